@@ -1,0 +1,90 @@
+//! The command line: clap definitions and dispatch. Commands only parse arguments, call
+//! the library and write its output; they hold no logic of their own.
+
+mod check;
+mod export;
+mod init;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::model::{LoadError, Workspace};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "charter",
+    version,
+    about = "Strategy and IT portfolio as code: check objectives, KPIs, projects and governance rules"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check the portfolio against the schema and every governance rule.
+    Check(check::CheckArgs),
+    /// Print the resolved portfolio as JSON.
+    Export(export::ExportArgs),
+    /// Create a starter workspace.
+    Init(init::InitArgs),
+}
+
+/// Output formats of `charter check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Short,
+    Json,
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Export(args) => export::run(&args),
+        Command::Init(args) => init::run(&args),
+    }
+}
+
+/// The exit status for "the command could not run".
+pub(crate) fn usage_error(message: &str) -> ExitCode {
+    eprintln!("{}: {message}", paint("error", stderr_color()));
+    ExitCode::from(2)
+}
+
+pub(crate) fn load(paths: &[PathBuf]) -> Result<Workspace, ExitCode> {
+    Workspace::load(paths).map_err(|error: LoadError| usage_error(&error.to_string()))
+}
+
+/// The evaluation date: `--today`, else `charter.toml`'s `today`, else the system date.
+pub(crate) fn today(flag: Option<jiff::civil::Date>, workspace: &Workspace) -> jiff::civil::Date {
+    flag.or(workspace.config.check.today).unwrap_or_else(|| jiff::Zoned::now().date())
+}
+
+pub(crate) fn stdout_color() -> bool {
+    crate::render::use_color(std::io::stdout().is_terminal())
+}
+
+pub(crate) fn stderr_color() -> bool {
+    crate::render::use_color(std::io::stderr().is_terminal())
+}
+
+fn paint(text: &str, color: bool) -> String {
+    if color { format!("\u{1b}[1;31m{text}\u{1b}[0m") } else { text.to_string() }
+}
+
+/// Parses a `--today` value.
+pub(crate) fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    text.parse::<jiff::civil::Date>().map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD"))
+}

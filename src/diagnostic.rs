@@ -1,0 +1,350 @@
+//! The one presentation-neutral diagnostic type, and the built-in diagnostic codes.
+//!
+//! Every stage reports problems as [`Diagnostic`]s; the CLI renderers, the JSON and SARIF
+//! writers and the language server all convert from it. Nothing here knows about
+//! terminals or editors.
+
+use crate::source::Span;
+use serde::Serialize;
+
+/// How bad a finding is. Ordered from least to most severe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The diagnostics Charter itself reports, as opposed to rule violations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BuiltinCode {
+    Syntax,
+    UnknownReference,
+    WrongKind,
+    DuplicateId,
+    UnknownField,
+    DuplicateField,
+    MissingField,
+    TypeMismatch,
+    Cycle,
+    UseNotFound,
+    RuleError,
+    WaiverExpired,
+    WaiverUnused,
+    WaiverExpiring,
+}
+
+impl BuiltinCode {
+    pub const ALL: [BuiltinCode; 14] = [
+        BuiltinCode::Syntax,
+        BuiltinCode::UnknownReference,
+        BuiltinCode::WrongKind,
+        BuiltinCode::DuplicateId,
+        BuiltinCode::UnknownField,
+        BuiltinCode::DuplicateField,
+        BuiltinCode::MissingField,
+        BuiltinCode::TypeMismatch,
+        BuiltinCode::Cycle,
+        BuiltinCode::UseNotFound,
+        BuiltinCode::RuleError,
+        BuiltinCode::WaiverExpired,
+        BuiltinCode::WaiverUnused,
+        BuiltinCode::WaiverExpiring,
+    ];
+
+    /// The stable name, as users write it in `charter.toml`, tests and waivers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuiltinCode::Syntax => "charter::syntax",
+            BuiltinCode::UnknownReference => "charter::unknown_reference",
+            BuiltinCode::WrongKind => "charter::wrong_kind",
+            BuiltinCode::DuplicateId => "charter::duplicate_id",
+            BuiltinCode::UnknownField => "charter::unknown_field",
+            BuiltinCode::DuplicateField => "charter::duplicate_field",
+            BuiltinCode::MissingField => "charter::missing_field",
+            BuiltinCode::TypeMismatch => "charter::type_mismatch",
+            BuiltinCode::Cycle => "charter::cycle",
+            BuiltinCode::UseNotFound => "charter::use_not_found",
+            BuiltinCode::RuleError => "charter::rule_error",
+            BuiltinCode::WaiverExpired => "charter::waiver_expired",
+            BuiltinCode::WaiverUnused => "charter::waiver_unused",
+            BuiltinCode::WaiverExpiring => "charter::waiver_expiring",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<BuiltinCode> {
+        BuiltinCode::ALL.into_iter().find(|code| code.as_str() == text)
+    }
+
+    /// The severity a finding of this code has unless `charter.toml` overrides it.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            BuiltinCode::UnknownField | BuiltinCode::WaiverUnused => Severity::Warning,
+            BuiltinCode::WaiverExpiring => Severity::Info,
+            _ => Severity::Error,
+        }
+    }
+
+    /// What the code means, as `charter explain CODE` prints it.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            BuiltinCode::Syntax => {
+                "A declaration does not parse. Parsing resumes at the next top-level declaration (a line that starts in column 0), so the rest of the file and the other files are still checked. A broken declaration whose kind and id parsed still declares its id, so references to it do not cascade into unknown_reference findings."
+            }
+            BuiltinCode::UnknownReference => {
+                "A reference names no entity, or an entity names an unknown kind. The help suggests the closest id of the kind the field expects."
+            }
+            BuiltinCode::WrongKind => {
+                "A reference names an entity of the wrong kind, for example a person in a project's `supports` list, which expects objectives."
+            }
+            BuiltinCode::DuplicateId => {
+                "Two declarations share an id. Top-level ids are unique across all kinds; nested ids are unique within their parent; rules and tests share a namespace with the std rules. Both spans are shown."
+            }
+            BuiltinCode::UnknownField => {
+                "A field the schema lacks for this kind of entity. Declare it with `extend KIND { field: TYPE }` if your organization needs it; the help suggests the closest known field."
+            }
+            BuiltinCode::DuplicateField => "A field given twice in one entity. Only the first value is kept.",
+            BuiltinCode::MissingField => {
+                "A required field is absent: `reason`, `approved_by` and `expires` of a waiver, or a field an `extend` block marks `required`."
+            }
+            BuiltinCode::TypeMismatch => {
+                "A value of the wrong type for its field: a string where a date is expected, an enum value the field does not allow (the help lists the valid ones), or an impossible date such as 2026-02-30."
+            }
+            BuiltinCode::Cycle => {
+                "A `parent` or `depends_on` chain that comes back to where it started. One finding per cycle; every member is labelled."
+            }
+            BuiltinCode::UseNotFound => {
+                "A `use` names a file that does not exist, or an absolute path. `use` paths are relative to the importing file."
+            }
+            BuiltinCode::RuleError => {
+                "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed). The other rules still run."
+            }
+            BuiltinCode::WaiverExpired => {
+                "A waiver's `expires` date has passed. It no longer suppresses anything, and the violations it waived are reported again."
+            }
+            BuiltinCode::WaiverUnused => {
+                "An unexpired waiver lists an entity for which its rule reports nothing. Remove the entry, or the waiver."
+            }
+            BuiltinCode::WaiverExpiring => {
+                "A waiver expires within 30 days. Renew it with a fresh approval, or fix what it waives."
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for BuiltinCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A diagnostic code: a built-in one or the name of the rule that was violated.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    Builtin(BuiltinCode),
+    Rule(String),
+}
+
+impl Code {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Code::Builtin(code) => code.as_str(),
+            Code::Rule(name) => name,
+        }
+    }
+
+    /// The rule name, for a rule violation.
+    pub fn rule(&self) -> Option<&str> {
+        match self {
+            Code::Builtin(_) => None,
+            Code::Rule(name) => Some(name),
+        }
+    }
+}
+
+impl From<BuiltinCode> for Code {
+    fn from(code: BuiltinCode) -> Code {
+        Code::Builtin(code)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A span with an optional message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: Option<String>,
+}
+
+impl Label {
+    pub fn new(span: Span, message: impl Into<String>) -> Label {
+        Label { span, message: Some(message.into()) }
+    }
+
+    pub fn bare(span: Span) -> Label {
+        Label { span, message: None }
+    }
+}
+
+/// One finding: a built-in problem or a rule violation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// Lowercase, no final period, user input in backticks.
+    pub message: String,
+    pub primary: Label,
+    /// Further places that explain the finding (the other duplicate, the rule's `require`).
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+    /// The id of the entity the finding is about, when there is one.
+    pub entity: Option<String>,
+    /// A link to the rule's documentation (`url:` in the rule).
+    pub url: Option<String>,
+    /// A machine-applicable fix, when one is knowable.
+    pub fix: Option<Fix>,
+}
+
+/// Replace `span` with `replacement`, as an editor's quick fix or `--fix` would.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Diagnostic {
+    /// A built-in finding with its default severity.
+    pub fn builtin(code: BuiltinCode, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: Code::Builtin(code),
+            severity: code.default_severity(),
+            message: message.into(),
+            primary: Label::bare(span),
+            secondary: Vec::new(),
+            help: None,
+            entity: None,
+            url: None,
+            fix: None,
+        }
+    }
+
+    pub fn with_label(mut self, message: impl Into<String>) -> Diagnostic {
+        self.primary.message = Some(message.into());
+        self
+    }
+
+    pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label::new(span, message));
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_entity(mut self, entity: impl Into<String>) -> Diagnostic {
+        self.entity = Some(entity.into());
+        self
+    }
+
+    pub fn with_fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Diagnostic {
+        self.fix =
+            Some(Fix { title: title.into(), edits: vec![Edit { span, replacement: replacement.into() }] });
+        self
+    }
+
+    pub fn span(&self) -> Span {
+        self.primary.span
+    }
+
+    /// The builtin code, when this is not a rule violation.
+    pub fn builtin_code(&self) -> Option<BuiltinCode> {
+        match self.code {
+            Code::Builtin(code) => Some(code),
+            Code::Rule(_) => None,
+        }
+    }
+}
+
+/// The closest candidate to `word` by edit distance, if it is close enough to be a
+/// plausible typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let score = strsim::jaro_winkler(word, candidate);
+        if best.is_none_or(|(best_score, _)| score > best_score) {
+            best = Some((score, candidate));
+        }
+    }
+    let (score, candidate) = best?;
+    let distance = strsim::levenshtein(word, candidate);
+    let plausible = score >= 0.8 || distance <= (word.chars().count().max(3) / 3);
+    plausible.then_some(candidate)
+}
+
+/// `did you mean `x`?`, when a close candidate exists.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    closest(word, candidates).map(|candidate| format!("did you mean `{candidate}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_and_ignores_strangers() {
+        let ids = ["checkout_revamp", "cloud_migration", "erp_phase_out"];
+        assert_eq!(closest("checkout_revmap", ids), Some("checkout_revamp"));
+        assert_eq!(closest("zzz", ids), None);
+    }
+
+    #[test]
+    fn every_builtin_code_round_trips() {
+        for code in BuiltinCode::ALL {
+            assert_eq!(BuiltinCode::parse(code.as_str()), Some(code));
+        }
+    }
+}

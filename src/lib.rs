@@ -1,0 +1,74 @@
+#![doc = include_str!("../ARCHITECTURE.md")]
+
+pub mod cli;
+pub mod diagnostic;
+pub mod model;
+pub mod render;
+pub mod rules;
+pub mod source;
+pub mod stdlib;
+pub mod syntax;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use model::{LoadError, Workspace};
+
+use diagnostic::BuiltinCode;
+
+/// Loads the workspace around `paths`.
+pub fn load(paths: &[std::path::PathBuf]) -> Result<Workspace, LoadError> {
+    Workspace::load(paths)
+}
+
+/// Every finding of the workspace on `today`, with `charter.toml`'s severities applied,
+/// sorted by file and position.
+pub fn check(workspace: &Workspace, today: jiff::civil::Date) -> Vec<Diagnostic> {
+    let mut findings: Vec<Diagnostic> = workspace
+        .diagnostics
+        .iter()
+        .filter_map(|diagnostic| apply_level(workspace, diagnostic.clone()))
+        .collect();
+    findings.extend(rules::check(workspace, today));
+    sort(workspace, &mut findings);
+    findings
+}
+
+/// Applies a `[rules]` override of a built-in code; `None` when it is turned off.
+fn apply_level(workspace: &Workspace, mut diagnostic: Diagnostic) -> Option<Diagnostic> {
+    let Some(code) = diagnostic.builtin_code() else {
+        return Some(diagnostic);
+    };
+    if code == BuiltinCode::Syntax {
+        return Some(diagnostic);
+    }
+    match workspace.config.level(code.as_str()) {
+        Some(level) => {
+            diagnostic.severity = level.severity()?;
+            Some(diagnostic)
+        }
+        None => Some(diagnostic),
+    }
+}
+
+/// Sorts findings by file name, then position, then code, so output is stable.
+pub fn sort(workspace: &Workspace, findings: &mut [Diagnostic]) {
+    findings.sort_by(|a, b| {
+        let name = |diagnostic: &Diagnostic| {
+            workspace.sources.get(diagnostic.span().file).map(|file| file.name.clone())
+        };
+        name(a)
+            .cmp(&name(b))
+            .then(a.span().start.cmp(&b.span().start))
+            .then(a.span().end.cmp(&b.span().end))
+            .then(a.code.cmp(&b.code))
+            .then(a.message.cmp(&b.message))
+    });
+}
+
+/// What the JSON summary counts: the workspace's own files, its entities and its rules.
+pub fn totals(workspace: &Workspace) -> render::json::Totals {
+    render::json::Totals {
+        files: workspace.own_files().count(),
+        entities: workspace.portfolio.entities.iter().filter(|entity| !entity.in_test).count(),
+        rules: workspace.rules().count(),
+    }
+}

@@ -1,0 +1,175 @@
+//! The resolved portfolio: entities with typed, resolved field values, the reverse links
+//! and computed fields of LANGUAGE.md §3, and indexes for queries by id, by kind, by
+//! offset ("what is here?") and by target ("who references this?").
+
+mod computed;
+pub mod config;
+mod extend;
+mod resolve;
+pub mod schema;
+pub mod value;
+pub mod workspace;
+
+pub use config::Config;
+pub use resolve::resolve;
+pub use schema::{Schema, Type};
+pub use value::Value;
+pub use workspace::{LoadError, Workspace};
+
+use crate::source::Span;
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+/// Identifies one entity of a [`Portfolio`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityId(pub u32);
+
+impl EntityId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One declared entity.
+#[derive(Clone, Debug)]
+pub struct Entity {
+    /// The full id: `checkout_revamp.beta` for nested entities.
+    pub id: String,
+    pub kind: Arc<str>,
+    pub title: Option<String>,
+    pub doc: Option<String>,
+    /// The whole declaration.
+    pub span: Span,
+    /// The id as written in the declaration.
+    pub id_span: Span,
+    pub kind_span: Span,
+    pub parent: Option<EntityId>,
+    pub children: Vec<EntityId>,
+    /// The fields as given, in source order, with resolved values. Invalid values are
+    /// left out (they were reported).
+    pub fields: Vec<FieldValue>,
+    /// The declaration did not parse; only its kind and id are known.
+    pub broken: bool,
+    /// Declared inside a `test` block: part of that test's portfolio only.
+    pub in_test: bool,
+}
+
+impl Entity {
+    /// A given field, without defaults or computed fields.
+    pub fn field(&self, name: &str) -> Option<&FieldValue> {
+        self.fields.iter().find(|field| &*field.name == name)
+    }
+
+    /// The title, or the id when there is none.
+    pub fn display_title(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// A field as given in the source.
+#[derive(Clone, Debug)]
+pub struct FieldValue {
+    pub name: Arc<str>,
+    pub value: Value,
+    /// `name: value`, whole.
+    pub span: Span,
+    pub name_span: Span,
+    pub value_span: Span,
+}
+
+/// A reference from one entity's field to another entity, by name.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub source: EntityId,
+    pub field: Arc<str>,
+    /// The name as written.
+    pub name: String,
+    /// The entity it names, when it resolved (even to the wrong kind).
+    pub target: Option<EntityId>,
+    pub span: Span,
+}
+
+/// The portfolio: every entity of the workspace, resolved.
+#[derive(Clone, Debug)]
+pub struct Portfolio {
+    pub schema: Schema,
+    pub entities: Vec<Entity>,
+    pub references: Vec<Reference>,
+    index: FxHashMap<String, EntityId>,
+    by_kind: FxHashMap<Arc<str>, Vec<EntityId>>,
+    /// Per entity: computed reverse-link fields, by name.
+    reverse: Vec<Vec<(&'static str, Arc<[Value]>)>>,
+    /// Per entity: the indexes into `references` that point at it.
+    referrers: Vec<Vec<u32>>,
+}
+
+impl Portfolio {
+    pub fn entity(&self, id: EntityId) -> Option<&Entity> {
+        self.entities.get(id.index())
+    }
+
+    /// Looks an entity up by its full id.
+    pub fn lookup(&self, id: &str) -> Option<EntityId> {
+        self.index.get(id).copied()
+    }
+
+    /// Every entity of a kind, in declaration order (test entities excluded).
+    pub fn of_kind(&self, kind: &str) -> &[EntityId] {
+        self.by_kind.get(kind).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = EntityId> + '_ {
+        (0..self.entities.len()).map(|index| EntityId(index as u32))
+    }
+
+    /// Every entity's id of the given kind (`"any"`: every kind), for suggestions.
+    pub fn ids_of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entities
+            .iter()
+            .filter(move |entity| !entity.in_test && (kind == "any" || &*entity.kind == kind))
+            .map(|entity| entity.id.as_str())
+    }
+
+    /// The references that name `target`: "who references this?".
+    pub fn referrers(&self, target: EntityId) -> impl Iterator<Item = &Reference> + '_ {
+        self.referrers
+            .get(target.index())
+            .into_iter()
+            .flatten()
+            .filter_map(|index| self.references.get(*index as usize))
+    }
+
+    /// The value of a field: given, defaulted or computed. Absent optional fields are
+    /// `none`; absent list fields are the empty list.
+    pub fn get(&self, id: EntityId, field: &str) -> Value {
+        let Some(entity) = self.entity(id) else {
+            return Value::None;
+        };
+        if let Some(given) = entity.field(field) {
+            return given.value.clone();
+        }
+        if let Some(links) = self.reverse.get(id.index()) {
+            if let Some((_, values)) = links.iter().find(|(name, _)| *name == field) {
+                return Value::List(values.clone());
+            }
+        }
+        computed::value(self, id, entity, field)
+    }
+
+    /// The innermost entity whose declaration contains `offset` of `file`.
+    pub fn entity_at(&self, file: crate::source::FileId, offset: usize) -> Option<EntityId> {
+        self.ids()
+            .filter(|id| {
+                self.entity(*id)
+                    .is_some_and(|entity| entity.span.file == file && entity.span.contains(offset))
+            })
+            .min_by_key(|id| self.entity(*id).map_or(usize::MAX, |entity| entity.span.len()))
+    }
+
+    /// The reference written at `offset` of `file`, if any.
+    pub fn reference_at(&self, file: crate::source::FileId, offset: usize) -> Option<&Reference> {
+        self.references
+            .iter()
+            .find(|reference| reference.span.file == file && reference.span.contains(offset))
+    }
+}

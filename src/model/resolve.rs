@@ -1,0 +1,889 @@
+//! Name resolution and type checking of entity declarations.
+//!
+//! [`resolve`] declares every entity (full ids, duplicates, kinds and nesting), converts
+//! every field's value to the type the schema gives it, resolves references, computes the
+//! reverse links and reports `parent`/`depends_on` cycles.
+
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+use super::schema::{Schema, Type};
+use super::value::{EnumValue, Measurement, Money, Value};
+use super::{Entity, EntityId, FieldValue, Portfolio, Reference};
+use crate::diagnostic::{BuiltinCode, Diagnostic, closest, did_you_mean};
+use crate::source::Span;
+use crate::syntax::ast;
+
+/// What to resolve: the `extend` blocks that shape the schema, and the declarations.
+#[derive(Default)]
+pub struct Declarations<'a> {
+    pub extends: Vec<&'a ast::Extend>,
+    pub entities: Vec<&'a ast::Entity>,
+    /// Declarations that did not parse; those whose kind and id parsed still declare it.
+    pub broken: Vec<&'a ast::Broken>,
+    /// The declarations come from a `test` block.
+    pub in_test: bool,
+}
+
+impl<'a> Declarations<'a> {
+    /// Every declaration of the given files (test entities excluded).
+    pub fn of_files(files: impl IntoIterator<Item = &'a ast::SourceFile>) -> Declarations<'a> {
+        let mut declarations = Declarations::default();
+        for file in files {
+            for item in &file.items {
+                match item {
+                    ast::Item::Entity(entity) => declarations.entities.push(entity),
+                    ast::Item::Extend(extend) => declarations.extends.push(extend),
+                    ast::Item::Broken(broken) => declarations.broken.push(broken),
+                    ast::Item::Use(_) | ast::Item::Rule(_) | ast::Item::Test(_) => {}
+                }
+            }
+        }
+        declarations
+    }
+}
+
+/// Keywords that start declarations that are not entities.
+const DECLARATION_KEYWORDS: [&str; 4] = ["use", "extend", "rule", "test"];
+
+/// Builds the portfolio of `declarations`, with every problem found on the way.
+pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut schema = Schema::builtin();
+    super::extend::apply(&mut schema, declarations.extends.iter().copied(), &mut diagnostics);
+    let mut resolver = Resolver {
+        schema,
+        entities: Vec::with_capacity(declarations.entities.len() * 2),
+        sources: Vec::with_capacity(declarations.entities.len() * 2),
+        index: FxHashMap::default(),
+        references: Vec::new(),
+        diagnostics,
+        in_test: declarations.in_test,
+    };
+    for entity in &declarations.entities {
+        resolver.declare(entity, None);
+    }
+    for broken in &declarations.broken {
+        resolver.declare_broken(broken);
+    }
+    resolver.lower_all_fields();
+    let mut portfolio = resolver.finish();
+    let mut diagnostics = std::mem::take(&mut portfolio.1);
+    super::resolve::cycles::report(&portfolio.0, &mut diagnostics);
+    (portfolio.0, diagnostics)
+}
+
+struct Resolver<'a> {
+    schema: Schema,
+    entities: Vec<Entity>,
+    /// The declaration of each entity, `None` for broken ones.
+    sources: Vec<Option<&'a ast::Entity>>,
+    index: FxHashMap<String, EntityId>,
+    references: Vec<Reference>,
+    diagnostics: Vec<Diagnostic>,
+    in_test: bool,
+}
+
+impl<'a> Resolver<'a> {
+    fn declare(&mut self, declaration: &'a ast::Entity, parent: Option<EntityId>) {
+        let kind = declaration.kind.name.as_str();
+        self.check_kind(&declaration.kind, parent);
+        let parent_id =
+            parent.and_then(|parent| self.entities.get(parent.index())).map(|parent| parent.id.clone());
+        let full_id = match &parent_id {
+            Some(parent_id) => format!("{parent_id}.{}", declaration.id.name),
+            None => declaration.id.name.clone(),
+        };
+        let Some(id) = self.insert(Entity {
+            id: full_id,
+            kind: Arc::from(kind),
+            title: declaration.title.as_ref().map(|title| title.value.clone()),
+            doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
+            span: declaration.span,
+            id_span: declaration.id.span,
+            kind_span: declaration.kind.span,
+            parent,
+            children: Vec::new(),
+            fields: Vec::new(),
+            broken: false,
+            in_test: self.in_test,
+        }) else {
+            return;
+        };
+        self.sources.push(Some(declaration));
+        if let Some(parent) = parent.and_then(|parent| self.entities.get_mut(parent.index())) {
+            parent.children.push(id);
+        }
+        for child in &declaration.children {
+            self.declare(child, Some(id));
+        }
+    }
+
+    fn declare_broken(&mut self, broken: &ast::Broken) {
+        let (Some(keyword), Some(name)) = (&broken.keyword, &broken.name) else {
+            return;
+        };
+        if DECLARATION_KEYWORDS.contains(&keyword.name.as_str()) || self.schema.kind(&keyword.name).is_none()
+        {
+            return;
+        }
+        if self.index.contains_key(&name.name) {
+            return;
+        }
+        let inserted = self.insert(Entity {
+            id: name.name.clone(),
+            kind: Arc::from(keyword.name.as_str()),
+            title: None,
+            doc: None,
+            span: broken.span,
+            id_span: name.span,
+            kind_span: keyword.span,
+            parent: None,
+            children: Vec::new(),
+            fields: Vec::new(),
+            broken: true,
+            in_test: self.in_test,
+        });
+        if inserted.is_some() {
+            self.sources.push(None);
+        }
+    }
+
+    /// Reports unknown kinds and kinds declared at the wrong level.
+    fn check_kind(&mut self, kind: &ast::Ident, parent: Option<EntityId>) {
+        let parent_kind =
+            parent.and_then(|parent| self.entities.get(parent.index())).map(|parent| parent.kind.clone());
+        let Some(definition) = self.schema.kind(&kind.name) else {
+            let candidates: Vec<&str> = self
+                .schema
+                .kinds
+                .iter()
+                .filter(|candidate| candidate.nested_in.as_deref() == parent_kind.as_deref())
+                .map(|candidate| candidate.name.as_str())
+                .collect();
+            let help = did_you_mean(&kind.name, candidates.iter().copied())
+                .unwrap_or_else(|| format!("the kinds allowed here are {}", join_ticked(&candidates)));
+            self.diagnostics.push(
+                Diagnostic::builtin(
+                    BuiltinCode::UnknownReference,
+                    kind.span,
+                    format!("unknown entity kind `{}`", kind.name),
+                )
+                .with_label("no such kind")
+                .with_help(help),
+            );
+            return;
+        };
+        match (&definition.nested_in, &parent_kind) {
+            (Some(container), None) => self.diagnostics.push(
+                Diagnostic::builtin(
+                    BuiltinCode::WrongKind,
+                    kind.span,
+                    format!("a `{}` must be declared inside a `{container}`", kind.name),
+                )
+                .with_label("declared at the top level")
+                .with_help(format!("move it into the body of the `{container}` it belongs to")),
+            ),
+            (expected, Some(actual)) if expected.as_deref() != Some(&**actual) => self.diagnostics.push(
+                Diagnostic::builtin(
+                    BuiltinCode::WrongKind,
+                    kind.span,
+                    format!("a `{}` cannot be declared inside a `{actual}`", kind.name),
+                )
+                .with_label("nested here")
+                .with_help(match expected {
+                    Some(container) => format!("declare it inside a `{container}`"),
+                    None => "declare it at the top level of a file".to_string(),
+                }),
+            ),
+            _ => {}
+        }
+    }
+
+    fn insert(&mut self, entity: Entity) -> Option<EntityId> {
+        if let Some(existing) = self.index.get(&entity.id).and_then(|id| self.entities.get(id.index())) {
+            let scope = if entity.parent.is_some() { "in this project" } else { "in the portfolio" };
+            self.diagnostics.push(
+                Diagnostic::builtin(
+                    BuiltinCode::DuplicateId,
+                    entity.id_span,
+                    format!("`{}` is declared twice {scope}", entity.id),
+                )
+                .with_label("declared again here")
+                .with_secondary(existing.id_span, format!("first declared here as a {}", existing.kind))
+                .with_help("ids are unique across all kinds; rename one of them")
+                .with_entity(entity.id.clone()),
+            );
+            return None;
+        }
+        let id = EntityId(self.entities.len() as u32);
+        self.index.insert(entity.id.clone(), id);
+        self.entities.push(entity);
+        Some(id)
+    }
+
+    fn lower_all_fields(&mut self) {
+        for index in 0..self.entities.len() {
+            let id = EntityId(index as u32);
+            let Some(Some(declaration)) = self.sources.get(index).copied() else {
+                continue;
+            };
+            let fields = self.lower_fields(id, declaration);
+            if let Some(entity) = self.entities.get_mut(index) {
+                entity.fields = fields;
+            }
+        }
+    }
+
+    fn lower_fields(&mut self, id: EntityId, declaration: &ast::Entity) -> Vec<FieldValue> {
+        let kind_name = declaration.kind.name.as_str();
+        let Some(kind) = self.schema.kind(kind_name).cloned() else {
+            return Vec::new();
+        };
+        let entity_id = self.entities.get(id.index()).map(|entity| entity.id.clone()).unwrap_or_default();
+        let mut fields: Vec<FieldValue> = Vec::with_capacity(declaration.fields.len() + 1);
+        if let Some(title) = &declaration.title {
+            fields.push(FieldValue {
+                name: Arc::from("title"),
+                value: Value::String(Arc::from(title.value.as_str())),
+                span: title.span,
+                name_span: title.span,
+                value_span: title.span,
+            });
+        }
+        for field in &declaration.fields {
+            let name = field.name.name.as_str();
+            if let Some(first) = fields.iter().find(|given| &*given.name == name) {
+                let first_span = first.name_span;
+                self.diagnostics.push(
+                    Diagnostic::builtin(
+                        BuiltinCode::DuplicateField,
+                        field.name.span,
+                        format!("field `{name}` is given twice"),
+                    )
+                    .with_label("given again here")
+                    .with_secondary(first_span, "first given here")
+                    .with_help("keep one of them; only the first is used")
+                    .with_entity(entity_id.clone()),
+                );
+                continue;
+            }
+            let Some(definition) = kind.field(name) else {
+                let help = did_you_mean(name, kind.writable().map(|field| field.name.as_str())).unwrap_or_else(|| {
+                    format!("`{kind_name}` has no such field; declare it with `extend {kind_name} {{ {name}: TYPE }}`")
+                });
+                let mut diagnostic = Diagnostic::builtin(
+                    BuiltinCode::UnknownField,
+                    field.name.span,
+                    format!("`{kind_name}` has no field `{name}`"),
+                )
+                .with_label("unknown field")
+                .with_help(help)
+                .with_entity(entity_id.clone());
+                if let Some(suggestion) = closest(name, kind.writable().map(|field| field.name.as_str())) {
+                    diagnostic =
+                        diagnostic.with_fix(format!("rename to `{suggestion}`"), field.name.span, suggestion);
+                }
+                self.diagnostics.push(diagnostic);
+                continue;
+            };
+            if definition.computed {
+                self.diagnostics.push(
+                    Diagnostic::builtin(
+                        BuiltinCode::UnknownField,
+                        field.name.span,
+                        format!("`{kind_name}.{name}` is computed and cannot be set"),
+                    )
+                    .with_label("computed field")
+                    .with_help(format!("remove it; Charter computes `{name}`: {}", definition.doc))
+                    .with_entity(entity_id.clone()),
+                );
+                continue;
+            }
+            if matches!(field.value.kind, ast::ValueKind::None) {
+                continue;
+            }
+            let ty = definition.ty.clone();
+            let Some(value) = self.lower_value(id, name, &ty, &field.value, &entity_id) else {
+                continue;
+            };
+            fields.push(FieldValue {
+                name: Arc::from(name),
+                value,
+                span: field.span,
+                name_span: field.name.span,
+                value_span: field.value.span,
+            });
+        }
+        for definition in kind.fields.iter().filter(|field| field.required) {
+            if fields.iter().any(|given| given.name.as_ref() == definition.name) {
+                continue;
+            }
+            let written = declaration.fields.iter().any(|field| field.name.name == definition.name);
+            if written {
+                continue;
+            }
+            self.diagnostics.push(
+                Diagnostic::builtin(
+                    BuiltinCode::MissingField,
+                    declaration.id.span,
+                    format!("{kind_name} `{entity_id}` is missing required field `{}`", definition.name),
+                )
+                .with_label(format!("needs `{}`", definition.name))
+                .with_help(format!(
+                    "add `{}: <{}>` ({})",
+                    definition.name,
+                    definition.ty.describe(),
+                    definition.doc.trim_end_matches('.').to_lowercase()
+                ))
+                .with_entity(entity_id.clone()),
+            );
+        }
+        fields
+    }
+
+    fn lower_value(
+        &mut self,
+        id: EntityId,
+        field: &str,
+        ty: &Type,
+        value: &ast::Value,
+        entity_id: &str,
+    ) -> Option<Value> {
+        use ast::ValueKind as V;
+        let lowered = match (ty, &value.kind) {
+            (Type::List(item), V::List(items)) => {
+                let mut values = Vec::with_capacity(items.len());
+                for element in items {
+                    if let Some(value) = self.lower_value(id, field, item, element, entity_id) {
+                        values.push(value);
+                    }
+                }
+                return Some(Value::List(Arc::from(values)));
+            }
+            (Type::List(item), _) => {
+                let written = value_source_hint(value);
+                self.mismatch(
+                    value,
+                    field,
+                    ty,
+                    entity_id,
+                    Some(format!("a list is written in brackets: `[{written}]`")),
+                );
+                let _ = item;
+                return None;
+            }
+            (Type::String, V::String(text)) => Value::String(Arc::from(text.as_str())),
+            (Type::Bool, V::Bool(flag)) => Value::Bool(*flag),
+            (Type::Number, V::Number(number)) => Value::Number(*number),
+            (Type::Percent, V::Percent(number)) => Value::Percent(*number),
+            (Type::Money, V::Money { amount, currency }) => {
+                Value::Money(Money { amount: *amount, currency: Arc::from(currency.as_str()) })
+            }
+            (Type::Date, V::Date(date)) => Value::Date(self.date(date, field, entity_id)?),
+            (Type::Duration, V::Duration(duration)) => Value::Duration(*duration),
+            (Type::Measurement, V::Measurement { value: inner, date }) => {
+                let inner_value = match &inner.kind {
+                    V::Number(number) => Value::Number(*number),
+                    V::Percent(number) => Value::Percent(*number),
+                    V::Money { amount, currency } => {
+                        Value::Money(Money { amount: *amount, currency: Arc::from(currency.as_str()) })
+                    }
+                    _ => {
+                        self.mismatch(
+                            inner,
+                            field,
+                            &Type::Number,
+                            entity_id,
+                            Some("a measurement's value is a number, percent or money".into()),
+                        );
+                        return None;
+                    }
+                };
+                Value::Measurement(Box::new(Measurement {
+                    value: inner_value,
+                    date: self.date(date, field, entity_id)?,
+                }))
+            }
+            (Type::Enum(enumeration), V::Name(name)) => match enumeration.index_of(name) {
+                Some(index) => Value::Enum(EnumValue { index: index as u16, name: Arc::from(name.as_str()) }),
+                None => {
+                    let valid = join_ticked(&enumeration.values);
+                    let mut diagnostic = Diagnostic::builtin(
+                        BuiltinCode::TypeMismatch,
+                        value.span,
+                        format!("`{name}` is not a valid `{field}`"),
+                    )
+                    .with_label(format!("expected one of {valid}"))
+                    .with_entity(entity_id);
+                    diagnostic.help =
+                        Some(match closest(name, enumeration.values.iter().map(String::as_str)) {
+                            Some(suggestion) => {
+                                diagnostic = diagnostic.with_fix(
+                                    format!("replace with `{suggestion}`"),
+                                    value.span,
+                                    suggestion,
+                                );
+                                format!("did you mean `{suggestion}`? valid values: {valid}")
+                            }
+                            None => format!("valid values: {valid}"),
+                        });
+                    self.diagnostics.push(diagnostic);
+                    return None;
+                }
+            },
+            (Type::Ref(kind), V::Name(name)) => {
+                return self.reference(id, field, kind, name, value.span, entity_id);
+            }
+            (Type::RuleName, V::Name(name)) => Value::RuleName(Arc::from(name.as_str())),
+            _ => {
+                let help = match (ty, &value.kind) {
+                    (Type::Percent, V::Number(_)) => {
+                        Some("write a percent with `%`, for example `40%`".to_string())
+                    }
+                    (Type::Money, V::Number(_)) => Some(
+                        "money needs a currency code after the amount, for example `1.2M USD`".to_string(),
+                    ),
+                    (Type::Measurement, _) => {
+                        Some("a measurement is a value observed at a date: `68% @ 2025-06-30`".to_string())
+                    }
+                    (Type::Date, V::String(_)) => {
+                        Some("write dates without quotes as `YYYY-MM-DD`".to_string())
+                    }
+                    (Type::String, V::Name(name)) => Some(format!("strings are quoted: `\"{name}\"`")),
+                    (Type::Enum(enumeration), _) => {
+                        Some(format!("valid values: {}", join_ticked(&enumeration.values)))
+                    }
+                    _ => None,
+                };
+                self.mismatch(value, field, ty, entity_id, help);
+                return None;
+            }
+        };
+        Some(lowered)
+    }
+
+    fn date(&mut self, date: &ast::DateLit, field: &str, entity_id: &str) -> Option<jiff::civil::Date> {
+        match date.date() {
+            Some(valid) => Some(valid),
+            None => {
+                let detail = if (1..=12).contains(&date.month) {
+                    let days = jiff::civil::Date::new(date.year, date.month, 1)
+                        .map(|first| first.days_in_month())
+                        .unwrap_or(31);
+                    format!("{} has {days} days", month_name(date.month, date.year))
+                } else {
+                    "months run from 01 to 12".to_string()
+                };
+                self.diagnostics.push(
+                    Diagnostic::builtin(
+                        BuiltinCode::TypeMismatch,
+                        date.span,
+                        format!("`{date}` is not a valid date for `{field}`"),
+                    )
+                    .with_label(detail)
+                    .with_help("write a calendar date as `YYYY-MM-DD`")
+                    .with_entity(entity_id),
+                );
+                None
+            }
+        }
+    }
+
+    fn reference(
+        &mut self,
+        id: EntityId,
+        field: &str,
+        kind: &str,
+        name: &str,
+        span: Span,
+        entity_id: &str,
+    ) -> Option<Value> {
+        let target = self.index.get(name).copied();
+        self.references.push(Reference {
+            source: id,
+            field: Arc::from(field),
+            name: name.to_string(),
+            target,
+            span,
+        });
+        let Some(target) = target else {
+            let candidates = self
+                .entities
+                .iter()
+                .filter(|entity| kind == "any" || &*entity.kind == kind)
+                .map(|entity| entity.id.as_str());
+            let suggestion = closest(name, candidates).map(str::to_string);
+            let what = if kind == "any" { "entity".to_string() } else { kind.to_string() };
+            let mut diagnostic = Diagnostic::builtin(
+                BuiltinCode::UnknownReference,
+                span,
+                format!("`{field}` names unknown {what} `{name}`"),
+            )
+            .with_label(format!("no {what} with this id"))
+            .with_entity(entity_id);
+            diagnostic.help = Some(match &suggestion {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => format!(
+                    "declare it with `{} {name} {{ ... }}`",
+                    if kind == "any" { "KIND" } else { kind }
+                ),
+            });
+            if let Some(suggestion) = suggestion {
+                diagnostic = diagnostic.with_fix(format!("replace with `{suggestion}`"), span, suggestion);
+            }
+            self.diagnostics.push(diagnostic);
+            return None;
+        };
+        let actual = self.entities.get(target.index()).map(|entity| (entity.kind.clone(), entity.id_span));
+        if let Some((actual_kind, declared)) = actual {
+            if kind != "any" && &*actual_kind != kind {
+                let candidates = self
+                    .entities
+                    .iter()
+                    .filter(|entity| &*entity.kind == kind)
+                    .map(|entity| entity.id.as_str());
+                let help = match closest(name, candidates) {
+                    Some(suggestion) => format!("`{field}` expects a {kind}; did you mean `{suggestion}`?"),
+                    None => format!("`{field}` expects a {kind}"),
+                };
+                self.diagnostics.push(
+                    Diagnostic::builtin(
+                        BuiltinCode::WrongKind,
+                        span,
+                        format!("`{field}` expects a {kind}, but `{name}` is a {actual_kind}"),
+                    )
+                    .with_label(format!("this is a {actual_kind}"))
+                    .with_secondary(declared, format!("`{name}` is declared here"))
+                    .with_help(help)
+                    .with_entity(entity_id),
+                );
+                return None;
+            }
+        }
+        Some(Value::Entity(target))
+    }
+
+    fn mismatch(
+        &mut self,
+        value: &ast::Value,
+        field: &str,
+        ty: &Type,
+        entity_id: &str,
+        help: Option<String>,
+    ) {
+        let mut diagnostic = Diagnostic::builtin(
+            BuiltinCode::TypeMismatch,
+            value.span,
+            format!("`{field}` expects {}, found {}", article(ty), describe_value(&value.kind)),
+        )
+        .with_label(format!("expected {}", ty.describe()))
+        .with_entity(entity_id);
+        diagnostic.help = help;
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn finish(self) -> (Portfolio, Vec<Diagnostic>) {
+        let Resolver { schema, entities, references, index, diagnostics, .. } = self;
+        let mut by_kind: FxHashMap<Arc<str>, Vec<EntityId>> = FxHashMap::default();
+        for (position, entity) in entities.iter().enumerate() {
+            by_kind.entry(entity.kind.clone()).or_default().push(EntityId(position as u32));
+        }
+        let mut referrers: Vec<Vec<u32>> = vec![Vec::new(); entities.len()];
+        for (position, reference) in references.iter().enumerate() {
+            if let Some(list) = reference.target.and_then(|target| referrers.get_mut(target.index())) {
+                list.push(position as u32);
+            }
+        }
+        let reverse = super::resolve::links::reverse_links(&entities);
+        (Portfolio { schema, entities, references, index, by_kind, reverse, referrers }, diagnostics)
+    }
+}
+
+fn article(ty: &Type) -> String {
+    match ty {
+        Type::Ref(kind) => format!("a reference to a {kind}"),
+        Type::List(item) => format!("a list of {}", item.describe()),
+        Type::Enum(_) => "one of its values".into(),
+        Type::Measurement => "a measurement".into(),
+        other => format!("a {}", other.describe()),
+    }
+}
+
+fn describe_value(value: &ast::ValueKind) -> String {
+    use ast::ValueKind as V;
+    match value {
+        V::String(_) => "a string".into(),
+        V::Number(_) => "a number".into(),
+        V::Percent(_) => "a percent".into(),
+        V::Money { .. } => "money".into(),
+        V::Date(_) => "a date".into(),
+        V::Duration(_) => "a duration".into(),
+        V::Measurement { .. } => "a measurement".into(),
+        V::Bool(_) => "a boolean".into(),
+        V::None => "`none`".into(),
+        V::Name(name) => format!("`{name}`"),
+        V::List(_) => "a list".into(),
+    }
+}
+
+fn value_source_hint(value: &ast::Value) -> String {
+    match &value.kind {
+        ast::ValueKind::Name(name) => name.clone(),
+        _ => "...".into(),
+    }
+}
+
+fn month_name(month: i8, year: i16) -> String {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let name =
+        usize::try_from(month - 1).ok().and_then(|index| NAMES.get(index)).copied().unwrap_or("that month");
+    format!("{name} {year}")
+}
+
+pub(crate) fn join_ticked<S: AsRef<str>>(items: &[S]) -> String {
+    items.iter().map(|item| format!("`{}`", item.as_ref())).collect::<Vec<_>>().join(", ")
+}
+
+pub(super) mod links {
+    //! Reverse links: the computed fields that list who names an entity.
+
+    use std::sync::Arc;
+
+    use crate::model::value::Value;
+    use crate::model::{Entity, EntityId};
+
+    /// `(target kind, computed field, source kind, source field)`.
+    const REVERSE: [(&str, &str, &str, &str); 11] = [
+        ("project", "dependents", "project", "depends_on"),
+        ("objective", "projects", "project", "supports"),
+        ("objective", "children", "objective", "parent"),
+        ("metric", "objectives", "objective", "measured_by"),
+        ("metric", "projects", "project", "kpis"),
+        ("person", "sponsored", "project", "sponsor"),
+        ("person", "managed", "project", "manager"),
+        ("person", "owned_objectives", "objective", "owner"),
+        ("person", "owned_metrics", "metric", "owner"),
+        ("person", "owned_risks", "risk", "owner"),
+        ("team", "projects", "project", "teams"),
+    ];
+
+    pub(crate) fn reverse_links(entities: &[Entity]) -> Vec<Vec<(&'static str, Arc<[Value]>)>> {
+        let mut building: Vec<Vec<(&'static str, Vec<Value>)>> = entities
+            .iter()
+            .map(|entity| {
+                REVERSE
+                    .iter()
+                    .filter(|(target, ..)| *target == &*entity.kind)
+                    .map(|(_, computed, ..)| (*computed, Vec::new()))
+                    .collect()
+            })
+            .collect();
+        for (position, entity) in entities.iter().enumerate() {
+            let source = Value::Entity(EntityId(position as u32));
+            for (target_kind, computed, source_kind, source_field) in REVERSE {
+                if source_kind != &*entity.kind {
+                    continue;
+                }
+                let Some(field) = entity.field(source_field) else {
+                    continue;
+                };
+                let targets: &[Value] = match &field.value {
+                    Value::List(items) => items,
+                    single => std::slice::from_ref(single),
+                };
+                for target in targets.iter().filter_map(Value::as_entity) {
+                    let matches_kind =
+                        entities.get(target.index()).is_some_and(|entity| &*entity.kind == target_kind);
+                    if !matches_kind {
+                        continue;
+                    }
+                    let Some(links) = building.get_mut(target.index()) else {
+                        continue;
+                    };
+                    if let Some((_, list)) = links.iter_mut().find(|(name, _)| *name == computed) {
+                        if !list.contains(&source) {
+                            list.push(source.clone());
+                        }
+                    }
+                }
+            }
+        }
+        building
+            .into_iter()
+            .map(|links| links.into_iter().map(|(name, list)| (name, Arc::from(list))).collect())
+            .collect()
+    }
+}
+
+pub(super) mod cycles {
+    //! `parent` and `depends_on` cycles: one finding per strongly connected component.
+
+    use crate::diagnostic::{BuiltinCode, Diagnostic};
+    use crate::model::value::Value;
+    use crate::model::{EntityId, Portfolio};
+
+    pub(crate) fn report(portfolio: &Portfolio, diagnostics: &mut Vec<Diagnostic>) {
+        for (kind, field) in [("objective", "parent"), ("project", "depends_on")] {
+            let nodes = portfolio.of_kind(kind);
+            let edges = |id: EntityId| -> Vec<EntityId> {
+                portfolio
+                    .entity(id)
+                    .and_then(|entity| entity.field(field))
+                    .map(|field| match &field.value {
+                        Value::List(items) => items.iter().filter_map(Value::as_entity).collect(),
+                        single => single.as_entity().into_iter().collect(),
+                    })
+                    .unwrap_or_default()
+            };
+            for component in strongly_connected(nodes, &edges) {
+                let is_cycle =
+                    component.len() > 1 || component.first().is_some_and(|node| edges(*node).contains(node));
+                if !is_cycle {
+                    continue;
+                }
+                diagnostics.push(describe(portfolio, field, &component, &edges));
+            }
+        }
+    }
+
+    fn describe(
+        portfolio: &Portfolio,
+        field: &str,
+        component: &[EntityId],
+        edges: &dyn Fn(EntityId) -> Vec<EntityId>,
+    ) -> Diagnostic {
+        // Walk the cycle from its first member in source order, so the message reads as a path.
+        let mut members: Vec<EntityId> = component.to_vec();
+        members.sort();
+        let mut path: Vec<EntityId> = Vec::with_capacity(members.len());
+        let mut current = members.first().copied();
+        while let Some(node) = current {
+            if path.contains(&node) {
+                break;
+            }
+            path.push(node);
+            current = edges(node)
+                .into_iter()
+                .find(|next| members.contains(next) && (!path.contains(next) || Some(next) == path.first()));
+        }
+        let name = |id: EntityId| portfolio.entity(id).map_or_else(String::new, |entity| entity.id.clone());
+        let mut chain: Vec<String> = path.iter().map(|id| format!("`{}`", name(*id))).collect();
+        if let Some(first) = path.first() {
+            chain.push(format!("`{}`", name(*first)));
+        }
+        let span_of = |from: EntityId, to: EntityId| {
+            portfolio
+                .references
+                .iter()
+                .find(|reference| {
+                    reference.source == from && reference.target == Some(to) && &*reference.field == field
+                })
+                .map(|reference| reference.span)
+                .or_else(|| portfolio.entity(from).map(|entity| entity.id_span))
+                .unwrap_or_default()
+        };
+        let next_of = |index: usize| path.get(index + 1).or(path.first()).copied();
+        let first = path.first().copied().unwrap_or(EntityId(0));
+        let mut diagnostic = Diagnostic::builtin(
+            BuiltinCode::Cycle,
+            span_of(first, next_of(0).unwrap_or(first)),
+            format!("`{field}` forms a cycle: {}", chain.join(" → ")),
+        )
+        .with_label(format!("`{}` {} `{}`", name(first), verb(field), name(next_of(0).unwrap_or(first))))
+        .with_help(if field == "parent" {
+            "an objective cannot refine itself, even indirectly; remove one `parent` link"
+        } else {
+            "projects cannot wait on each other in a circle; remove one `depends_on` link"
+        });
+        for (index, member) in path.iter().enumerate().skip(1) {
+            let next = next_of(index).unwrap_or(*member);
+            diagnostic = diagnostic.with_secondary(
+                span_of(*member, next),
+                format!("`{}` {} `{}`", name(*member), verb(field), name(next)),
+            );
+        }
+        diagnostic
+    }
+
+    fn verb(field: &str) -> &'static str {
+        if field == "parent" { "has parent" } else { "depends on" }
+    }
+
+    /// Tarjan's algorithm, iteratively, so deep chains cannot overflow the stack.
+    fn strongly_connected(
+        nodes: &[EntityId],
+        edges: &dyn Fn(EntityId) -> Vec<EntityId>,
+    ) -> Vec<Vec<EntityId>> {
+        use rustc_hash::FxHashMap;
+        let mut index_of: FxHashMap<EntityId, usize> = FxHashMap::default();
+        let mut low: FxHashMap<EntityId, usize> = FxHashMap::default();
+        let mut on_stack: rustc_hash::FxHashSet<EntityId> = Default::default();
+        let mut stack: Vec<EntityId> = Vec::new();
+        let mut components = Vec::new();
+        let mut counter = 0usize;
+        for &root in nodes {
+            if index_of.contains_key(&root) {
+                continue;
+            }
+            let mut work: Vec<(EntityId, Vec<EntityId>, usize)> = vec![(root, edges(root), 0)];
+            index_of.insert(root, counter);
+            low.insert(root, counter);
+            counter += 1;
+            stack.push(root);
+            on_stack.insert(root);
+            while let Some((node, successors, next)) = work.last_mut() {
+                let node = *node;
+                if let Some(successor) = successors.get(*next).copied() {
+                    *next += 1;
+                    if !index_of.contains_key(&successor) {
+                        index_of.insert(successor, counter);
+                        low.insert(successor, counter);
+                        counter += 1;
+                        stack.push(successor);
+                        on_stack.insert(successor);
+                        work.push((successor, edges(successor), 0));
+                    } else if on_stack.contains(&successor) {
+                        let successor_index = index_of.get(&successor).copied().unwrap_or(usize::MAX);
+                        if let Some(entry) = low.get_mut(&node) {
+                            *entry = (*entry).min(successor_index);
+                        }
+                    }
+                    continue;
+                }
+                work.pop();
+                let node_low = low.get(&node).copied().unwrap_or(usize::MAX);
+                if let Some((parent, ..)) = work.last() {
+                    if let Some(entry) = low.get_mut(parent) {
+                        *entry = (*entry).min(node_low);
+                    }
+                }
+                if Some(&node_low) == index_of.get(&node) {
+                    let mut component = Vec::new();
+                    while let Some(member) = stack.pop() {
+                        on_stack.remove(&member);
+                        component.push(member);
+                        if member == node {
+                            break;
+                        }
+                    }
+                    components.push(component);
+                }
+            }
+        }
+        components
+    }
+}

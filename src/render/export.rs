@@ -1,0 +1,107 @@
+//! `charter export`: the resolved portfolio as JSON.
+//!
+//! Every entity with its given fields (references as ids, enum values as names, dates
+//! as `YYYY-MM-DD`, percents as fractions, money as `{amount, currency}`) and its computed
+//! fields (reverse links, `roi`, `progress`, `on_track`, `duration`, ...).
+
+use serde_json::{Map, Value as Json, json};
+use std::str::FromStr;
+
+use super::json::{VERSION, span};
+use crate::model::value::Value;
+use crate::model::{EntityId, Portfolio, Workspace};
+
+pub fn render(workspace: &Workspace) -> String {
+    let portfolio = &workspace.portfolio;
+    let entities: Vec<Json> =
+        portfolio
+            .ids()
+            .filter_map(|id| portfolio.entity(id).map(|entity| (id, entity)))
+            .filter(|(_, entity)| !entity.in_test)
+            .map(|(id, entity)| {
+                let (file, location) = span(&workspace.sources, entity.span);
+                let mut fields = Map::new();
+                for field in &entity.fields {
+                    fields.insert(field.name.to_string(), value(portfolio, &field.value));
+                }
+                let mut computed = Map::new();
+                if let Some(kind) = portfolio.schema.kind(&entity.kind) {
+                    for definition in kind.fields.iter().filter(|field| {
+                        field.computed && !matches!(field.name.as_str(), "id" | "entity_kind")
+                    }) {
+                        let result = portfolio.get(id, &definition.name);
+                        if !result.is_none() {
+                            computed.insert(definition.name.clone(), value(portfolio, &result));
+                        }
+                    }
+                    for definition in kind.fields.iter().filter(|field| field.default.is_some()) {
+                        if !fields.contains_key(&definition.name) {
+                            fields.insert(
+                                definition.name.clone(),
+                                value(portfolio, &portfolio.get(id, &definition.name)),
+                            );
+                        }
+                    }
+                }
+                let mut object = Map::new();
+                object.insert("id".into(), json!(entity.id));
+                object.insert("kind".into(), json!(&*entity.kind));
+                object.insert("title".into(), json!(entity.display_title()));
+                if let Some(doc) = &entity.doc {
+                    object.insert("doc".into(), json!(doc));
+                }
+                if let Some(parent) = entity.parent.and_then(|parent| portfolio.entity(parent)) {
+                    object.insert("parent".into(), json!(parent.id));
+                }
+                object.insert("file".into(), json!(file));
+                object.insert("span".into(), serde_json::to_value(&location).unwrap_or(Json::Null));
+                object.insert("fields".into(), Json::Object(fields));
+                object.insert("computed".into(), Json::Object(computed));
+                Json::Object(object)
+            })
+            .collect();
+    let files: Vec<&str> = workspace
+        .own_files()
+        .filter_map(|file| workspace.sources.get(file.file))
+        .map(|file| file.name.as_str())
+        .collect();
+    let document = json!({
+        "version": VERSION,
+        "files": files,
+        "entities": entities,
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn number(value: rust_decimal::Decimal) -> Json {
+    let text = value.normalize().to_string();
+    serde_json::Number::from_str(&text)
+        .map(Json::Number)
+        .or_else(|_| f64::from_str(&text).map(|float| json!(float)))
+        .unwrap_or(Json::String(text))
+}
+
+fn value(portfolio: &Portfolio, value: &Value) -> Json {
+    match value {
+        Value::None => Json::Null,
+        Value::Bool(flag) => json!(flag),
+        Value::Number(number_value) | Value::Percent(number_value) => number(*number_value),
+        Value::Money(money) => json!({"amount": number(money.amount), "currency": &*money.currency}),
+        Value::Date(date) => json!(date.to_string()),
+        Value::Duration(duration) => json!(format!("{}{}", duration.amount, duration.unit.suffix())),
+        Value::Measurement(measurement) => json!({
+            "value": self::value(portfolio, &measurement.value),
+            "date": measurement.date.to_string(),
+        }),
+        Value::String(text) | Value::RuleName(text) => json!(&**text),
+        Value::Enum(enumeration) => json!(&*enumeration.name),
+        Value::Entity(id) => entity_id(portfolio, *id),
+        Value::List(items) => Json::Array(items.iter().map(|item| self::value(portfolio, item)).collect()),
+    }
+}
+
+fn entity_id(portfolio: &Portfolio, id: EntityId) -> Json {
+    portfolio.entity(id).map_or(Json::Null, |entity| json!(entity.id))
+}

@@ -1,0 +1,151 @@
+//! The real `charter` binary: exit codes, formats and messages.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+use std::path::Path;
+use std::process::Command;
+
+fn charter(directory: &Path) -> Command {
+    let mut command = Command::new(get_cargo_bin("charter"));
+    command.current_dir(directory).env("NO_COLOR", "1");
+    command
+}
+
+fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let directory = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = directory.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    directory
+}
+
+const CONFIG: &str = "[check]\ntoday = \"2026-11-26\"\nstd = false\n";
+
+#[test]
+fn missing_path_is_exit_2() {
+    let directory = workspace(&[]);
+    assert_cmd_snapshot!(charter(directory.path()).args(["check", "no/such/dir"]));
+}
+
+#[test]
+fn directory_without_charter_files_is_exit_2() {
+    let directory = workspace(&[("notes.txt", "nothing here")]);
+    assert_cmd_snapshot!(charter(directory.path()).args(["check", "."]));
+}
+
+#[test]
+fn invalid_utf8_is_exit_2() {
+    let directory = workspace(&[("charter.toml", CONFIG)]);
+    std::fs::write(directory.path().join("bad.charter"), b"person \xff\xfe {}").unwrap();
+    assert_cmd_snapshot!(charter(directory.path()).args(["check"]));
+}
+
+#[test]
+fn invalid_config_is_exit_2() {
+    let directory = workspace(&[("charter.toml", "[check]\ntoday = 42\n"), ("a.charter", "person a {}")]);
+    assert_cmd_snapshot!(charter(directory.path()).args(["check"]));
+}
+
+#[test]
+fn invalid_today_is_exit_2() {
+    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", "person a {}")]);
+    assert_cmd_snapshot!(charter(directory.path()).args(["check", "--today", "2026-13-01"]));
+}
+
+#[test]
+fn clean_workspace_is_exit_0() {
+    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", "person alice \"Alice\" { executive: true }\n")]);
+    assert_cmd_snapshot!(charter(directory.path()).args(["check"]));
+}
+
+#[test]
+fn errors_are_exit_1_in_short_format() {
+    let directory = workspace(&[
+        ("charter.toml", CONFIG),
+        ("people.charter", "person alice \"Alice\" { executive: true }\n"),
+        ("projects.charter", "project checkout {\n  sponsor: alicia\n  status: actve\n}\n\nproject broken {\n  budget 12\n}\n"),
+    ]);
+    assert_cmd_snapshot!(charter(directory.path()).args(["check", "--format", "short"]));
+}
+
+#[test]
+fn warnings_fail_only_with_deny_warnings() {
+    let files = [("charter.toml", CONFIG), ("a.charter", "person alice \"Alice\" { colour: \"blue\" }\n")];
+    let directory = workspace(&files);
+    let status = charter(directory.path()).args(["check", "--format", "short"]).status().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_cmd_snapshot!(charter(directory.path()).args(["check", "--format", "short", "--deny-warnings"]));
+}
+
+#[test]
+fn deny_warnings_from_config() {
+    let config = "[check]\nstd = false\ndeny_warnings = true\n";
+    let directory = workspace(&[("charter.toml", config), ("a.charter", "person alice { colour: \"blue\" }\n")]);
+    let status = charter(directory.path()).args(["check"]).status().unwrap();
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn json_format_is_versioned_and_sorted() {
+    let directory = workspace(&[
+        ("charter.toml", CONFIG),
+        ("b.charter", "project late { sponsor: nobody }\n"),
+        ("a.charter", "person alice { colour: \"blue\" }\n"),
+    ]);
+    let output = charter(directory.path()).args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    insta::assert_json_snapshot!(report);
+}
+
+#[test]
+fn severity_override_of_builtin_code() {
+    let config = "[check]\nstd = false\n\n[rules]\n\"charter::unknown_field\" = \"error\"\n";
+    let directory = workspace(&[("charter.toml", config), ("a.charter", "person alice { colour: \"blue\" }\n")]);
+    assert_cmd_snapshot!(charter(directory.path()).args(["check", "--format", "short"]));
+}
+
+#[test]
+fn human_format_shows_source_and_help() {
+    let directory = workspace(&[
+        ("charter.toml", CONFIG),
+        ("a.charter", "person alice \"Alice\" { executive: true }\nproject checkout {\n  sponsor: alicee\n}\n"),
+    ]);
+    assert_cmd_snapshot!(charter(directory.path()).args(["check"]));
+}
+
+#[test]
+fn init_creates_a_workspace_that_checks_clean() {
+    let directory = workspace(&[]);
+    let status = charter(directory.path()).args(["init", "portfolio"]).status().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(directory.path().join("portfolio/charter.toml").is_file());
+    let output = charter(directory.path()).args(["check", "portfolio", "--format", "short"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn init_refuses_to_overwrite() {
+    let directory = workspace(&[("charter.toml", "# mine\n")]);
+    assert_cmd_snapshot!(charter(directory.path()).args(["init", "."]));
+    assert_eq!(std::fs::read_to_string(directory.path().join("charter.toml")).unwrap(), "# mine\n");
+}
+
+#[test]
+fn export_prints_the_resolved_portfolio() {
+    let directory = workspace(&[
+        ("charter.toml", CONFIG),
+        (
+            "a.charter",
+            "person alice \"Alice\" { executive: true }\nobjective grow { owner: alice }\nproject checkout { sponsor: alice, supports: [grow], budget: 1.2M USD, expected_benefit: 3M USD }\n",
+        ),
+    ]);
+    let output = charter(directory.path()).args(["export"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    insta::assert_json_snapshot!(document);
+}
