@@ -11,7 +11,7 @@ pub mod value;
 pub mod workspace;
 
 pub use config::Config;
-pub use resolve::resolve;
+pub use resolve::{resolve, Declarations};
 pub use schema::{Schema, Type};
 pub use value::Value;
 pub use workspace::{LoadError, Workspace};

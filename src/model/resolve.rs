@@ -330,12 +330,16 @@ impl<'a> Resolver<'a> {
                     format!("{kind_name} `{entity_id}` is missing required field `{}`", definition.name),
                 )
                 .with_label(format!("needs `{}`", definition.name))
-                .with_help(format!(
-                    "add `{}: <{}>` ({})",
-                    definition.name,
-                    definition.ty.describe(),
-                    definition.doc.trim_end_matches('.').to_lowercase()
-                ))
+                .with_help(if definition.doc.is_empty() {
+                    format!("add `{}: <{}>`", definition.name, definition.ty.describe())
+                } else {
+                    format!(
+                        "add `{}: <{}>` ({})",
+                        definition.name,
+                        definition.ty.describe(),
+                        lowercase_first(definition.doc.trim_end_matches('.'))
+                    )
+                })
                 .with_entity(entity_id.clone()),
             );
         }
@@ -544,16 +548,16 @@ impl<'a> Resolver<'a> {
                     .filter(|entity| &*entity.kind == kind)
                     .map(|entity| entity.id.as_str());
                 let help = match closest(name, candidates) {
-                    Some(suggestion) => format!("`{field}` expects a {kind}; did you mean `{suggestion}`?"),
-                    None => format!("`{field}` expects a {kind}"),
+                    Some(suggestion) => format!("`{field}` expects {}; did you mean `{suggestion}`?", with_article(kind)),
+                    None => format!("`{field}` expects {}", with_article(kind)),
                 };
                 self.diagnostics.push(
                     Diagnostic::builtin(
                         BuiltinCode::WrongKind,
                         span,
-                        format!("`{field}` expects a {kind}, but `{name}` is a {actual_kind}"),
+                        format!("`{field}` expects {}, but `{name}` is {}", with_article(kind), with_article(&actual_kind)),
                     )
-                    .with_label(format!("this is a {actual_kind}"))
+                    .with_label(format!("this is {}", with_article(&actual_kind)))
                     .with_secondary(declared, format!("`{name}` is declared here"))
                     .with_help(help)
                     .with_entity(entity_id),
@@ -600,12 +604,20 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// The type as a phrase: `a date`, `money`, `a list of references to objectives`.
 fn article(ty: &Type) -> String {
     match ty {
+        Type::Ref(kind) if &**kind == "any" => "a reference to an entity".into(),
         Type::Ref(kind) => format!("a reference to a {kind}"),
-        Type::List(item) => format!("a list of {}", item.describe()),
+        Type::List(item) => match &**item {
+            Type::Ref(kind) if &**kind == "any" => "a list of entity references".into(),
+            Type::Ref(kind) => format!("a list of references to {kind}s"),
+            other => format!("a list of {}s", other.describe()),
+        },
         Type::Enum(_) => "one of its values".into(),
-        Type::Measurement => "a measurement".into(),
+        Type::Money => "money".into(),
+        Type::Bool => "`true` or `false`".into(),
+        Type::RuleName => "a rule name".into(),
         other => format!("a {}", other.describe()),
     }
 }
@@ -652,6 +664,20 @@ fn month_name(month: i8, year: i16) -> String {
     let name =
         usize::try_from(month - 1).ok().and_then(|index| NAMES.get(index)).copied().unwrap_or("that month");
     format!("{name} {year}")
+}
+
+/// `an objective`, `a project`.
+fn with_article(noun: &str) -> String {
+    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 pub(crate) fn join_ticked<S: AsRef<str>>(items: &[S]) -> String {

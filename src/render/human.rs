@@ -72,6 +72,20 @@ impl SourceCode for IndexedSource<'_> {
         if end > text.len() {
             return Err(MietteError::OutOfBounds);
         }
+        if before == 0 {
+            // miette asks for the primary span alone to print `file:line:column` in the
+            // header; answer with the span itself and its column in characters.
+            let position = self.file.position(start);
+            let data = text.as_bytes().get(start..end).unwrap_or_default();
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.file.name.clone(),
+                data,
+                *span,
+                position.line as usize - 1,
+                position.column as usize - 1,
+                lines.line_of(end) - lines.line_of(start),
+            )));
+        }
         let first_line = lines.line_of(start).saturating_sub(before);
         let last_line = (lines.line_of(end.saturating_sub(1).max(start)) + after)
             .min(lines.line_count().saturating_sub(1));
