@@ -22,6 +22,12 @@ pub struct CheckArgs {
     /// Evaluate as of this date (YYYY-MM-DD) instead of the system date.
     #[arg(long, value_parser = super::parse_date)]
     today: Option<jiff::civil::Date>,
+    /// Report and fail only on findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in FILE as the accepted baseline, print nothing, exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
@@ -31,10 +37,26 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     };
     let today = super::today(args.today, &workspace);
     let findings = crate::check(&workspace, today);
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &workspace, &findings);
+    }
+    let findings = match &args.baseline {
+        Some(path) => match compare_with_baseline(path, &workspace, findings) {
+            Ok(findings) => findings,
+            Err(code) => return code,
+        },
+        None => findings,
+    };
     let output = match args.format {
         CheckFormat::Human => render::human::render(&workspace.sources, &findings, super::stdout_color()),
         CheckFormat::Short => render::short::render(&workspace.sources, &findings),
         CheckFormat::Json => render::json::render(&workspace.sources, &findings, crate::totals(&workspace)),
+        CheckFormat::Sarif => render::sarif::render(
+            &workspace.sources,
+            &findings,
+            &render::sarif::RuleDescriptor::of_workspace(&workspace),
+        ),
+        CheckFormat::Github => render::github::render(&workspace.sources, &findings),
     };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()).is_err() {
@@ -45,4 +67,53 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         finding.severity == Severity::Error || (deny_warnings && finding.severity == Severity::Warning)
     });
     if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn write_baseline(
+    path: &std::path::Path,
+    workspace: &crate::Workspace,
+    findings: &[crate::Diagnostic],
+) -> ExitCode {
+    let baseline = render::baseline::Baseline::record(&workspace.sources, findings);
+    if let Err(error) = std::fs::write(path, baseline.to_json()) {
+        return super::usage_error(&format!("cannot write the baseline `{}`: {error}", path.display()));
+    }
+    eprintln!(
+        "wrote {} to the baseline `{}`",
+        render::summary_phrase(render::Counts::of(findings)),
+        path.display()
+    );
+    ExitCode::SUCCESS
+}
+
+/// The findings the baseline at `path` does not hold; a note on stderr says how many it
+/// held and how many of its entries are fixed.
+fn compare_with_baseline(
+    path: &std::path::Path,
+    workspace: &crate::Workspace,
+    findings: Vec<crate::Diagnostic>,
+) -> Result<Vec<crate::Diagnostic>, ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        super::usage_error(&format!("cannot read the baseline `{}`: {error}", path.display()))
+    })?;
+    let baseline = render::baseline::Baseline::parse(&text)
+        .map_err(|reason| super::usage_error(&format!("`{}`: {reason}", path.display())))?;
+    let comparison = baseline.compare(&workspace.sources, findings);
+    if comparison.known > 0 {
+        eprintln!(
+            "note: {} finding{} recorded in the baseline `{}` not shown",
+            comparison.known,
+            if comparison.known == 1 { "" } else { "s" },
+            path.display()
+        );
+    }
+    if comparison.fixed > 0 {
+        eprintln!(
+            "note: {} baseline entr{} fixed since; shrink the baseline with `--write-baseline {}`",
+            comparison.fixed,
+            if comparison.fixed == 1 { "y is" } else { "ies are" },
+            path.display()
+        );
+    }
+    Ok(comparison.new)
 }

@@ -3,7 +3,9 @@
 
 mod check;
 mod export;
+mod graph;
 mod init;
+mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -31,6 +33,10 @@ enum Command {
     Export(export::ExportArgs),
     /// Create a starter workspace.
     Init(init::InitArgs),
+    /// Write the alignment dashboard: objectives, KPIs, projects, budget allocation, findings.
+    Report(report::ReportArgs),
+    /// Draw the alignment graph (objectives → projects → metrics) as Mermaid or DOT.
+    Graph(graph::GraphArgs),
 }
 
 /// Output formats of `charter check`.
@@ -39,6 +45,10 @@ pub enum CheckFormat {
     Human,
     Short,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
 }
 
 /// Runs the command line and returns the exit status.
@@ -54,6 +64,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Graph(args) => graph::run(&args),
     }
 }
 

@@ -199,10 +199,7 @@ impl Baseline {
                 &b.fingerprint,
             ))
         });
-        Baseline {
-            version: BASELINE_VERSION,
-            findings,
-        }
+        Baseline { version: BASELINE_VERSION, findings }
     }
 
     /// Reads a baseline file's text; the error is a sentence for the user.
@@ -231,10 +228,7 @@ impl Baseline {
         let current = fingerprints(sources, &diagnostics);
         let occurring: BTreeSet<&str> = current.iter().map(String::as_str).collect();
         let fixed = recorded.difference(&occurring).count();
-        let mut comparison = Comparison {
-            fixed,
-            ..Comparison::default()
-        };
+        let mut comparison = Comparison { fixed, ..Comparison::default() };
         for (diagnostic, fingerprint) in diagnostics.into_iter().zip(&current) {
             if recorded.contains(fingerprint.as_str()) {
                 comparison.known += 1;

@@ -1,9 +1,14 @@
 //! Renderers: turning [`Diagnostic`]s into what a user reads: `human` (miette's
 //! graphical reports), `short` (one line per finding) and `json` (LANGUAGE.md §8).
 
+pub mod baseline;
 pub mod export;
+pub mod github;
+pub mod graph;
 pub mod human;
 pub mod json;
+pub mod report;
+pub mod sarif;
 pub mod short;
 
 use crate::diagnostic::{Diagnostic, Severity};

@@ -17,7 +17,6 @@ use super::baseline::fingerprints;
 use super::locate;
 use crate::diagnostic::{BuiltinCode, Diagnostic, Label, Severity};
 use crate::model::Workspace;
-use crate::model::config::RuleLevel;
 use crate::source::SourceMap;
 use crate::syntax::ast;
 
@@ -74,29 +73,26 @@ impl RuleDescriptor {
                 }
             })
             .collect();
-        for (file, rule) in workspace.rules() {
-            let setting = |name: &str| rule.settings.iter().find(|field| field.name.name == name);
-            let text = |name: &str| match setting(name).map(|field| &field.value.kind) {
-                Some(ast::ValueKind::String(text)) => Some(text.clone()),
-                _ => None,
-            };
-            let declared = match setting("severity").map(|field| &field.value.kind) {
-                Some(ast::ValueKind::Name(name)) => Severity::parse(name).unwrap_or(Severity::Warning),
-                _ => Severity::Warning,
-            };
-            let severity = match workspace.config.level(&rule.name.name) {
-                Some(RuleLevel::Off) => None,
-                Some(other) => other.severity(),
-                None => Some(declared),
-            };
+        // `help:` is not in the rule catalog; it is read from the declaration.
+        let helps: BTreeMap<&str, &str> = workspace
+            .rules()
+            .filter_map(|(_, rule)| {
+                let help = rule.settings.iter().find(|field| field.name.name == "help")?;
+                match &help.value.kind {
+                    ast::ValueKind::String(text) => Some((rule.name.name.as_str(), text.as_str())),
+                    _ => None,
+                }
+            })
+            .collect();
+        for rule in crate::rules::catalog(workspace) {
             descriptors.push(RuleDescriptor {
-                id: rule.name.name.clone(),
-                severity,
-                summary: text("summary"),
-                doc: rule.doc.as_ref().map(|doc| doc.text.clone()),
-                help: text("help"),
-                url: text("url"),
-                builtin: file.std,
+                help: helps.get(rule.name.as_str()).map(|help| (*help).to_string()),
+                id: rule.name,
+                severity: rule.severity.severity(),
+                summary: rule.summary,
+                doc: rule.doc,
+                url: rule.url,
+                builtin: rule.std,
             });
         }
         descriptors
@@ -143,7 +139,9 @@ pub fn log(sources: &SourceMap, diagnostics: &[Diagnostic], rules: &[RuleDescrip
     let results = diagnostics
         .iter()
         .zip(fingerprints(sources, diagnostics))
-        .map(|(diagnostic, fingerprint)| result(sources, diagnostic, fingerprint, index.get(diagnostic.code.as_str()).copied()))
+        .map(|(diagnostic, fingerprint)| {
+            result(sources, diagnostic, fingerprint, index.get(diagnostic.code.as_str()).copied())
+        })
         .collect();
     Log {
         schema: SCHEMA,
@@ -175,7 +173,9 @@ fn descriptor(rule: &RuleDescriptor) -> ReportingDescriptor {
     let summary = rule.summary.clone().unwrap_or_else(|| format!("`{}`", rule.id));
     let full = rule.doc.clone().unwrap_or_else(|| summary.clone());
     let mut help_text = full.clone();
-    let mut help_markdown = format!("**{summary}**\n\n{full}");
+    // A built-in code's summary is the first sentence of its documentation: say it once.
+    let mut help_markdown =
+        if full.starts_with(&summary) { full.clone() } else { format!("**{summary}**\n\n{full}") };
     if let Some(help) = &rule.help {
         help_text.push_str(&format!("\n\nHow to fix: {help}"));
         help_markdown.push_str(&format!("\n\n**How to fix:** {help}"));
@@ -188,10 +188,7 @@ fn descriptor(rule: &RuleDescriptor) -> ReportingDescriptor {
         id: rule.id.clone(),
         short_description: Text { text: summary },
         full_description: Text { text: full },
-        help: Help {
-            text: help_text,
-            markdown: help_markdown,
-        },
+        help: Help { text: help_text, markdown: help_markdown },
         help_uri: rule.url.clone(),
         default_configuration: Configuration {
             enabled: rule.severity.is_some(),
@@ -207,7 +204,12 @@ fn descriptor(rule: &RuleDescriptor) -> ReportingDescriptor {
     }
 }
 
-fn result(sources: &SourceMap, diagnostic: &Diagnostic, fingerprint: String, rule_index: Option<usize>) -> SarifResult {
+fn result(
+    sources: &SourceMap,
+    diagnostic: &Diagnostic,
+    fingerprint: String,
+    rule_index: Option<usize>,
+) -> SarifResult {
     let mut message = diagnostic.message.clone();
     if let Some(help) = &diagnostic.help {
         message.push_str(&format!("\n\nhelp: {help}"));

@@ -1,0 +1,629 @@
+//! `charter report`: the alignment dashboard, for leadership rather than for CI.
+//!
+//! [`Dashboard::build`] gathers what the dashboard shows from the resolved portfolio and
+//! the findings of a check: the objective tree (by `parent`) with owners, status and
+//! horizon; each objective's KPIs (baseline → actual → target, progress, on or off track)
+//! and supporting projects (status, executive sponsor, budget); the budget allocation
+//! per objective against its `allocation` target; the projects that support no
+//! objective; and the findings by rule and severity. The renderers (`markdown`, `html`,
+//! and JSON through serde) only lay that data out.
+
+pub mod html;
+pub mod markdown;
+
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use super::json::VERSION;
+use super::{Counts, locate};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::value::{Money, Value, format_decimal, format_money, format_percent};
+use crate::model::{EntityId, Portfolio, Workspace};
+
+/// How far (in points of the total budget) an objective's received share may stray from
+/// its `allocation` target and still count as on target, as std's `allocation_on_target`.
+pub const ALLOCATION_TOLERANCE: Decimal = Decimal::from_parts(10, 0, 0, false, 2);
+
+/// Everything the dashboard shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dashboard {
+    pub version: u32,
+    pub title: String,
+    /// The evaluation date, `YYYY-MM-DD`.
+    pub today: String,
+    pub summary: Summary,
+    /// The root objectives; each holds its children.
+    pub objectives: Vec<ObjectiveNode>,
+    pub allocation: Allocation,
+    /// Live projects that support no objective.
+    pub unaligned: Vec<ProjectRow>,
+    pub findings: Findings,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub objectives: usize,
+    pub projects: usize,
+    pub live_projects: usize,
+    pub metrics: usize,
+    pub metrics_on_track: usize,
+    pub metrics_off_track: usize,
+    /// Total budget of the live projects in the reporting currency.
+    pub live_budget: Option<Amount>,
+    pub unaligned_projects: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+/// One objective and, recursively, its children.
+#[derive(Clone, Debug, Serialize)]
+pub struct ObjectiveNode {
+    pub id: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub owner: Option<PersonRef>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub horizon: Option<String>,
+    /// Target share of the portfolio budget (`allocation`), as a fraction.
+    #[serde(serialize_with = "optional_decimal")]
+    pub allocation_target: Option<Decimal>,
+    /// Share of the live budget its supporting projects receive, as a fraction.
+    #[serde(serialize_with = "optional_decimal")]
+    pub allocation_received: Option<Decimal>,
+    pub metrics: Vec<MetricRow>,
+    pub projects: Vec<ProjectRow>,
+    pub findings: FindingCount,
+    pub children: Vec<ObjectiveNode>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+    pub executive: bool,
+}
+
+/// A KPI: where it started, where it is, where it must get to.
+#[derive(Clone, Debug, Serialize)]
+pub struct MetricRow {
+    pub id: String,
+    pub title: String,
+    pub owner: Option<PersonRef>,
+    pub direction: Option<String>,
+    pub unit: Option<String>,
+    pub baseline: Option<Reading>,
+    pub actual: Option<Reading>,
+    pub target: Option<Reading>,
+    /// `(actual - baseline) / (target - baseline)`, as a fraction.
+    #[serde(serialize_with = "optional_decimal")]
+    pub progress: Option<Decimal>,
+    /// `None` when it cannot be told (missing data, `maintain`).
+    pub on_track: Option<bool>,
+    pub findings: FindingCount,
+}
+
+/// A measurement, shown as the KPI's unit reads it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reading {
+    /// `61%`, `4.2`, `1,200,000 USD`.
+    pub value: String,
+    pub date: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProjectRow {
+    pub id: String,
+    pub title: String,
+    pub status: Option<String>,
+    pub sponsor: Option<PersonRef>,
+    pub budget: Option<Amount>,
+    pub spent: Option<Amount>,
+    pub end: Option<String>,
+    pub findings: FindingCount,
+}
+
+/// An amount of money.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Amount {
+    #[serde(serialize_with = "decimal")]
+    pub amount: Decimal,
+    pub currency: String,
+}
+
+impl Amount {
+    fn of(money: &Money) -> Amount {
+        Amount { amount: money.amount, currency: money.currency.to_string() }
+    }
+
+    /// `1,200,000 USD`.
+    pub fn display(&self) -> String {
+        format!("{} {}", format_decimal(self.amount), self.currency)
+    }
+}
+
+/// Errors and warnings about one entity.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct FindingCount {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl FindingCount {
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+}
+
+/// How the live budget is spread over the objectives, against their targets.
+#[derive(Clone, Debug, Serialize)]
+pub struct Allocation {
+    /// The currency shares are computed in: the one holding the most live budget.
+    pub currency: Option<String>,
+    #[serde(serialize_with = "decimal")]
+    pub total: Decimal,
+    pub objectives: Vec<AllocationRow>,
+    /// Share of the live budget funding projects that support no objective.
+    #[serde(serialize_with = "decimal")]
+    pub unaligned_share: Decimal,
+    /// Live projects whose budget is in another currency, left out of the shares.
+    pub other_currency_projects: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AllocationRow {
+    pub id: String,
+    pub title: String,
+    #[serde(serialize_with = "decimal")]
+    pub received: Decimal,
+    #[serde(serialize_with = "decimal")]
+    pub share: Decimal,
+    #[serde(serialize_with = "optional_decimal")]
+    pub target: Option<Decimal>,
+    /// Within ±10 points of the target; `None` without a target.
+    pub on_target: Option<bool>,
+}
+
+/// The findings of the check, by rule and in full.
+#[derive(Clone, Debug, Serialize)]
+pub struct Findings {
+    pub by_rule: Vec<RuleCount>,
+    pub list: Vec<FindingRow>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleCount {
+    pub code: String,
+    pub severity: Severity,
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingRow {
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    pub entity: Option<String>,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl FindingRow {
+    /// `portfolio/projects.charter:12:9`.
+    pub fn location(&self) -> String {
+        format!("{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+impl Dashboard {
+    /// The dashboard of `workspace` with the `findings` of a check on `today`.
+    pub fn build(workspace: &Workspace, findings: &[Diagnostic], today: jiff::civil::Date) -> Dashboard {
+        let portfolio = &workspace.portfolio;
+        let context = Context::new(portfolio, findings);
+        let allocation = allocation(portfolio);
+        let mut objectives: Vec<ObjectiveNode> = roots(portfolio)
+            .into_iter()
+            .filter_map(|id| context.objective(id, &allocation, &mut BTreeSet::new()))
+            .collect();
+        // Objectives on a `parent` cycle have no root above them; show each cycle once,
+        // from its first member, rather than not at all.
+        let mut shown = BTreeSet::new();
+        collect_ids(&objectives, &mut shown);
+        for id in visible(portfolio, "objective") {
+            let Some(entity) = portfolio.entity(id) else { continue };
+            if shown.contains(&entity.id) {
+                continue;
+            }
+            if let Some(node) = context.objective(id, &allocation, &mut BTreeSet::new()) {
+                collect_ids(std::slice::from_ref(&node), &mut shown);
+                objectives.push(node);
+            }
+        }
+        let projects = visible(portfolio, "project");
+        let live: Vec<EntityId> = projects.iter().copied().filter(|id| is_live(portfolio, *id)).collect();
+        let unaligned: Vec<ProjectRow> = live
+            .iter()
+            .filter(|id| portfolio.get(**id, "supports").as_list().is_empty())
+            .map(|id| context.project(*id))
+            .collect();
+        let metrics = visible(portfolio, "metric");
+        let on_track = |wanted: bool| {
+            metrics.iter().filter(|id| portfolio.get(**id, "on_track") == Value::Bool(wanted)).count()
+        };
+        let counts = Counts::of(findings);
+        let title = workspace
+            .root
+            .file_name()
+            .map_or_else(|| "Portfolio".to_string(), |name| name.to_string_lossy().into_owned());
+        Dashboard {
+            version: VERSION,
+            title,
+            today: today.to_string(),
+            summary: Summary {
+                objectives: visible(portfolio, "objective").len(),
+                projects: projects.len(),
+                live_projects: live.len(),
+                metrics: metrics.len(),
+                metrics_on_track: on_track(true),
+                metrics_off_track: on_track(false),
+                live_budget: allocation
+                    .currency
+                    .clone()
+                    .map(|currency| Amount { amount: allocation.total, currency }),
+                unaligned_projects: unaligned.len(),
+                errors: counts.errors,
+                warnings: counts.warnings,
+                infos: counts.infos,
+            },
+            objectives,
+            allocation,
+            unaligned,
+            findings: findings_of(workspace, findings),
+        }
+    }
+
+    /// The dashboard as pretty-printed JSON, with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// Lookups shared while building the dashboard.
+struct Context<'a> {
+    portfolio: &'a Portfolio,
+    by_entity: BTreeMap<&'a str, FindingCount>,
+}
+
+impl<'a> Context<'a> {
+    fn new(portfolio: &'a Portfolio, findings: &'a [Diagnostic]) -> Context<'a> {
+        let mut by_entity: BTreeMap<&str, FindingCount> = BTreeMap::new();
+        for finding in findings {
+            if let Some(entity) = &finding.entity {
+                let count = by_entity.entry(entity.as_str()).or_default();
+                match finding.severity {
+                    Severity::Error => count.errors += 1,
+                    Severity::Warning => count.warnings += 1,
+                    Severity::Info => count.infos += 1,
+                }
+            }
+        }
+        Context { portfolio, by_entity }
+    }
+
+    fn findings(&self, id: &str) -> FindingCount {
+        self.by_entity.get(id).copied().unwrap_or_default()
+    }
+
+    fn objective(
+        &self,
+        id: EntityId,
+        allocation: &Allocation,
+        path: &mut BTreeSet<EntityId>,
+    ) -> Option<ObjectiveNode> {
+        // A `parent` cycle is reported by the checker; here it must only not recurse forever.
+        if !path.insert(id) {
+            return None;
+        }
+        let portfolio = self.portfolio;
+        let entity = portfolio.entity(id)?;
+        let children = portfolio
+            .get(id, "children")
+            .as_list()
+            .iter()
+            .filter_map(Value::as_entity)
+            .filter_map(|child| self.objective(child, allocation, path))
+            .collect();
+        path.remove(&id);
+        let row = allocation.objectives.iter().find(|row| row.id == entity.id);
+        Some(ObjectiveNode {
+            id: entity.id.clone(),
+            title: entity.display_title().to_string(),
+            description: text(portfolio, id, "description").map(|text| text.trim().to_string()),
+            owner: self.person(portfolio.get(id, "owner")),
+            status: text(portfolio, id, "status"),
+            priority: text(portfolio, id, "priority"),
+            horizon: date(portfolio, id, "horizon"),
+            allocation_target: percent(portfolio, id, "allocation"),
+            allocation_received: row.map(|row| row.share),
+            metrics: entities(portfolio, id, "measured_by").map(|metric| self.metric(metric)).collect(),
+            projects: entities(portfolio, id, "projects").map(|project| self.project(project)).collect(),
+            findings: self.findings(&entity.id),
+            children,
+        })
+    }
+
+    fn metric(&self, id: EntityId) -> MetricRow {
+        let portfolio = self.portfolio;
+        let (entity_id, title) = names(portfolio, id);
+        let reading = |field: &str| match portfolio.get(id, field) {
+            Value::Measurement(measurement) => {
+                Some(Reading { value: display(&measurement.value), date: measurement.date.to_string() })
+            }
+            _ => None,
+        };
+        MetricRow {
+            findings: self.findings(&entity_id),
+            id: entity_id,
+            title,
+            owner: self.person(portfolio.get(id, "owner")),
+            direction: text(portfolio, id, "direction"),
+            unit: text(portfolio, id, "unit"),
+            baseline: reading("baseline"),
+            actual: reading("actual"),
+            target: reading("target"),
+            progress: match portfolio.get(id, "progress") {
+                Value::Percent(value) | Value::Number(value) => Some(value),
+                _ => None,
+            },
+            on_track: match portfolio.get(id, "on_track") {
+                Value::Bool(flag) => Some(flag),
+                _ => None,
+            },
+        }
+    }
+
+    fn project(&self, id: EntityId) -> ProjectRow {
+        let portfolio = self.portfolio;
+        let (entity_id, title) = names(portfolio, id);
+        let money = |field: &str| portfolio.get(id, field).as_money().map(Amount::of);
+        ProjectRow {
+            findings: self.findings(&entity_id),
+            id: entity_id,
+            title,
+            status: text(portfolio, id, "status"),
+            sponsor: self.person(portfolio.get(id, "sponsor")),
+            budget: money("budget"),
+            spent: money("spent"),
+            end: date(portfolio, id, "end"),
+        }
+    }
+
+    fn person(&self, value: Value) -> Option<PersonRef> {
+        let id = value.as_entity()?;
+        let (entity_id, name) = names(self.portfolio, id);
+        Some(PersonRef {
+            id: entity_id,
+            name,
+            executive: self.portfolio.get(id, "executive") == Value::Bool(true),
+        })
+    }
+}
+
+/// The entities of a kind that belong to the portfolio: not in a test, and not a broken
+/// declaration (its syntax error is among the findings; its fields are unknown).
+fn visible(portfolio: &Portfolio, kind: &str) -> Vec<EntityId> {
+    portfolio
+        .of_kind(kind)
+        .iter()
+        .copied()
+        .filter(|id| portfolio.entity(*id).is_some_and(|entity| !entity.in_test && !entity.broken))
+        .collect()
+}
+
+fn collect_ids(objectives: &[ObjectiveNode], ids: &mut BTreeSet<String>) {
+    for objective in objectives {
+        ids.insert(objective.id.clone());
+        collect_ids(&objective.children, ids);
+    }
+}
+
+/// Objectives whose `parent` is not an objective of the portfolio.
+fn roots(portfolio: &Portfolio) -> Vec<EntityId> {
+    visible(portfolio, "objective")
+        .into_iter()
+        .filter(|id| {
+            portfolio
+                .get(*id, "parent")
+                .as_entity()
+                .and_then(|parent| portfolio.entity(parent))
+                .is_none_or(|parent| &*parent.kind != "objective")
+        })
+        .collect()
+}
+
+/// A project is live unless it is done or cancelled.
+pub fn is_live(portfolio: &Portfolio, id: EntityId) -> bool {
+    !matches!(portfolio.get(id, "status").as_str(), Some("done" | "cancelled"))
+}
+
+fn entities<'a>(portfolio: &'a Portfolio, id: EntityId, field: &str) -> impl Iterator<Item = EntityId> + 'a {
+    let mut ids: Vec<EntityId> = portfolio
+        .get(id, field)
+        .as_list()
+        .iter()
+        .filter_map(Value::as_entity)
+        .filter(|target| portfolio.entity(*target).is_some_and(|entity| !entity.in_test))
+        .collect();
+    let mut seen = BTreeSet::new();
+    ids.retain(|id| seen.insert(*id));
+    ids.into_iter()
+}
+
+fn names(portfolio: &Portfolio, id: EntityId) -> (String, String) {
+    portfolio
+        .entity(id)
+        .map(|entity| (entity.id.clone(), entity.display_title().to_string()))
+        .unwrap_or_default()
+}
+
+fn text(portfolio: &Portfolio, id: EntityId, field: &str) -> Option<String> {
+    portfolio.get(id, field).as_str().map(str::to_string)
+}
+
+fn date(portfolio: &Portfolio, id: EntityId, field: &str) -> Option<String> {
+    portfolio.get(id, field).as_date().map(|date| date.to_string())
+}
+
+fn percent(portfolio: &Portfolio, id: EntityId, field: &str) -> Option<Decimal> {
+    match portfolio.get(id, field) {
+        Value::Percent(value) => Some(value),
+        _ => None,
+    }
+}
+
+/// A value as a reader expects it: `61%`, `4.2`, `1,200,000 USD`.
+pub fn display(value: &Value) -> String {
+    match value {
+        Value::Percent(value) => format_percent(*value),
+        Value::Number(value) => format_decimal(*value),
+        Value::Money(money) => format_money(money),
+        Value::Date(date) => date.to_string(),
+        Value::Bool(flag) => flag.to_string(),
+        other => other.as_str().unwrap_or("").to_string(),
+    }
+}
+
+/// The received share of every objective (LANGUAGE.md §6): over the live projects that
+/// support it, each project's budget divided by the number of objectives it supports,
+/// over the total budget of all live projects.
+fn allocation(portfolio: &Portfolio) -> Allocation {
+    let live: Vec<EntityId> =
+        visible(portfolio, "project").into_iter().filter(|id| is_live(portfolio, *id)).collect();
+    let mut per_currency: BTreeMap<String, Decimal> = BTreeMap::new();
+    for id in &live {
+        if let Some(money) = portfolio.get(*id, "budget").as_money() {
+            *per_currency.entry(money.currency.to_string()).or_default() += money.amount;
+        }
+    }
+    let currency = per_currency
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(currency, _)| currency.clone());
+    let budget_in = |id: EntityId| -> Option<Decimal> {
+        match portfolio.get(id, "budget").as_money() {
+            Some(money) if Some(money.currency.as_ref()) == currency.as_deref() => Some(money.amount),
+            Some(_) => None,
+            None => Some(Decimal::ZERO),
+        }
+    };
+    let total: Decimal = live.iter().filter_map(|id| budget_in(*id)).sum();
+    let share = |amount: Decimal| amount.checked_div(total).unwrap_or(Decimal::ZERO);
+    let mut received: BTreeMap<EntityId, Decimal> = BTreeMap::new();
+    let mut unaligned = Decimal::ZERO;
+    let mut other_currency_projects = Vec::new();
+    for id in &live {
+        let Some(budget) = budget_in(*id) else {
+            other_currency_projects.push(names(portfolio, *id).0);
+            continue;
+        };
+        let supported: Vec<EntityId> = entities(portfolio, *id, "supports").collect();
+        if supported.is_empty() {
+            unaligned += budget;
+            continue;
+        }
+        let part = budget.checked_div(Decimal::from(supported.len())).unwrap_or(Decimal::ZERO);
+        for objective in supported {
+            *received.entry(objective).or_default() += part;
+        }
+    }
+    let objectives = visible(portfolio, "objective")
+        .into_iter()
+        .map(|id| {
+            let amount = received.get(&id).copied().unwrap_or(Decimal::ZERO);
+            let share = share(amount).round_dp(4);
+            let target = percent(portfolio, id, "allocation");
+            let (entity_id, title) = names(portfolio, id);
+            AllocationRow {
+                id: entity_id,
+                title,
+                received: amount.round_dp(2),
+                share,
+                target,
+                on_target: target.map(|target| (share - target).abs() <= ALLOCATION_TOLERANCE),
+            }
+        })
+        .collect();
+    Allocation {
+        currency,
+        total,
+        objectives,
+        unaligned_share: share(unaligned).round_dp(4),
+        other_currency_projects,
+    }
+}
+
+fn findings_of(workspace: &Workspace, findings: &[Diagnostic]) -> Findings {
+    let mut by_rule: BTreeMap<(std::cmp::Reverse<Severity>, String), usize> = BTreeMap::new();
+    for finding in findings {
+        *by_rule
+            .entry((std::cmp::Reverse(finding.severity), finding.code.as_str().to_string()))
+            .or_default() += 1;
+    }
+    let list = findings
+        .iter()
+        .map(|finding| {
+            let (file, start, _) = locate(&workspace.sources, finding.span());
+            FindingRow {
+                code: finding.code.as_str().to_string(),
+                severity: finding.severity,
+                message: finding.message.clone(),
+                entity: finding.entity.clone(),
+                file,
+                line: start.line,
+                column: start.column,
+            }
+        })
+        .collect();
+    Findings {
+        by_rule: by_rule
+            .into_iter()
+            .map(|((severity, code), count)| RuleCount { code, severity: severity.0, count })
+            .collect(),
+        list,
+    }
+}
+
+fn decimal<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    let text = value.normalize().to_string();
+    match serde_json::Number::from_str(&text) {
+        Ok(number) => number.serialize(serializer),
+        Err(_) => serializer.serialize_str(&text),
+    }
+}
+
+fn optional_decimal<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => decimal(value, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// A fraction as a whole-ish percent for display: `0.4167` → `41.7%`.
+pub fn share_text(value: Decimal) -> String {
+    format_percent(value.round_dp(3))
+}
+
+/// How many of `width` cells a fraction fills (clamped to 0..=1, rounded).
+pub fn cells(fraction: Decimal, width: u32) -> u32 {
+    use rust_decimal::prelude::ToPrimitive;
+    let filled = (fraction.clamp(Decimal::ZERO, Decimal::ONE) * Decimal::from(width)).round();
+    filled.to_u32().unwrap_or(0).min(width)
+}
