@@ -69,6 +69,9 @@ pub struct Workspace {
 /// Text for a path from somewhere other than the disk (an editor's open document).
 pub type Overlay<'a> = &'a (dyn Fn(&Path) -> Option<String> + Sync);
 
+/// Parses one file as a given [`FileId`]: `syntax::parse`, or a cache of its results.
+pub type Parse<'a> = &'a (dyn Fn(FileId, &Path, &str) -> (ast::SourceFile, Vec<Diagnostic>) + Sync);
+
 impl Workspace {
     /// Loads the workspace around `paths` (the current directory when empty).
     pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
@@ -111,6 +114,18 @@ impl Workspace {
         texts: Vec<(PathBuf, String)>,
         overlay: Overlay<'_>,
     ) -> Workspace {
+        Workspace::from_texts_with(root, config, texts, overlay, &|file, _, text| syntax::parse(file, text))
+    }
+
+    /// Like [`Workspace::from_texts`], parsing every file (workspace, `use`d and std) with
+    /// `parse`: the language server passes a cache so that an edit re-parses one file.
+    pub fn from_texts_with(
+        root: PathBuf,
+        config: Config,
+        texts: Vec<(PathBuf, String)>,
+        overlay: Overlay<'_>,
+        parse: Parse<'_>,
+    ) -> Workspace {
         let mut sources = SourceMap::default();
         let mut files = Vec::with_capacity(texts.len() + 4);
         let mut diagnostics = Vec::new();
@@ -119,7 +134,7 @@ impl Workspace {
             .enumerate()
             .map(|(index, (path, text))| {
                 let name = display_name(&root, &path);
-                let result = syntax::parse(FileId(index as u32), &text);
+                let result = parse(FileId(index as u32), &path, &text);
                 (SourceFile::new(path, name, text), result)
             })
             .collect();
@@ -128,12 +143,12 @@ impl Workspace {
             diagnostics.extend(found);
             files.push(ParsedFile { file, ast, used: false, std: false });
         }
-        follow_uses(&root, &mut sources, &mut files, &mut diagnostics, overlay);
+        follow_uses(&root, &mut sources, &mut files, &mut diagnostics, overlay, parse);
         if config.check.std {
             for (name, text) in crate::stdlib::FILES {
                 let file =
                     sources.add(SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string()));
-                let (ast, found) = syntax::parse(file, text);
+                let (ast, found) = parse(file, Path::new(name), text);
                 diagnostics.extend(found);
                 files.push(ParsedFile { file, ast, used: false, std: true });
             }
@@ -241,6 +256,7 @@ fn follow_uses(
     files: &mut Vec<ParsedFile>,
     diagnostics: &mut Vec<Diagnostic>,
     overlay: Overlay<'_>,
+    parse: Parse<'_>,
 ) {
     let mut next = 0;
     while let Some(parsed) = files.get(next) {
@@ -297,8 +313,8 @@ fn follow_uses(
                 }
             };
             let name = display_name(root, &target);
-            let file = sources.add(SourceFile::new(target, name, String::new()));
-            let (ast, found) = syntax::parse(file, &text);
+            let file = sources.add(SourceFile::new(target.clone(), name, String::new()));
+            let (ast, found) = parse(file, &target, &text);
             if let Some(source) = sources.get_mut(file) {
                 *source = SourceFile::new(source.path.clone(), source.name.clone(), text);
             }

@@ -1,0 +1,130 @@
+//! Parsed files kept between analyses, so that an edit re-parses only the edited file.
+//!
+//! A parse result is reused when the file has the same id, path and text as before
+//! (spans in the tree carry the file id, so a file that moved to another id is parsed
+//! again).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use charter::Diagnostic;
+use charter::model::workspace::Overlay;
+use charter::model::{Config, Workspace};
+use charter::source::FileId;
+use charter::syntax::{self, ast};
+
+#[derive(Default, Debug)]
+pub struct ParseCache {
+    entries: Mutex<HashMap<(u32, PathBuf), Entry>>,
+    /// Parses done and reused by the last load, for benchmarks and tests.
+    pub last_parsed: usize,
+    pub last_reused: usize,
+}
+
+#[derive(Debug)]
+struct Entry {
+    hash: u64,
+    length: usize,
+    ast: ast::SourceFile,
+    diagnostics: Vec<Diagnostic>,
+    /// Used by the current load; entries not used are dropped after it.
+    used: bool,
+}
+
+fn hash_text(text: &str) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl ParseCache {
+    pub fn clear(&mut self) {
+        lock(&self.entries).clear();
+    }
+
+    /// Parses `text` as file `file` at `path`, or returns the result of the last parse of
+    /// the same text there.
+    fn parse(
+        &self,
+        file: FileId,
+        path: &Path,
+        text: &str,
+        counts: &Mutex<(usize, usize)>,
+    ) -> (ast::SourceFile, Vec<Diagnostic>) {
+        let hash = hash_text(text);
+        let key = (file.0, path.to_path_buf());
+        if let Some(entry) = lock(&self.entries).get_mut(&key)
+            && entry.hash == hash
+            && entry.length == text.len()
+        {
+            entry.used = true;
+            lock(counts).1 += 1;
+            return (entry.ast.clone(), entry.diagnostics.clone());
+        }
+        lock(counts).0 += 1;
+        let (ast, diagnostics) = syntax::parse(file, text);
+        lock(&self.entries).insert(
+            key,
+            Entry {
+                hash,
+                length: text.len(),
+                ast: ast.clone(),
+                diagnostics: diagnostics.clone(),
+                used: true,
+            },
+        );
+        (ast, diagnostics)
+    }
+
+    /// Loads a workspace from `texts`, parsing only what changed since the last load.
+    pub fn load(
+        &mut self,
+        root: PathBuf,
+        config: Config,
+        texts: Vec<(PathBuf, String)>,
+        overlay: Overlay<'_>,
+    ) -> Workspace {
+        let counts = Mutex::new((0, 0));
+        let workspace = {
+            let this = &*self;
+            let parse = |file: FileId, path: &Path, text: &str| this.parse(file, path, text, &counts);
+            Workspace::from_texts_with(root, config, texts, overlay, &parse)
+        };
+        let mut entries = lock(&self.entries);
+        entries.retain(|_, entry| std::mem::take(&mut entry.used));
+        drop(entries);
+        let (parsed, reused) = *lock(&counts);
+        self.last_parsed = parsed;
+        self.last_reused = reused;
+        workspace
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edit_parses_only_the_edited_file_again() {
+        let mut cache = ParseCache::default();
+        let mut texts = vec![
+            (PathBuf::from("/w/a.charter"), "person a {}\n".to_string()),
+            (PathBuf::from("/w/b.charter"), "person b {}\n".to_string()),
+        ];
+        let overlay = |_: &Path| None;
+        let std_files = charter::stdlib::FILES.len();
+        cache.load(PathBuf::from("/w"), Config::default(), texts.clone(), &overlay);
+        assert_eq!((cache.last_parsed, cache.last_reused), (2 + std_files, 0));
+        texts[1].1 = "person c {}\n".to_string();
+        let workspace = cache.load(PathBuf::from("/w"), Config::default(), texts, &overlay);
+        assert_eq!((cache.last_parsed, cache.last_reused), (1, 1 + std_files));
+        assert!(workspace.portfolio.lookup("c").is_some());
+        assert!(workspace.portfolio.lookup("b").is_none());
+    }
+}

@@ -1,0 +1,605 @@
+//! The language server: LSP notifications update the [`State`], a background worker
+//! re-analyzes and publishes diagnostics, and requests read the latest [`Snapshot`].
+//!
+//! The core is generic over a small [`Client`] trait — what the server sends to the editor
+//! — so that tests and benchmarks drive it in-process. Handlers run concurrently: every
+//! change bumps a generation, a request waits for a snapshot of at least the generation
+//! it saw (so positions and text agree), and diagnostics are published with the version
+//! of the document they were computed from, only while that generation is current. No
+//! handler ever waits on a reply from the client.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::{Notify, watch};
+use tower_lsp_server::LanguageServer;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::ls_types::Uri;
+
+use crate::analysis::{FileRef, Snapshot, analyze};
+use crate::convert::Encoding;
+use crate::parse_cache::ParseCache;
+use crate::paths::PathMap;
+use crate::publish::Publisher;
+use crate::state::{Document, State};
+use crate::{
+    code_actions, completion, definition, formatting, hover, inlay_hints, references, rename,
+    semantic_tokens, symbols,
+};
+
+/// What the server sends to the editor.
+pub trait Client: Clone + Send + Sync + 'static {
+    fn publish_diagnostics(
+        &self,
+        uri: Uri,
+        diagnostics: Vec<lsp::Diagnostic>,
+        version: Option<i32>,
+    ) -> impl Future<Output = ()> + Send;
+    fn log(&self, kind: lsp::MessageType, message: String) -> impl Future<Output = ()> + Send;
+    /// Asks the client to report changes of `.charter` files and `charter.toml`.
+    fn watch_files(&self) -> impl Future<Output = ()> + Send;
+}
+
+impl Client for tower_lsp_server::Client {
+    async fn publish_diagnostics(&self, uri: Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
+        tower_lsp_server::Client::publish_diagnostics(self, uri, diagnostics, version).await;
+    }
+
+    async fn log(&self, kind: lsp::MessageType, message: String) {
+        self.log_message(kind, message).await;
+    }
+
+    async fn watch_files(&self) {
+        let watchers = ["**/*.charter", "**/charter.toml"]
+            .into_iter()
+            .map(|glob| lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
+        let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = lsp::Registration {
+            id: "charter-watch".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        // The reply is awaited on a task of its own, never by a handler.
+        let client = self.clone();
+        tokio::spawn(async move {
+            let _ = client.register_capability(vec![registration]).await;
+        });
+    }
+}
+
+/// What the client said it supports, as far as the server cares.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientSupport {
+    pub snippets: bool,
+    pub markdown: bool,
+    pub hierarchical_symbols: bool,
+    pub watch_files: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    support: Mutex<ClientSupport>,
+    snapshot: watch::Sender<Arc<Snapshot>>,
+    dirty: Notify,
+    worker: std::sync::Once,
+}
+
+/// The server core.
+pub struct Server<C: Client> {
+    client: C,
+    shared: Arc<Shared>,
+}
+
+impl<C: Client> Server<C> {
+    pub fn new(client: C) -> Server<C> {
+        Server::with_paths(client, PathMap::with_std_in(PathMap::default_std_dir()))
+    }
+
+    /// A server that maps the std files with `paths`.
+    pub fn with_paths(client: C, paths: PathMap) -> Server<C> {
+        let state = State { paths, ..State::default() };
+        let (snapshot, _) = watch::channel(Arc::new(Snapshot::default()));
+        Server {
+            client,
+            shared: Arc::new(Shared {
+                state: Mutex::new(state),
+                support: Mutex::new(ClientSupport::default()),
+                snapshot,
+                dirty: Notify::new(),
+                worker: std::sync::Once::new(),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.shared.state)
+    }
+
+    fn support(&self) -> ClientSupport {
+        *lock(&self.shared.support)
+    }
+
+    /// Asks the worker for a new analysis, starting it on first use.
+    fn schedule(&self) {
+        let shared = self.shared.clone();
+        let client = self.client.clone();
+        self.shared.worker.call_once(move || {
+            tokio::spawn(worker(shared, client));
+        });
+        self.shared.dirty.notify_one();
+    }
+
+    /// The latest snapshot that reflects every change seen so far.
+    pub async fn snapshot(&self) -> Arc<Snapshot> {
+        let wanted = self.state().generation;
+        let mut receiver = self.shared.snapshot.subscribe();
+        if !self.shared.worker.is_completed() {
+            self.schedule();
+        }
+        match receiver.wait_for(|snapshot| snapshot.generation >= wanted).await {
+            Ok(snapshot) => snapshot.clone(),
+            Err(_) => self.shared.snapshot.borrow().clone(),
+        }
+    }
+
+    fn path(&self, uri: &Uri) -> Option<PathBuf> {
+        self.state().paths.path(uri)
+    }
+
+    /// The snapshot, the file and the byte offset of a position in a document.
+    async fn locate(&self, uri: &Uri, position: lsp::Position) -> Option<(Arc<Snapshot>, PathBuf, usize)> {
+        let path = self.path(uri)?;
+        let snapshot = self.snapshot().await;
+        let file = snapshot.file(&path)?;
+        let offset = file.text().offset(position, snapshot.encoding);
+        Some((snapshot, path, offset))
+    }
+
+    async fn with_file<T>(
+        &self,
+        uri: &Uri,
+        action: impl FnOnce(&Snapshot, FileRef<'_>) -> Option<T>,
+    ) -> Option<T> {
+        let path = self.path(uri)?;
+        let snapshot = self.snapshot().await;
+        let file = snapshot.file(&path)?;
+        action(&snapshot, file)
+    }
+
+    async fn at_position<T>(
+        &self,
+        uri: &Uri,
+        position: lsp::Position,
+        action: impl FnOnce(&Snapshot, FileRef<'_>, usize) -> Option<T>,
+    ) -> Option<T> {
+        let (snapshot, path, offset) = self.locate(uri, position).await?;
+        let file = snapshot.file(&path)?;
+        action(&snapshot, file, offset)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Re-analyzes whenever something changed, and publishes the diagnostics of a snapshot
+/// that is still current.
+async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
+    let mut cache: HashMap<PathBuf, ParseCache> = HashMap::new();
+    let mut publisher = Publisher::default();
+    let timings = std::env::var_os("CHARTER_LSP_TIMINGS").is_some();
+    loop {
+        shared.dirty.notified().await;
+        let seen = std::time::Instant::now();
+        let (inputs, encoding, paths) = {
+            let mut state = lock(&shared.state);
+            if state.shutting_down {
+                return;
+            }
+            (state.inputs(), state.encoding, state.paths.clone())
+        };
+        let task = tokio::task::spawn_blocking(move || {
+            let mut failures = Vec::new();
+            let snapshot = analyze(&inputs, encoding, &paths, &mut cache, &mut failures);
+            (snapshot, cache, failures)
+        });
+        let (snapshot, failures) = match task.await {
+            Ok((snapshot, returned, failures)) => {
+                cache = returned;
+                (snapshot, failures)
+            }
+            Err(_) => {
+                cache = HashMap::new();
+                let generation = lock(&shared.state).generation;
+                let snapshot = Snapshot { generation, encoding, ..Snapshot::default() };
+                (snapshot, vec!["the analysis failed unexpectedly".to_string()])
+            }
+        };
+        for failure in failures {
+            client.log(lsp::MessageType::ERROR, failure).await;
+        }
+        let snapshot = Arc::new(snapshot);
+        let previous = shared.snapshot.send_replace(snapshot.clone());
+        let current = lock(&shared.state).generation == snapshot.generation;
+        // Converting findings is CPU work too: off the async threads.
+        let published = snapshot.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let changes = if current { publisher.changes(&published) } else { Vec::new() };
+            (changes, publisher)
+        });
+        let changes = match task.await {
+            Ok((changes, returned)) => {
+                publisher = returned;
+                changes
+            }
+            Err(_) => {
+                publisher = Publisher::default();
+                Vec::new()
+            }
+        };
+        for (uri, diagnostics, version) in changes {
+            client.publish_diagnostics(uri, diagnostics, version).await;
+        }
+        // Freeing a large workspace takes a while: after publishing, on its own thread.
+        drop(tokio::task::spawn_blocking(move || drop(previous)));
+        if timings {
+            let message = format!(
+                "analysis of generation {} took {:?} ({:?}); published {:?} after the change was seen",
+                snapshot.generation,
+                snapshot.elapsed,
+                snapshot.phases,
+                seen.elapsed()
+            );
+            client.log(lsp::MessageType::LOG, message).await;
+        }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::invalid_params(message.into())
+}
+
+impl<C: Client> LanguageServer for Server<C> {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let capabilities = &params.capabilities;
+        let offered = capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref());
+        let encoding = Encoding::negotiate(offered);
+        let text_document = capabilities.text_document.as_ref();
+        let support = ClientSupport {
+            snippets: text_document
+                .and_then(|text| text.completion.as_ref())
+                .and_then(|completion| completion.completion_item.as_ref())
+                .and_then(|item| item.snippet_support)
+                .unwrap_or(false),
+            markdown: text_document
+                .and_then(|text| text.hover.as_ref())
+                .and_then(|hover| hover.content_format.as_ref())
+                .is_none_or(|formats| formats.contains(&lsp::MarkupKind::Markdown)),
+            hierarchical_symbols: text_document
+                .and_then(|text| text.document_symbol.as_ref())
+                .and_then(|symbols| symbols.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+            watch_files: capabilities
+                .workspace
+                .as_ref()
+                .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+                .and_then(|watched| watched.dynamic_registration)
+                .unwrap_or(false),
+        };
+        *lock(&self.shared.support) = support;
+        {
+            let mut state = self.state();
+            state.encoding = encoding;
+            let mut folders: Vec<PathBuf> = params
+                .workspace_folders
+                .iter()
+                .flatten()
+                .filter_map(|folder| state.paths.path(&folder.uri))
+                .collect();
+            #[expect(deprecated, reason = "older clients send only `rootUri`")]
+            if folders.is_empty() {
+                folders.extend(params.root_uri.as_ref().and_then(|uri| state.paths.path(uri)));
+            }
+            for folder in folders {
+                state.add_folder(folder);
+            }
+            state.bump();
+        }
+        Ok(lsp::InitializeResult {
+            capabilities: capabilities_for(encoding),
+            server_info: Some(lsp::ServerInfo {
+                name: "charter-lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        if self.support().watch_files {
+            self.client.watch_files().await;
+        }
+        self.schedule();
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state().shutting_down = true;
+        self.shared.dirty.notify_one();
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let Some(path) = self.path(&document.uri) else {
+            return;
+        };
+        self.state().open(
+            path,
+            Document { uri: document.uri, version: document.version, text: Arc::from(document.text) },
+        );
+        self.schedule();
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let Some(path) = self.path(&params.text_document.uri) else {
+            return;
+        };
+        // Applied before the first await, so changes apply in the order they arrived.
+        let applied = self.state().change(&path, params.text_document.version, params.content_changes);
+        if applied {
+            self.schedule();
+        }
+    }
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let Some(path) = self.path(&params.text_document.uri) else {
+            return;
+        };
+        self.state().close(&path);
+        self.schedule();
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        let paths: Vec<PathBuf> = {
+            let state = self.state();
+            params.changes.iter().filter_map(|change| state.paths.path(&change.uri)).collect()
+        };
+        self.state().files_changed(&paths);
+        self.schedule();
+    }
+
+    async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        {
+            let mut state = self.state();
+            for removed in &params.event.removed {
+                if let Some(path) = state.paths.path(&removed.uri) {
+                    state.remove_folder(&path);
+                }
+            }
+            for added in &params.event.added {
+                if let Some(path) = state.paths.path(&added.uri) {
+                    state.add_folder(path);
+                }
+            }
+            state.bump();
+        }
+        self.schedule();
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let position = params.text_document_position_params;
+        let markdown = self.support().markdown;
+        Ok(self
+            .at_position(&position.text_document.uri, position.position, |snapshot, file, offset| {
+                hover::hover(snapshot, file, offset, markdown)
+            })
+            .await)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: lsp::GotoDefinitionParams,
+    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        let position = params.text_document_position_params;
+        let locations = self
+            .at_position(&position.text_document.uri, position.position, |snapshot, file, offset| {
+                Some(definition::definition(snapshot, file, offset))
+            })
+            .await
+            .unwrap_or_default();
+        Ok((!locations.is_empty()).then_some(lsp::GotoDefinitionResponse::Array(locations)))
+    }
+
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let position = params.text_document_position;
+        let include_declaration = params.context.include_declaration;
+        Ok(self
+            .at_position(&position.text_document.uri, position.position, |snapshot, file, offset| {
+                references::references(snapshot, file, offset, include_declaration)
+            })
+            .await)
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: lsp::TextDocumentPositionParams,
+    ) -> Result<Option<lsp::PrepareRenameResponse>> {
+        Ok(self
+            .at_position(&params.text_document.uri, params.position, |snapshot, file, offset| {
+                rename::prepare(snapshot, file, offset)
+            })
+            .await)
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        let position = params.text_document_position;
+        let new_name = params.new_name;
+        let outcome = self
+            .at_position(&position.text_document.uri, position.position, |snapshot, file, offset| {
+                Some(rename::rename(snapshot, file, offset, &new_name))
+            })
+            .await;
+        match outcome {
+            None => Ok(None),
+            Some(Ok(edit)) => Ok(edit),
+            Some(Err(message)) => Err(invalid(message)),
+        }
+    }
+
+    async fn document_symbol(
+        &self,
+        params: lsp::DocumentSymbolParams,
+    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        let hierarchical = self.support().hierarchical_symbols;
+        Ok(self
+            .with_file(&params.text_document.uri, |snapshot, file| {
+                Some(symbols::document(snapshot, file, hierarchical))
+            })
+            .await)
+    }
+
+    async fn symbol(
+        &self,
+        params: lsp::WorkspaceSymbolParams,
+    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        let snapshot = self.snapshot().await;
+        Ok(Some(symbols::workspace(&snapshot, &params.query)))
+    }
+
+    async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
+        let position = params.text_document_position;
+        let snippets = self.support().snippets;
+        Ok(self
+            .at_position(&position.text_document.uri, position.position, |snapshot, file, offset| {
+                let items = completion::complete(snapshot, file, offset, snippets);
+                Some(lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: false, items }))
+            })
+            .await)
+    }
+
+    async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        Ok(self
+            .with_file(&uri, |snapshot, file| {
+                let text = file.text();
+                let start = text.offset(params.range.start, snapshot.encoding);
+                let end = text.offset(params.range.end, snapshot.encoding);
+                let actions = code_actions::actions(snapshot, file, start..end);
+                (!actions.is_empty()).then_some(actions)
+            })
+            .await)
+    }
+
+    async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let outcome = self
+            .with_file(&params.text_document.uri, |snapshot, file| {
+                Some(formatting::format(snapshot, file, None))
+            })
+            .await;
+        Ok(outcome.flatten())
+    }
+
+    async fn range_formatting(
+        &self,
+        params: lsp::DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let range = params.range;
+        let outcome = self
+            .with_file(&params.text_document.uri, |snapshot, file| {
+                Some(formatting::format(snapshot, file, Some(range)))
+            })
+            .await;
+        Ok(outcome.flatten())
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokensResult>> {
+        Ok(self
+            .with_file(&params.text_document.uri, |snapshot, file| {
+                Some(lsp::SemanticTokensResult::Tokens(semantic_tokens::tokens(snapshot, file, None)))
+            })
+            .await)
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: lsp::SemanticTokensRangeParams,
+    ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
+        let range = params.range;
+        Ok(self
+            .with_file(&params.text_document.uri, |snapshot, file| {
+                Some(lsp::SemanticTokensRangeResult::Tokens(semantic_tokens::tokens(
+                    snapshot,
+                    file,
+                    Some(range),
+                )))
+            })
+            .await)
+    }
+
+    async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
+        let range = params.range;
+        Ok(self
+            .with_file(&params.text_document.uri, |snapshot, file| {
+                Some(inlay_hints::hints(snapshot, file, range))
+            })
+            .await)
+    }
+}
+
+/// What the server offers.
+pub fn capabilities_for(encoding: Encoding) -> lsp::ServerCapabilities {
+    lsp::ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+            ..lsp::TextDocumentSyncOptions::default()
+        })),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(lsp::OneOf::Left(true)),
+        references_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+        })),
+        document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some([".", ":", "[", ",", " "].into_iter().map(String::from).collect()),
+            ..lsp::CompletionOptions::default()
+        }),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+            code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+            ..lsp::CodeActionOptions::default()
+        })),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
+        semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+            lsp::SemanticTokensOptions {
+                legend: semantic_tokens::legend(),
+                range: Some(true),
+                full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+            },
+        )),
+        inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+        workspace: Some(lsp::WorkspaceServerCapabilities {
+            workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(lsp::OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
+        ..lsp::ServerCapabilities::default()
+    }
+}

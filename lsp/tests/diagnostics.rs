@@ -1,0 +1,248 @@
+//! Diagnostics end to end: what the server publishes for a workspace, after edits, for
+//! garbage, for files changed on disk — and that it agrees exactly with `charter check`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+use support::Harness;
+
+const FILES: [&str; 4] = [
+    "portfolio/people.charter",
+    "portfolio/strategy.charter",
+    "portfolio/projects.charter",
+    "rules/custom.charter",
+];
+
+/// The diagnostics of every file, keyed by file, redacted.
+async fn all_diagnostics(harness: &mut Harness) -> Value {
+    harness.wait_for_files(&FILES).await;
+    let mut files = serde_json::Map::new();
+    for file in FILES {
+        let params = harness.diagnostics(file, None).await;
+        files.insert(file.to_string(), harness.redact(&params["diagnostics"]));
+    }
+    Value::Object(files)
+}
+
+#[tokio::test]
+async fn every_file_of_the_workspace_gets_diagnostics_on_startup() {
+    let mut harness = Harness::start("basic").await;
+    let diagnostics = all_diagnostics(&mut harness).await;
+    insta::assert_json_snapshot!(diagnostics);
+    harness.shutdown().await;
+}
+
+/// A finding as `(file, start byte, end byte, code, severity, message)`.
+type Finding = (String, usize, usize, String, String, String);
+
+fn byte_offset(text: &str, line: u64, character: u64) -> usize {
+    let line_start: usize = text.split_inclusive('\n').take(line as usize).map(str::len).sum();
+    let mut units = 0u64;
+    for (index, character_here) in text[line_start..].char_indices() {
+        if units >= character || character_here == '\n' {
+            return line_start + index;
+        }
+        units += character_here.len_utf16() as u64;
+    }
+    text.len()
+}
+
+#[tokio::test]
+async fn diagnostics_agree_exactly_with_charter_check() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    let workspace = charter::load(&[harness.root.clone()]).unwrap();
+    let today = workspace.config.check.today.unwrap();
+    let expected: BTreeSet<Finding> = charter::check(&workspace, today)
+        .iter()
+        .map(|finding| {
+            let file = workspace.sources.get(finding.span().file).unwrap();
+            (
+                file.name.clone(),
+                finding.span().start as usize,
+                finding.span().end as usize,
+                finding.code.to_string(),
+                finding.severity.to_string(),
+                finding.message.clone(),
+            )
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    let mut published = BTreeSet::new();
+    for file in FILES {
+        let text = std::fs::read_to_string(harness.path(file)).unwrap();
+        let params = harness.diagnostics(file, None).await;
+        for diagnostic in params["diagnostics"].as_array().unwrap() {
+            let range = &diagnostic["range"];
+            let start = byte_offset(
+                &text,
+                range["start"]["line"].as_u64().unwrap(),
+                range["start"]["character"].as_u64().unwrap(),
+            );
+            let end = byte_offset(
+                &text,
+                range["end"]["line"].as_u64().unwrap(),
+                range["end"]["character"].as_u64().unwrap(),
+            );
+            let severity = match diagnostic["severity"].as_u64().unwrap() {
+                1 => "error",
+                2 => "warning",
+                _ => "info",
+            };
+            let message = diagnostic["message"].as_str().unwrap().lines().next().unwrap().to_string();
+            published.insert((
+                file.to_string(),
+                start,
+                end,
+                diagnostic["code"].as_str().unwrap().to_string(),
+                severity.to_string(),
+                message,
+            ));
+        }
+    }
+    assert_eq!(published, expected);
+}
+
+#[tokio::test]
+async fn an_edit_republishes_with_the_document_version() {
+    let mut harness = Harness::start("basic").await;
+    let file = "portfolio/projects.charter";
+    let text = harness.open(file).await;
+    let before = harness.diagnostics(file, Some(1)).await;
+    assert!(before.to_string().contains("charter::unknown_reference"));
+    // Fix the typo `checkout_revmap` with an incremental change.
+    let position = harness.at(file, &text, "checkout_revmap", 0, 0);
+    let start = position["position"].clone();
+    let end = json!({"line": start["line"], "character": start["character"].as_u64().unwrap() + 15});
+    let version = harness
+        .change(file, json!([{"range": {"start": start, "end": end}, "text": "checkout_revamp"}]))
+        .await;
+    let after = harness.diagnostics(file, Some(version)).await;
+    insta::assert_json_snapshot!(harness.redact(&after));
+}
+
+#[tokio::test]
+async fn an_edit_in_one_file_updates_the_diagnostics_of_another() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    let file = "portfolio/strategy.charter";
+    let text = harness.open(file).await;
+    // Renaming the objective breaks the `supports` of two projects in another file.
+    let version =
+        harness.change_all(file, &text.replace("objective grow_share", "objective grow_shares")).await;
+    harness.diagnostics(file, Some(version)).await;
+    let projects = harness.diagnostics("portfolio/projects.charter", None).await;
+    let unknown: Vec<&str> = projects["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|diagnostic| diagnostic["code"] == "charter::unknown_reference")
+        .map(|diagnostic| diagnostic["message"].as_str().unwrap())
+        .collect();
+    insta::assert_json_snapshot!(unknown);
+}
+
+#[tokio::test]
+async fn open_documents_override_the_disk_and_closing_returns_to_it() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    let file = "portfolio/people.charter";
+    harness.open(file).await;
+    let version = harness.change_all(file, "person alice \"Alice\" { executive: maybe }\n").await;
+    let edited = harness.diagnostics(file, Some(version)).await;
+    assert!(edited.to_string().contains("charter::type_mismatch"), "{edited}");
+    harness.notify("textDocument/didClose", json!({"textDocument": {"uri": harness.uri(file)}})).await;
+    loop {
+        let params = harness.diagnostics(file, None).await;
+        if params["version"].is_null() && !params.to_string().contains("type_mismatch") {
+            assert_eq!(params["diagnostics"], json!([]));
+            break;
+        }
+        harness.latest.remove(&harness.uri(file));
+    }
+}
+
+#[tokio::test]
+async fn garbage_gets_syntax_diagnostics_and_the_rest_is_still_checked() {
+    let mut harness = Harness::start("basic").await;
+    let file = "portfolio/garbage.charter";
+    let garbage =
+        "}}}{{ project ??? \u{0}\u{1F600} \"unterminated\n\nproject ok_one { status: actve }\n@@@ \n";
+    harness.open_text(file, garbage).await;
+    let params = harness.diagnostics(file, Some(1)).await;
+    insta::assert_json_snapshot!(harness.redact(&params));
+}
+
+#[tokio::test]
+async fn files_changed_outside_the_editor_are_picked_up() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    let file = "portfolio/new.charter";
+    std::fs::write(harness.path(file), "project late \"Late\" { status: active, sponsor: nobody }\n")
+        .unwrap();
+    harness
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": harness.uri(file), "type": 1}]}),
+        )
+        .await;
+    let params = harness.diagnostics(file, None).await;
+    let codes: Vec<&str> = params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| diagnostic["code"].as_str().unwrap())
+        .collect();
+    insta::assert_json_snapshot!(codes);
+    // Deleting it clears its diagnostics.
+    std::fs::remove_file(harness.path(file)).unwrap();
+    harness.latest.remove(&harness.uri(file));
+    harness
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": harness.uri(file), "type": 3}]}),
+        )
+        .await;
+    let cleared = harness.diagnostics(file, None).await;
+    assert_eq!(cleared["diagnostics"], json!([]));
+}
+
+#[tokio::test]
+async fn the_server_registers_file_watchers() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    let registration = harness
+        .received
+        .iter()
+        .find(|message| message["method"] == "client/registerCapability")
+        .cloned()
+        .expect("a registration");
+    insta::assert_json_snapshot!(registration["params"]);
+}
+
+#[tokio::test]
+async fn an_invalid_charter_toml_is_reported_on_it_and_defaults_are_used() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    std::fs::write(harness.path("charter.toml"), "[check]\ntoday = \"not a date\"\n").unwrap();
+    harness
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": harness.uri("charter.toml"), "type": 2}]}),
+        )
+        .await;
+    let params = harness.diagnostics("charter.toml", None).await;
+    let message = params["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("invalid `"), "{message}");
+    assert_eq!(params["diagnostics"][0]["code"], "charter::config");
+}
