@@ -11,7 +11,7 @@ pub mod value;
 pub mod workspace;
 
 pub use config::Config;
-pub use resolve::{resolve, Declarations};
+pub use resolve::{Declarations, resolve};
 pub use schema::{Schema, Type};
 pub use value::Value;
 pub use workspace::{LoadError, Workspace};
@@ -98,7 +98,7 @@ pub struct Portfolio {
     index: FxHashMap<String, EntityId>,
     by_kind: FxHashMap<Arc<str>, Vec<EntityId>>,
     /// Per entity: computed reverse-link fields, by name.
-    reverse: Vec<Vec<(&'static str, Arc<[Value]>)>>,
+    reverse: resolve::links::Links,
     /// Per entity: the indexes into `references` that point at it.
     referrers: Vec<Vec<u32>>,
 }
@@ -148,10 +148,10 @@ impl Portfolio {
         if let Some(given) = entity.field(field) {
             return given.value.clone();
         }
-        if let Some(links) = self.reverse.get(id.index()) {
-            if let Some((_, values)) = links.iter().find(|(name, _)| *name == field) {
-                return Value::List(values.clone());
-            }
+        if let Some(links) = self.reverse.get(id.index())
+            && let Some((_, values)) = links.iter().find(|(name, _)| *name == field)
+        {
+            return Value::List(values.clone());
         }
         computed::value(self, id, entity, field)
     }

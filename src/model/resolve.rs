@@ -540,30 +540,34 @@ impl<'a> Resolver<'a> {
             return None;
         };
         let actual = self.entities.get(target.index()).map(|entity| (entity.kind.clone(), entity.id_span));
-        if let Some((actual_kind, declared)) = actual {
-            if kind != "any" && &*actual_kind != kind {
-                let candidates = self
-                    .entities
-                    .iter()
-                    .filter(|entity| &*entity.kind == kind)
-                    .map(|entity| entity.id.as_str());
-                let help = match closest(name, candidates) {
-                    Some(suggestion) => format!("`{field}` expects {}; did you mean `{suggestion}`?", with_article(kind)),
-                    None => format!("`{field}` expects {}", with_article(kind)),
-                };
-                self.diagnostics.push(
-                    Diagnostic::builtin(
-                        BuiltinCode::WrongKind,
-                        span,
-                        format!("`{field}` expects {}, but `{name}` is {}", with_article(kind), with_article(&actual_kind)),
-                    )
-                    .with_label(format!("this is {}", with_article(&actual_kind)))
-                    .with_secondary(declared, format!("`{name}` is declared here"))
-                    .with_help(help)
-                    .with_entity(entity_id),
-                );
-                return None;
-            }
+        if let Some((actual_kind, declared)) = actual
+            && kind != "any"
+            && &*actual_kind != kind
+        {
+            let candidates =
+                self.entities.iter().filter(|entity| &*entity.kind == kind).map(|entity| entity.id.as_str());
+            let help = match closest(name, candidates) {
+                Some(suggestion) => {
+                    format!("`{field}` expects {}; did you mean `{suggestion}`?", with_article(kind))
+                }
+                None => format!("`{field}` expects {}", with_article(kind)),
+            };
+            self.diagnostics.push(
+                Diagnostic::builtin(
+                    BuiltinCode::WrongKind,
+                    span,
+                    format!(
+                        "`{field}` expects {}, but `{name}` is {}",
+                        with_article(kind),
+                        with_article(&actual_kind)
+                    ),
+                )
+                .with_label(format!("this is {}", with_article(&actual_kind)))
+                .with_secondary(declared, format!("`{name}` is declared here"))
+                .with_help(help)
+                .with_entity(entity_id),
+            );
+            return None;
         }
         Some(Value::Entity(target))
     }
@@ -707,7 +711,10 @@ pub(super) mod links {
         ("team", "projects", "project", "teams"),
     ];
 
-    pub(crate) fn reverse_links(entities: &[Entity]) -> Vec<Vec<(&'static str, Arc<[Value]>)>> {
+    /// Per entity, its reverse-link fields by name.
+    pub(crate) type Links = Vec<Vec<(&'static str, Arc<[Value]>)>>;
+
+    pub(crate) fn reverse_links(entities: &[Entity]) -> Links {
         let mut building: Vec<Vec<(&'static str, Vec<Value>)>> = entities
             .iter()
             .map(|entity| {
@@ -740,10 +747,10 @@ pub(super) mod links {
                     let Some(links) = building.get_mut(target.index()) else {
                         continue;
                     };
-                    if let Some((_, list)) = links.iter_mut().find(|(name, _)| *name == computed) {
-                        if !list.contains(&source) {
-                            list.push(source.clone());
-                        }
+                    if let Some((_, list)) = links.iter_mut().find(|(name, _)| *name == computed)
+                        && !list.contains(&source)
+                    {
+                        list.push(source.clone());
                     }
                 }
             }
@@ -875,8 +882,8 @@ pub(super) mod cycles {
                 let node = *node;
                 if let Some(successor) = successors.get(*next).copied() {
                     *next += 1;
-                    if !index_of.contains_key(&successor) {
-                        index_of.insert(successor, counter);
+                    if let std::collections::hash_map::Entry::Vacant(entry) = index_of.entry(successor) {
+                        entry.insert(counter);
                         low.insert(successor, counter);
                         counter += 1;
                         stack.push(successor);
@@ -892,10 +899,10 @@ pub(super) mod cycles {
                 }
                 work.pop();
                 let node_low = low.get(&node).copied().unwrap_or(usize::MAX);
-                if let Some((parent, ..)) = work.last() {
-                    if let Some(entry) = low.get_mut(parent) {
-                        *entry = (*entry).min(node_low);
-                    }
+                if let Some((parent, ..)) = work.last()
+                    && let Some(entry) = low.get_mut(parent)
+                {
+                    *entry = (*entry).min(node_low);
                 }
                 if Some(&node_low) == index_of.get(&node) {
                     let mut component = Vec::new();
