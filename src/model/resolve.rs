@@ -59,6 +59,7 @@ pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) 
         references: Vec::new(),
         diagnostics,
         in_test: declarations.in_test,
+        names: FxHashMap::default(),
     };
     for entity in &declarations.entities {
         resolver.declare(entity, None);
@@ -82,6 +83,7 @@ struct Resolver<'a> {
     references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
     in_test: bool,
+    names: FxHashMap<String, Arc<str>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -94,9 +96,10 @@ impl<'a> Resolver<'a> {
             Some(parent_id) => format!("{parent_id}.{}", declaration.id.name),
             None => declaration.id.name.clone(),
         };
+        let kind = self.intern(kind);
         let Some(id) = self.insert(Entity {
             id: full_id,
-            kind: Arc::from(kind),
+            kind,
             title: declaration.title.as_ref().map(|title| title.value.clone()),
             doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
             span: declaration.span,
@@ -130,9 +133,10 @@ impl<'a> Resolver<'a> {
         if self.index.contains_key(&name.name) {
             return;
         }
+        let kind = self.intern(&keyword.name);
         let inserted = self.insert(Entity {
             id: name.name.clone(),
-            kind: Arc::from(keyword.name.as_str()),
+            kind,
             title: None,
             doc: None,
             span: broken.span,
@@ -223,28 +227,42 @@ impl<'a> Resolver<'a> {
     }
 
     fn lower_all_fields(&mut self) {
+        // The schema is read while the resolver's other state changes; take it out for
+        // the loop rather than cloning a kind per entity.
+        let schema = std::mem::replace(&mut self.schema, Schema { kinds: Vec::new() });
         for index in 0..self.entities.len() {
             let id = EntityId(index as u32);
             let Some(Some(declaration)) = self.sources.get(index).copied() else {
                 continue;
             };
-            let fields = self.lower_fields(id, declaration);
+            let fields = self.lower_fields(id, declaration, &schema);
             if let Some(entity) = self.entities.get_mut(index) {
                 entity.fields = fields;
             }
         }
+        self.schema = schema;
     }
 
-    fn lower_fields(&mut self, id: EntityId, declaration: &ast::Entity) -> Vec<FieldValue> {
+    /// One shared `Arc` per field name, so entities do not each allocate their names.
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if let Some(interned) = self.names.get(name) {
+            return interned.clone();
+        }
+        let interned: Arc<str> = Arc::from(name);
+        self.names.insert(name.to_string(), interned.clone());
+        interned
+    }
+
+    fn lower_fields(&mut self, id: EntityId, declaration: &ast::Entity, schema: &Schema) -> Vec<FieldValue> {
         let kind_name = declaration.kind.name.as_str();
-        let Some(kind) = self.schema.kind(kind_name).cloned() else {
+        let Some(kind) = schema.kind(kind_name) else {
             return Vec::new();
         };
         let entity_id = self.entities.get(id.index()).map(|entity| entity.id.clone()).unwrap_or_default();
         let mut fields: Vec<FieldValue> = Vec::with_capacity(declaration.fields.len() + 1);
         if let Some(title) = &declaration.title {
             fields.push(FieldValue {
-                name: Arc::from("title"),
+                name: self.intern("title"),
                 value: Value::String(Arc::from(title.value.as_str())),
                 span: title.span,
                 name_span: title.span,
@@ -308,7 +326,7 @@ impl<'a> Resolver<'a> {
                 continue;
             };
             fields.push(FieldValue {
-                name: Arc::from(name),
+                name: self.intern(name),
                 value,
                 span: field.span,
                 name_span: field.name.span,

@@ -24,18 +24,26 @@ pub enum LoadError {
     Config { path: PathBuf, reason: String },
 }
 
+/// A path as the user would write it: relative to the current directory when below it.
+fn shown(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|directory| path.strip_prefix(directory).ok().map(Path::to_path_buf));
+    relative.unwrap_or_else(|| path.to_path_buf()).display().to_string()
+}
+
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LoadError::Unreadable { path, reason } => write!(f, "cannot read `{}`: {reason}", path.display()),
+            LoadError::Unreadable { path, reason } => write!(f, "cannot read `{}`: {reason}", shown(path)),
             LoadError::NotUtf8 { path } => {
-                write!(f, "`{}` is not valid UTF-8; Charter files must be UTF-8 text", path.display())
+                write!(f, "`{}` is not valid UTF-8; Charter files must be UTF-8 text", shown(path))
             }
             LoadError::NoFiles { paths } => {
                 let shown: Vec<String> = paths.iter().map(|path| format!("`{}`", path.display())).collect();
                 write!(f, "no `.charter` files found in {}", shown.join(", "))
             }
-            LoadError::Config { path, reason } => write!(f, "invalid `{}`: {reason}", path.display()),
+            LoadError::Config { path, reason } => write!(f, "invalid `{}`: {reason}", shown(path)),
         }
     }
 }
