@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use charter::Diagnostic;
 use charter::model::workspace::Overlay;
@@ -27,7 +27,7 @@ pub struct ParseCache {
 struct Entry {
     hash: u64,
     length: usize,
-    ast: ast::SourceFile,
+    ast: Arc<ast::SourceFile>,
     diagnostics: Vec<Diagnostic>,
     /// Used by the current load; entries not used are dropped after it.
     used: bool,
@@ -56,7 +56,7 @@ impl ParseCache {
         path: &Path,
         text: &str,
         counts: &Mutex<(usize, usize)>,
-    ) -> (ast::SourceFile, Vec<Diagnostic>) {
+    ) -> (Arc<ast::SourceFile>, Vec<Diagnostic>) {
         let hash = hash_text(text);
         let key = (file.0, path.to_path_buf());
         if let Some(entry) = lock(&self.entries).get_mut(&key)
@@ -69,6 +69,7 @@ impl ParseCache {
         }
         lock(counts).0 += 1;
         let (ast, diagnostics) = syntax::parse(file, text);
+        let ast = Arc::new(ast);
         lock(&self.entries).insert(
             key,
             Entry {

@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use super::resolve::Declarations;
 use super::{Config, Portfolio};
@@ -54,7 +55,8 @@ impl std::error::Error for LoadError {}
 #[derive(Clone, Debug)]
 pub struct ParsedFile {
     pub file: FileId,
-    pub ast: ast::SourceFile,
+    /// Shared, so a language server can keep unchanged files' trees between analyses.
+    pub ast: Arc<ast::SourceFile>,
     /// Loaded through `use` rather than found in the workspace.
     pub used: bool,
     /// Part of the embedded std library.
@@ -78,7 +80,7 @@ pub struct Workspace {
 pub type Overlay<'a> = &'a (dyn Fn(&Path) -> Option<String> + Sync);
 
 /// Parses one file as a given [`FileId`]: `syntax::parse`, or a cache of its results.
-pub type Parse<'a> = &'a (dyn Fn(FileId, &Path, &str) -> (ast::SourceFile, Vec<Diagnostic>) + Sync);
+pub type Parse<'a> = &'a (dyn Fn(FileId, &Path, &str) -> (Arc<ast::SourceFile>, Vec<Diagnostic>) + Sync);
 
 impl Workspace {
     /// Loads the workspace around `paths` (the current directory when empty).
@@ -122,7 +124,10 @@ impl Workspace {
         texts: Vec<(PathBuf, String)>,
         overlay: Overlay<'_>,
     ) -> Workspace {
-        Workspace::from_texts_with(root, config, texts, overlay, &|file, _, text| syntax::parse(file, text))
+        Workspace::from_texts_with(root, config, texts, overlay, &|file, _, text| {
+            let (ast, diagnostics) = syntax::parse(file, text);
+            (Arc::new(ast), diagnostics)
+        })
     }
 
     /// Like [`Workspace::from_texts`], parsing every file (workspace, `use`d and std) with
@@ -137,7 +142,7 @@ impl Workspace {
         let mut sources = SourceMap::default();
         let mut files = Vec::with_capacity(texts.len() + 4);
         let mut diagnostics = Vec::new();
-        let parsed: Vec<(SourceFile, (ast::SourceFile, Vec<Diagnostic>))> = texts
+        let parsed: Vec<(SourceFile, (Arc<ast::SourceFile>, Vec<Diagnostic>))> = texts
             .into_par_iter()
             .enumerate()
             .map(|(index, (path, text))| {
@@ -161,7 +166,7 @@ impl Workspace {
                 files.push(ParsedFile { file, ast, used: false, std: true });
             }
         }
-        let (portfolio, found) = super::resolve(&Declarations::of_files(files.iter().map(|file| &file.ast)));
+        let (portfolio, found) = super::resolve(&Declarations::of_files(files.iter().map(|file| &*file.ast)));
         diagnostics.extend(found);
         Workspace { root, config, sources, files, portfolio, diagnostics }
     }
