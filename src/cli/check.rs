@@ -28,6 +28,9 @@ pub struct CheckArgs {
     /// Record today's findings in FILE as the accepted baseline, print nothing, exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// After the findings, list rules that matched no subject and entities no rule examined.
+    #[arg(long)]
+    coverage: bool,
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
@@ -47,7 +50,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         },
         None => findings,
     };
-    let output = match args.format {
+    let mut output = match args.format {
         CheckFormat::Human => render::human::render(&workspace.sources, &findings, super::stdout_color()),
         CheckFormat::Short => render::short::render(&workspace.sources, &findings),
         CheckFormat::Json => render::json::render(&workspace.sources, &findings, crate::totals(&workspace)),
@@ -59,6 +62,14 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         CheckFormat::Github => render::github::render(&workspace.sources, &findings),
     };
     let mut stdout = std::io::stdout().lock();
+    if args.coverage {
+        // Coverage goes to stderr for machine formats, so their stdout stays parseable.
+        let coverage = super::rules_cmd::coverage(&workspace, today);
+        match args.format {
+            CheckFormat::Human | CheckFormat::Short => output.push_str(&coverage),
+            _ => eprint!("{coverage}"),
+        }
+    }
     if stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()).is_err() {
         return ExitCode::from(2);
     }

@@ -6,6 +6,8 @@ mod export;
 mod graph;
 mod init;
 mod report;
+mod rules;
+mod rules_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -37,6 +39,14 @@ enum Command {
     Report(report::ReportArgs),
     /// Draw the alignment graph (objectives → projects → metrics) as Mermaid or DOT.
     Graph(graph::GraphArgs),
+    /// Run the `test` blocks of the workspace's rule libraries.
+    Test(rules::TestArgs),
+    /// Show every rule that applies to an entity, and why it passed or failed.
+    Why(rules::WhyArgs),
+    /// List the rules (std and the workspace's) with severity and summary.
+    Rules(rules::RulesArgs),
+    /// Print the documentation of a rule or a built-in diagnostic code.
+    Explain(rules::ExplainArgs),
 }
 
 /// Output formats of `charter check`.
@@ -66,6 +76,10 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Test(args) => rules::test(&args),
+        Command::Why(args) => rules::why(&args),
+        Command::Rules(args) => rules::rules(&args),
+        Command::Explain(args) => rules::explain(&args),
     }
 }
 

@@ -1,0 +1,518 @@
+//! The evaluator: runs resolved expressions over a portfolio.
+//!
+//! Evaluation always terminates: the language has no recursion and iterates only over
+//! finite lists. Sub-expressions that do not depend on the subject are computed once per
+//! rule and cached (see [`Node::hoisted`]).
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use super::ir::{Global, Member, Method, Node, NodeKind};
+use super::ops::{self, OpError, truthy};
+use super::template::{Piece, Template};
+use crate::model::value::{Value, format_decimal, format_money, format_percent};
+use crate::model::{EntityId, Portfolio};
+use crate::source::Span;
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+
+/// An expression that could not be evaluated (money of two currencies mixed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct EvalError {
+    pub span: Span,
+    pub message: String,
+}
+
+pub(crate) type EvalResult = Result<Value, EvalError>;
+
+/// A value borrowed from the portfolio, the rule or the globals where possible: reading a
+/// field clones nothing (cloning touched reference counts in cold memory and dominated
+/// evaluation on large portfolios).
+pub(crate) type Val<'a> = Cow<'a, Value>;
+
+type ValResult<'a> = Result<Val<'a>, EvalError>;
+
+/// What every rule of one evaluation shares: the global lists of the portfolio (every
+/// non-broken entity of each kind) and the index of given fields.
+#[derive(Debug, Default)]
+pub(crate) struct Globals {
+    lists: FxHashMap<&'static str, Value>,
+    fields: FieldIndex,
+}
+
+impl Globals {
+    /// `fields` are the field names the rules read (see [`super::Engine`]).
+    pub(crate) fn new(portfolio: &Portfolio, fields: &[Arc<str>]) -> Globals {
+        let mut lists = FxHashMap::default();
+        for kind in crate::model::schema::KINDS {
+            let items: Vec<Value> = subjects(portfolio, kind).map(Value::Entity).collect();
+            lists.insert(kind, Value::List(Arc::from(items)));
+        }
+        Globals { lists, fields: FieldIndex::new(portfolio, fields) }
+    }
+
+    fn get(&self, kind: &str) -> Val<'_> {
+        self.lists.get(kind).map_or_else(|| Cow::Owned(Value::List(Arc::from(Vec::new()))), Cow::Borrowed)
+    }
+}
+
+/// Where each entity gives each field the rules read: one pass over every entity's fields
+/// per evaluation, instead of a string search per field access (the search compares
+/// names stored apart from the entity, and its cache misses dominated evaluation).
+#[derive(Debug, Default)]
+struct FieldIndex {
+    stride: usize,
+    /// `positions[entity * stride + key]`: 1 + the field's position in `entity.fields`,
+    /// or 0 when the entity does not give it.
+    positions: Vec<u8>,
+}
+
+impl FieldIndex {
+    fn new(portfolio: &Portfolio, names: &[Arc<str>]) -> FieldIndex {
+        let stride = names.len();
+        if stride == 0 {
+            return FieldIndex::default();
+        }
+        let keys: FxHashMap<&str, usize> =
+            names.iter().enumerate().map(|(key, name)| (&**name, key)).collect();
+        let mut positions = vec![0u8; portfolio.entities.len() * stride];
+        positions.par_chunks_mut(stride).zip(portfolio.entities.par_iter()).for_each(|(row, entity)| {
+            for (position, field) in entity.fields.iter().enumerate().take(usize::from(u8::MAX) - 1) {
+                if let Some(slot) = keys.get(&*field.name).and_then(|key| row.get_mut(*key)) {
+                    *slot = u8::try_from(position + 1).unwrap_or(0);
+                }
+            }
+        });
+        FieldIndex { stride, positions }
+    }
+
+    /// `Some(Some(position))` when the entity gives the field, `Some(None)` when it does
+    /// not (a default or computed value), `None` when the field is not indexed.
+    fn lookup(&self, id: EntityId, key: u16) -> Option<Option<usize>> {
+        let key = usize::from(key);
+        if key >= self.stride {
+            return None;
+        }
+        let position = *self.positions.get(id.index() * self.stride + key)?;
+        Some(usize::from(position).checked_sub(1))
+    }
+}
+
+/// The entities a `for KIND VAR` rule examines: every non-broken entity of the kind.
+pub(crate) fn subjects<'a>(portfolio: &'a Portfolio, kind: &str) -> impl Iterator<Item = EntityId> + 'a {
+    portfolio
+        .of_kind(kind)
+        .iter()
+        .copied()
+        .filter(move |id| portfolio.entity(*id).is_some_and(|entity| !entity.broken))
+}
+
+/// Evaluates the expressions of one rule; holds its variables and its cache.
+pub(crate) struct Evaluator<'a> {
+    pub portfolio: &'a Portfolio,
+    globals: &'a Globals,
+    today: jiff::civil::Date,
+    pub slots: Vec<Value>,
+    cache: Vec<Option<EvalResult>>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub(crate) fn new(
+        portfolio: &'a Portfolio,
+        globals: &'a Globals,
+        today: jiff::civil::Date,
+        slots: usize,
+        hoisted: usize,
+    ) -> Evaluator<'a> {
+        Evaluator {
+            portfolio,
+            globals,
+            today,
+            slots: vec![Value::None; slots.max(1)],
+            cache: vec![None; hoisted],
+        }
+    }
+
+    pub(crate) fn set(&mut self, slot: u16, value: Value) {
+        if let Some(entry) = self.slots.get_mut(usize::from(slot)) {
+            *entry = value;
+        }
+    }
+
+    /// Evaluates a node to an owned value.
+    pub(crate) fn eval(&mut self, node: &'a Node) -> EvalResult {
+        self.value(node).map(Cow::into_owned)
+    }
+
+    /// Evaluates a node, using the rule's cache for hoisted nodes.
+    fn value(&mut self, node: &'a Node) -> ValResult<'a> {
+        if let Some(index) = node.hoisted {
+            let index = index as usize;
+            if let Some(Some(cached)) = self.cache.get(index) {
+                return cached.clone().map(Cow::Owned);
+            }
+            let result = self.compute(node).map(Cow::into_owned);
+            if let Some(entry) = self.cache.get_mut(index) {
+                *entry = Some(result.clone());
+            }
+            return result.map(Cow::Owned);
+        }
+        self.compute(node)
+    }
+
+    /// Evaluates a node in a boolean position: `none` counts as false.
+    pub(crate) fn condition(&mut self, node: &'a Node) -> Result<bool, EvalError> {
+        self.value(node).map(|value| truthy(&value))
+    }
+
+    fn fail(node: &Node, error: OpError) -> EvalError {
+        EvalError { span: node.span, message: error.0 }
+    }
+
+    fn compute(&mut self, node: &'a Node) -> ValResult<'a> {
+        match &node.kind {
+            NodeKind::Const(value) => Ok(Cow::Borrowed(value)),
+            NodeKind::Slot(slot) => {
+                Ok(Cow::Owned(self.slots.get(usize::from(*slot)).cloned().unwrap_or_default()))
+            }
+            NodeKind::Global(Global::Today) => Ok(Cow::Owned(Value::Date(self.today))),
+            NodeKind::Global(Global::Kind(kind)) => Ok(self.globals.get(kind)),
+            NodeKind::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(self.eval(item)?);
+                }
+                Ok(Cow::Owned(Value::List(Arc::from(values))))
+            }
+            NodeKind::Member { target, member } => {
+                let target = self.value(target)?;
+                // The subject lives in a slot, owned; its fields are still borrowed.
+                if let (Value::Entity(id), Member::Field { key, .. }) = (&*target, member)
+                    && let Some(value) = self.given(*id, *key)
+                {
+                    return Ok(Cow::Borrowed(value));
+                }
+                Ok(match target {
+                    Cow::Borrowed(value) => self.member_of(value, member),
+                    Cow::Owned(value) => Cow::Owned(self.member(&value, member)),
+                })
+            }
+            NodeKind::Call { target, method, args } => {
+                let target_value = self.value(target)?;
+                self.call(node, target_value, method, args).map(Cow::Owned)
+            }
+            NodeKind::Unary { op, operand } => {
+                let value = self.value(operand)?;
+                match op {
+                    UnaryOp::Not => Ok(Cow::Owned(Value::Bool(!truthy(&value)))),
+                    UnaryOp::Neg => {
+                        ops::negate(&value).map(Cow::Owned).map_err(|error| Self::fail(node, error))
+                    }
+                }
+            }
+            NodeKind::Binary { op, left, right } => self.binary(node, *op, left, right).map(Cow::Owned),
+        }
+    }
+
+    /// The value of a field the entity gives, borrowed from the portfolio.
+    fn given(&self, id: EntityId, key: u16) -> Option<&'a Value> {
+        let portfolio: &'a Portfolio = self.portfolio;
+        let position = self.globals.fields.lookup(id, key)??;
+        portfolio.entity(id).and_then(|entity| entity.fields.get(position)).map(|field| &field.value)
+    }
+
+    /// `target.member` for a borrowed target: a given field is borrowed, not cloned.
+    fn member_of(&self, target: &'a Value, member: &Member) -> Val<'a> {
+        let portfolio: &'a Portfolio = self.portfolio;
+        match (target, member) {
+            (Value::Entity(id), Member::Field { key, .. }) => {
+                if let Some(Some(position)) = self.globals.fields.lookup(*id, *key)
+                    && let Some(field) = portfolio.entity(*id).and_then(|entity| entity.fields.get(position))
+                {
+                    return Cow::Borrowed(&field.value);
+                }
+                Cow::Owned(self.member(target, member))
+            }
+            (Value::Measurement(measurement), Member::MeasurementValue) => Cow::Borrowed(&measurement.value),
+            _ => Cow::Owned(self.member(target, member)),
+        }
+    }
+
+    fn binary(&mut self, node: &'a Node, op: BinaryOp, left: &'a Node, right: &'a Node) -> EvalResult {
+        match op {
+            BinaryOp::And => {
+                if !self.condition(left)? {
+                    return Ok(Value::Bool(false));
+                }
+                return self.condition(right).map(Value::Bool);
+            }
+            BinaryOp::Or => {
+                if self.condition(left)? {
+                    return Ok(Value::Bool(true));
+                }
+                return self.condition(right).map(Value::Bool);
+            }
+            _ => {}
+        }
+        let a = self.value(left)?;
+        let b = self.value(right)?;
+        let fail = |error| Self::fail(node, error);
+        let ordered = |test: fn(std::cmp::Ordering) -> bool| -> EvalResult {
+            Ok(Value::Bool(ops::compare(&a, &b).map_err(fail)?.is_some_and(test)))
+        };
+        match op {
+            BinaryOp::Eq => Ok(Value::Bool(ops::equals(&a, &b).map_err(fail)?)),
+            BinaryOp::Ne => Ok(Value::Bool(!ops::equals(&a, &b).map_err(fail)?)),
+            BinaryOp::Lt => ordered(std::cmp::Ordering::is_lt),
+            BinaryOp::Le => ordered(std::cmp::Ordering::is_le),
+            BinaryOp::Gt => ordered(std::cmp::Ordering::is_gt),
+            BinaryOp::Ge => ordered(std::cmp::Ordering::is_ge),
+            BinaryOp::In => Ok(Value::Bool(ops::contains(&b, &a).map_err(fail)?)),
+            BinaryOp::NotIn => Ok(Value::Bool(!ops::contains(&b, &a).map_err(fail)?)),
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                ops::arithmetic(op, &a, &b).map_err(fail)
+            }
+            BinaryOp::And | BinaryOp::Or => Ok(Value::None),
+        }
+    }
+
+    /// `target.member`: a field of an entity, a measurement's `.value` or `.date`, or,
+    /// on a list, the member of every item, flattened one level, without `none`s.
+    pub(crate) fn member(&self, target: &Value, member: &Member) -> Value {
+        match (target, member) {
+            (Value::Entity(id), Member::Field { name, key }) => match self.globals.fields.lookup(*id, *key) {
+                Some(Some(position)) => self
+                    .portfolio
+                    .entity(*id)
+                    .and_then(|entity| entity.fields.get(position))
+                    .map_or(Value::None, |field| field.value.clone()),
+                _ => self.portfolio.get(*id, name),
+            },
+            (Value::Measurement(measurement), Member::MeasurementValue) => measurement.value.clone(),
+            (Value::Measurement(measurement), Member::MeasurementDate) => Value::Date(measurement.date),
+            (Value::Measurement(measurement), Member::Field { name, .. }) => match &**name {
+                "value" => measurement.value.clone(),
+                "date" => Value::Date(measurement.date),
+                _ => Value::None,
+            },
+            (Value::List(items), _) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    match self.member(item, member) {
+                        Value::None => {}
+                        Value::List(inner) => {
+                            values.extend(inner.iter().filter(|value| !value.is_none()).cloned())
+                        }
+                        value => values.push(value),
+                    }
+                }
+                Value::List(Arc::from(values))
+            }
+            _ => Value::None,
+        }
+    }
+
+    fn call(&mut self, node: &'a Node, target: Val<'a>, method: &Method, args: &'a [Node]) -> EvalResult {
+        if target.is_none() {
+            return Ok(Value::None);
+        }
+        let fail = |error| Self::fail(node, error);
+        let target: &Value = &target;
+        let items: &[Value] = match target {
+            Value::List(items) => items,
+            _ => &[],
+        };
+        let body = args.first();
+        Ok(match method {
+            Method::All(slot)
+            | Method::Any(slot)
+            | Method::Filter(slot)
+            | Method::Map(slot)
+            | Method::CountWhere(slot) => {
+                let Some(body) = body else { return Ok(Value::None) };
+                match method {
+                    Method::All(_) => {
+                        for item in items {
+                            self.set(*slot, item.clone());
+                            if !self.condition(body)? {
+                                return Ok(Value::Bool(false));
+                            }
+                        }
+                        Value::Bool(true)
+                    }
+                    Method::Any(_) => {
+                        for item in items {
+                            self.set(*slot, item.clone());
+                            if self.condition(body)? {
+                                return Ok(Value::Bool(true));
+                            }
+                        }
+                        Value::Bool(false)
+                    }
+                    Method::Filter(_) => {
+                        let mut kept = Vec::new();
+                        for item in items {
+                            self.set(*slot, item.clone());
+                            if self.condition(body)? {
+                                kept.push(item.clone());
+                            }
+                        }
+                        Value::List(Arc::from(kept))
+                    }
+                    Method::Map(_) => {
+                        let mut mapped = Vec::with_capacity(items.len());
+                        for item in items {
+                            self.set(*slot, item.clone());
+                            mapped.push(self.eval(body)?);
+                        }
+                        Value::List(Arc::from(mapped))
+                    }
+                    _ => {
+                        let mut count = 0u64;
+                        for item in items {
+                            self.set(*slot, item.clone());
+                            if self.condition(body)? {
+                                count += 1;
+                            }
+                        }
+                        Value::Number(Decimal::from(count))
+                    }
+                }
+            }
+            Method::Count => match target {
+                Value::List(items) => {
+                    Value::Number(Decimal::from(items.iter().filter(|item| !item.is_none()).count()))
+                }
+                _ => Value::None,
+            },
+            Method::Len => match target {
+                Value::String(text) | Value::RuleName(text) => {
+                    Value::Number(Decimal::from(text.chars().count()))
+                }
+                Value::List(items) => Value::Number(Decimal::from(items.len())),
+                _ => Value::None,
+            },
+            Method::IsEmpty => match target {
+                Value::List(items) => Value::Bool(items.is_empty()),
+                Value::String(text) => Value::Bool(text.is_empty()),
+                _ => Value::None,
+            },
+            Method::Sum => {
+                let mut total: Option<Value> = None;
+                for item in items.iter().filter(|item| !item.is_none()) {
+                    total = Some(match total {
+                        None => item.clone(),
+                        Some(sum) => ops::arithmetic(BinaryOp::Add, &sum, item).map_err(fail)?,
+                    });
+                }
+                total.unwrap_or(Value::Number(Decimal::ZERO))
+            }
+            Method::Min | Method::Max => {
+                let mut best: Option<&Value> = None;
+                for item in items.iter().filter(|item| !item.is_none()) {
+                    best = Some(match best {
+                        None => item,
+                        Some(current) => {
+                            let order = ops::compare(item, current).map_err(fail)?;
+                            let better = match method {
+                                Method::Min => order.is_some_and(std::cmp::Ordering::is_lt),
+                                _ => order.is_some_and(std::cmp::Ordering::is_gt),
+                            };
+                            if better { item } else { current }
+                        }
+                    });
+                }
+                best.cloned().unwrap_or(Value::None)
+            }
+            Method::Avg => {
+                let present: Vec<&Value> = items.iter().filter(|item| !item.is_none()).collect();
+                let Some((first, rest)) = present.split_first() else {
+                    return Ok(Value::None);
+                };
+                let mut total = (*first).clone();
+                for item in rest {
+                    total = ops::arithmetic(BinaryOp::Add, &total, item).map_err(fail)?;
+                }
+                ops::arithmetic(BinaryOp::Div, &total, &Value::Number(Decimal::from(present.len())))
+                    .map_err(fail)?
+            }
+            Method::ListContains | Method::StringContains | Method::StartsWith | Method::EndsWith => {
+                let Some(arg) = body else { return Ok(Value::None) };
+                let needle = self.value(arg)?;
+                match (method, target) {
+                    (Method::ListContains | Method::StringContains, Value::List(_)) => {
+                        Value::Bool(ops::contains(target, &needle).map_err(fail)?)
+                    }
+                    (_, Value::String(text) | Value::RuleName(text)) => {
+                        let Some(needle) = needle.as_str() else { return Ok(Value::None) };
+                        Value::Bool(match method {
+                            Method::StartsWith => text.starts_with(needle),
+                            Method::EndsWith => text.ends_with(needle),
+                            _ => text.contains(needle),
+                        })
+                    }
+                    _ => Value::None,
+                }
+            }
+            Method::Matches(regex) => match target {
+                Value::String(text) | Value::RuleName(text) => Value::Bool(regex.is_match(text)),
+                _ => Value::None,
+            },
+        })
+    }
+
+    /// Renders a template with the current variables.
+    pub(crate) fn render(&mut self, template: &'a Template) -> Result<String, EvalError> {
+        let mut out = String::new();
+        for piece in &template.pieces {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Expr(node) => {
+                    let value = self.value(node)?;
+                    out.push_str(&display(self.portfolio, &value));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A value as messages show it: entities as their id, money as `1,200,000 USD`, percents
+/// as `15%`, dates in ISO form, lists as `a, b` (`[]` when empty).
+pub fn display(portfolio: &Portfolio, value: &Value) -> String {
+    match value {
+        Value::None => "none".into(),
+        Value::Bool(flag) => flag.to_string(),
+        Value::Number(number) => format_decimal(*number),
+        Value::Percent(number) => format_percent(*number),
+        Value::Money(money) => format_money(money),
+        Value::Date(date) => date.to_string(),
+        Value::Duration(duration) => format!("{}{}", duration.amount, duration.unit.suffix()),
+        Value::Measurement(measurement) => {
+            format!("{} @ {}", display(portfolio, &measurement.value), measurement.date)
+        }
+        Value::String(text) | Value::RuleName(text) => text.to_string(),
+        Value::Enum(value) => value.name.to_string(),
+        Value::Entity(id) => {
+            portfolio.entity(*id).map_or_else(|| "?".to_string(), |entity| entity.id.clone())
+        }
+        Value::List(items) if items.is_empty() => "[]".into(),
+        Value::List(items) => {
+            items.iter().map(|item| display(portfolio, item)).collect::<Vec<_>>().join(", ")
+        }
+    }
+}
+
+/// A value as `charter why` shows it: like [`display`], but strings quoted and lists in
+/// brackets, so `none`, `""` and `[]` are told apart.
+pub fn show(portfolio: &Portfolio, value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("{text:?}"),
+        Value::List(items) => {
+            format!("[{}]", items.iter().map(|item| show(portfolio, item)).collect::<Vec<_>>().join(", "))
+        }
+        other => display(portfolio, other),
+    }
+}

@@ -1,0 +1,297 @@
+//! Running a compiled rule over a portfolio: subjects, `where`, `let`s, `require`s, and
+//! the violations and evaluation errors that result.
+
+use rustc_hash::FxHashMap;
+
+use super::compile::{CompiledRule, CompiledSubject};
+use super::eval::{EvalError, Evaluator, Globals, subjects};
+use crate::diagnostic::{BuiltinCode, Diagnostic};
+use crate::model::{EntityId, Portfolio};
+use crate::source::{SourceMap, Span};
+
+/// What one rule found.
+#[derive(Debug, Default)]
+pub(crate) struct RuleRun {
+    pub violations: Vec<Violation>,
+    /// Evaluation errors, one per distinct problem.
+    pub errors: Vec<Diagnostic>,
+    /// The subjects that passed `where` (for coverage).
+    pub examined: Vec<EntityId>,
+}
+
+/// One failed `require` for one subject.
+#[derive(Clone, Debug)]
+pub(crate) struct Violation {
+    /// `None` for `for portfolio` rules.
+    pub subject: Option<EntityId>,
+    /// Index of the failed `require`.
+    pub require: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// What one rule found in one chunk of subjects.
+#[derive(Default)]
+struct Partial {
+    violations: Vec<Violation>,
+    examined: Vec<EntityId>,
+    errors: Vec<(EvalError, Option<EntityId>)>,
+}
+
+/// Runs every rule that is `Some` over `portfolio`; the result has one entry per rule.
+///
+/// Rules of one subject kind run subject by subject: every rule examines an entity before
+/// the next one is loaded, so each entity's data is fetched into the cache once rather
+/// than once per rule. Chunks of subjects run in parallel, each with its own evaluators
+/// (so values hoisted out of the subject loop are computed once per chunk).
+pub(crate) fn run_all(
+    rules: &[Option<&CompiledRule>],
+    portfolio: &Portfolio,
+    globals: &Globals,
+    today: jiff::civil::Date,
+    sources: &SourceMap,
+) -> Vec<Option<RuleRun>> {
+    use rayon::prelude::*;
+    let mut runs: Vec<Option<RuleRun>> = rules.iter().map(|rule| rule.map(|_| RuleRun::default())).collect();
+    let mut raw_errors: Vec<Vec<(EvalError, Option<EntityId>)>> = vec![Vec::new(); rules.len()];
+    let mut kinds: Vec<(&str, Vec<usize>)> = Vec::new();
+    let portfolio_rules: Vec<usize> = rules
+        .iter()
+        .enumerate()
+        .filter_map(|(index, rule)| rule.filter(|rule| rule.ok && rule.is_portfolio()).map(|_| index))
+        .collect();
+    for (index, rule) in rules.iter().enumerate() {
+        let Some(kind) = rule.filter(|rule| rule.ok).and_then(|rule| rule.subject_kind()) else { continue };
+        match kinds.iter_mut().find(|(known, _)| *known == kind) {
+            Some((_, members)) => members.push(index),
+            None => kinds.push((kind, vec![index])),
+        }
+    }
+    let whole: Vec<(usize, RuleRun)> = portfolio_rules
+        .par_iter()
+        .filter_map(|index| {
+            let rule = rules.get(*index).copied().flatten()?;
+            Some((*index, run_rule(rule, portfolio, globals, today, sources)))
+        })
+        .collect();
+    for (index, run) in whole {
+        if let Some(slot) = runs.get_mut(index) {
+            *slot = Some(run);
+        }
+    }
+    for (kind, members) in kinds {
+        let group: Vec<&CompiledRule> =
+            members.iter().filter_map(|index| rules.get(*index).copied().flatten()).collect();
+        let ids: Vec<EntityId> = subjects(portfolio, kind).collect();
+        let size = (ids.len() / (4 * rayon::current_num_threads().max(1))).max(256);
+        let chunks: Vec<Vec<Partial>> = ids
+            .par_chunks(size)
+            .map(|chunk| {
+                let mut evaluators: Vec<Evaluator<'_>> = group
+                    .iter()
+                    .map(|rule| Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted))
+                    .collect();
+                let mut partials: Vec<Partial> = group.iter().map(|_| Partial::default()).collect();
+                for id in chunk {
+                    for ((rule, evaluator), partial) in
+                        group.iter().zip(evaluators.iter_mut()).zip(partials.iter_mut())
+                    {
+                        examine(rule, evaluator, *id, sources, partial);
+                    }
+                }
+                partials
+            })
+            .collect();
+        for chunk in chunks {
+            for (index, partial) in members.iter().zip(chunk) {
+                if let Some(Some(run)) = runs.get_mut(*index) {
+                    run.violations.extend(partial.violations);
+                    run.examined.extend(partial.examined);
+                }
+                if let Some(errors) = raw_errors.get_mut(*index) {
+                    errors.extend(partial.errors);
+                }
+            }
+        }
+    }
+    for ((run, rule), raw) in runs.iter_mut().zip(rules).zip(raw_errors) {
+        if let (Some(run), Some(rule)) = (run, rule)
+            && !raw.is_empty()
+        {
+            let mut errors = Errors::default();
+            for (error, subject) in raw {
+                errors.add(error, subject);
+            }
+            run.errors = errors.finish(rule, portfolio);
+        }
+    }
+    runs
+}
+
+/// Runs one `for KIND` rule on one subject.
+fn examine<'a>(
+    rule: &'a CompiledRule,
+    evaluator: &mut Evaluator<'a>,
+    id: EntityId,
+    sources: &SourceMap,
+    partial: &mut Partial,
+) {
+    let CompiledSubject::Kind { filter, .. } = &rule.subject else { return };
+    evaluator.set(0, crate::model::Value::Entity(id));
+    if let Some(filter) = filter {
+        match evaluator.condition(filter) {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(error) => {
+                partial.errors.push((error, Some(id)));
+                return;
+            }
+        }
+    }
+    partial.examined.push(id);
+    if let Err(error) = check_subject(rule, evaluator, Some(id), sources, &mut partial.violations) {
+        partial.errors.push((error, Some(id)));
+    }
+}
+
+/// Runs `rule` over `portfolio`.
+pub(crate) fn run_rule(
+    rule: &CompiledRule,
+    portfolio: &Portfolio,
+    globals: &Globals,
+    today: jiff::civil::Date,
+    sources: &SourceMap,
+) -> RuleRun {
+    let mut run = RuleRun::default();
+    if !rule.ok {
+        return run;
+    }
+    let mut evaluator = Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted);
+    let mut errors: Errors = Errors::default();
+    match &rule.subject {
+        CompiledSubject::Missing => {}
+        CompiledSubject::Portfolio => {
+            if let Err(error) = check_subject(rule, &mut evaluator, None, sources, &mut run.violations) {
+                errors.add(error, None);
+            }
+        }
+        CompiledSubject::Kind { kind, filter, .. } => {
+            for id in subjects(portfolio, kind) {
+                evaluator.set(0, crate::model::Value::Entity(id));
+                if let Some(filter) = filter {
+                    match evaluator.condition(filter) {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(error) => {
+                            errors.add(error, Some(id));
+                            continue;
+                        }
+                    }
+                }
+                run.examined.push(id);
+                if let Err(error) =
+                    check_subject(rule, &mut evaluator, Some(id), sources, &mut run.violations)
+                {
+                    errors.add(error, Some(id));
+                }
+            }
+        }
+    }
+    run.errors = errors.finish(rule, portfolio);
+    run
+}
+
+/// Evaluates the `let`s and `require`s for one subject (already in slot 0). On an error
+/// the subject gets no violation.
+fn check_subject<'a>(
+    rule: &'a CompiledRule,
+    evaluator: &mut Evaluator<'a>,
+    subject: Option<EntityId>,
+    sources: &SourceMap,
+    out: &mut Vec<Violation>,
+) -> Result<(), EvalError> {
+    for binding in &rule.lets {
+        let value = evaluator.eval(&binding.value)?;
+        evaluator.set(binding.slot, value);
+    }
+    let mut found = Vec::new();
+    for (index, require) in rule.requires.iter().enumerate() {
+        if evaluator.condition(&require.condition)? {
+            continue;
+        }
+        let template = require.message.as_ref().or(rule.message.as_ref()).or(rule.summary_template.as_ref());
+        let message = match template {
+            Some(template) => evaluator.render(template)?,
+            None => default_message(rule, require.condition.span, sources),
+        };
+        let help = match &rule.help {
+            Some(help) => Some(evaluator.render(help)?),
+            None => None,
+        };
+        found.push(Violation { subject, require: index, message, help });
+    }
+    out.extend(found);
+    Ok(())
+}
+
+/// "`RULE`: `<require source>` is false", with the source on one line.
+pub(crate) fn default_message(rule: &CompiledRule, condition: Span, sources: &SourceMap) -> String {
+    let source = sources.slice(condition).split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("`{}`: `{source}` is false", rule.name)
+}
+
+/// An evaluation error's place (start, end) and message.
+type ErrorKey = (u32, u32, String);
+
+/// Evaluation errors of one rule, grouped by place and message.
+#[derive(Default)]
+struct Errors {
+    seen: FxHashMap<ErrorKey, (Span, Option<EntityId>, usize)>,
+    order: Vec<ErrorKey>,
+}
+
+impl Errors {
+    fn add(&mut self, error: EvalError, subject: Option<EntityId>) {
+        let key = (error.span.start, error.span.end, error.message);
+        match self.seen.get_mut(&key) {
+            Some(entry) => entry.2 += 1,
+            None => {
+                self.order.push(key.clone());
+                self.seen.insert(key, (error.span, subject, 1));
+            }
+        }
+    }
+
+    fn finish(self, rule: &CompiledRule, portfolio: &Portfolio) -> Vec<Diagnostic> {
+        let mut out = Vec::with_capacity(self.order.len());
+        for key in self.order {
+            let Some((span, subject, count)) = self.seen.get(&key) else {
+                continue;
+            };
+            let name =
+                |id: &EntityId| portfolio.entity(*id).map_or_else(String::new, |entity| entity.id.clone());
+            let label = match subject {
+                Some(id) => format!("while checking `{}`", name(id)),
+                None => "while checking the portfolio".to_string(),
+            };
+            let others = count.saturating_sub(1);
+            let affected = match (subject, others) {
+                (Some(_), 0) => "that subject is not checked".to_string(),
+                (Some(_), others) => format!("that subject and {others} more are not checked"),
+                (None, _) => "the portfolio is not checked by this rule".to_string(),
+            };
+            let mut diagnostic = Diagnostic::builtin(
+                BuiltinCode::RuleError,
+                *span,
+                format!("rule `{}` failed: {}", rule.name, key.2),
+            )
+            .with_label(label)
+            .with_help(format!("{affected}; convert amounts to one currency, or compare them separately"));
+            if !key.2.contains("money") {
+                diagnostic.help = Some(affected);
+            }
+            out.push(diagnostic);
+        }
+        out
+    }
+}
