@@ -400,7 +400,7 @@ impl<'a> Resolver<'a> {
             (Type::Number, V::Number(number)) => Value::Number(*number),
             (Type::Percent, V::Percent(number)) => Value::Percent(*number),
             (Type::Money, V::Money { amount, currency }) => {
-                Value::Money(Money { amount: *amount, currency: Arc::from(currency.as_str()) })
+                Value::Money(Money { amount: *amount, currency: self.intern(currency) })
             }
             (Type::Date, V::Date(date)) => Value::Date(self.date(date, field, entity_id)?),
             (Type::Duration, V::Duration(duration)) => Value::Duration(*duration),
@@ -409,7 +409,7 @@ impl<'a> Resolver<'a> {
                     V::Number(number) => Value::Number(*number),
                     V::Percent(number) => Value::Percent(*number),
                     V::Money { amount, currency } => {
-                        Value::Money(Money { amount: *amount, currency: Arc::from(currency.as_str()) })
+                        Value::Money(Money { amount: *amount, currency: self.intern(currency) })
                     }
                     _ => {
                         self.mismatch(
@@ -428,7 +428,7 @@ impl<'a> Resolver<'a> {
                 }))
             }
             (Type::Enum(enumeration), V::Name(name)) => match enumeration.index_of(name) {
-                Some(index) => Value::Enum(EnumValue { index: index as u16, name: Arc::from(name.as_str()) }),
+                Some(index) => Value::Enum(EnumValue { index: index as u16, name: self.intern(name) }),
                 None => {
                     let valid = join_ticked(&enumeration.values);
                     let mut diagnostic = Diagnostic::builtin(
@@ -522,9 +522,10 @@ impl<'a> Resolver<'a> {
         entity_id: &str,
     ) -> Option<Value> {
         let target = self.index.get(name).copied();
+        let field_name = self.intern(field);
         self.references.push(Reference {
             source: id,
-            field: Arc::from(field),
+            field: field_name,
             name: name.to_string(),
             target,
             span,
