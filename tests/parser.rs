@@ -1011,18 +1011,23 @@ project project_{index} "Project {index}" {{
 #[test]
 #[ignore = "measures throughput; run in release mode by hand"]
 fn throughput() {
-    let valid = synthetic(10_000);
+    // `CHARTER_PROJECTS` and `CHARTER_RUNS` shrink the run, e.g. for callgrind.
+    let setting = |name: &str, default: usize| {
+        std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
+    };
+    let projects = setting("CHARTER_PROJECTS", 10_000);
+    let runs = setting("CHARTER_RUNS", 5);
+    let valid = synthetic(projects);
     let mut broken = valid.clone();
     // One error every 100 projects forces the recovery path.
     broken = broken.replace("  methodology: agile\n  start: 2026-01-15\n  end: 2026-09-30\n  budget: 1.2M USD\n  spent: 800_000 USD\n  expected_benefit: 3M USD\n  supports: [objective_1]", "  methodology: agile\n  start: 2026-01-15\n  end: 2026-09-30\n  budget: 1.2M USD\n  spent: 800_000 USD\n  expected_benefit: 3M USD\n  supports: [objective_1,,]");
     for (name, text) in [("valid", &valid), ("1% broken", &broken)] {
         let megabytes = text.len() as f64 / 1_000_000.0;
-        let runs = 5;
         let started = std::time::Instant::now();
         let mut diagnostics = 0;
         for _ in 0..runs {
             let (file, found) = parse(FileId(0), text);
-            assert_eq!(file.items.len(), 10_000);
+            assert_eq!(file.items.len(), projects);
             diagnostics = found.len();
         }
         let seconds = started.elapsed().as_secs_f64() / runs as f64;
@@ -1031,5 +1036,27 @@ fn throughput() {
             seconds * 1000.0,
             megabytes / seconds
         );
+    }
+}
+
+/// Writes the generated portfolio of `charter::synth` to `CHARTER_WORKSPACE_DIR` (with
+/// `CHARTER_PROJECTS` projects, 10,000 by default), to time and measure `charter check`
+/// on real files: `cargo test --release --test parser write_synthetic_workspace --
+/// --ignored`.
+#[test]
+#[ignore = "writes files; run by hand"]
+fn write_synthetic_workspace() {
+    let Ok(dir) = std::env::var("CHARTER_WORKSPACE_DIR") else {
+        return;
+    };
+    let projects =
+        std::env::var("CHARTER_PROJECTS").ok().and_then(|value| value.parse().ok()).unwrap_or(10_000);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in charter::synth::portfolio(projects) {
+        let path = std::path::Path::new(&dir).join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, text).unwrap();
     }
 }

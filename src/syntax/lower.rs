@@ -75,10 +75,11 @@ impl Lower<'_> {
     fn content_span(&self, pair: &Pair<'_, Rule>) -> Span {
         let start = pair.as_span().start();
         let mut end = pair.as_span().end();
-        let mut current = pair.clone();
-        while let Some(last) = current.clone().into_inner().last() {
+        // `next_back` jumps to the last child; `last` would walk every child.
+        let mut current = pair.clone().into_inner().next_back();
+        while let Some(last) = current {
             end = last.as_span().end();
-            current = last;
+            current = last.into_inner().next_back();
         }
         Span::new(self.file, self.base + start, self.base + end)
     }
@@ -255,15 +256,14 @@ impl Lower<'_> {
 
     /// An exact decimal from `-1_200.5k`-style text; too large → a diagnostic and zero.
     fn decimal(&mut self, text: &str, pair: &Pair<'_, Rule>) -> Decimal {
-        let (digits, factor) = match text.char_indices().last() {
-            Some((index, 'k')) => (text.get(..index).unwrap_or(text), 1_000_i64),
-            Some((index, 'M')) => (text.get(..index).unwrap_or(text), 1_000_000),
-            Some((index, 'B')) => (text.get(..index).unwrap_or(text), 1_000_000_000),
+        let (digits, factor) = match text.as_bytes().last() {
+            Some(b'k') => (text.get(..text.len() - 1).unwrap_or(text), 1_000_i64),
+            Some(b'M') => (text.get(..text.len() - 1).unwrap_or(text), 1_000_000),
+            Some(b'B') => (text.get(..text.len() - 1).unwrap_or(text), 1_000_000_000),
             _ => (text, 1),
         };
-        let digits = digits.replace('_', "");
-        let value = Decimal::from_str_exact(&digits)
-            .ok()
+        let value = small_decimal(digits)
+            .or_else(|| Decimal::from_str_exact(&digits.replace('_', "")).ok())
             .and_then(|value| value.checked_mul(Decimal::from(factor)))
             .map(|value| if factor == 1 { value } else { value.normalize() });
         value.unwrap_or_else(|| {
@@ -649,6 +649,40 @@ impl Lower<'_> {
         };
         Ok((Expr { kind, span }, height.max(args_height) + 1))
     }
+}
+
+/// The decimal of `-1_200.5`-style text with at most 18 digits, without allocating; `None`
+/// for anything else (the caller falls back to `Decimal::from_str_exact`, which gives the
+/// same mantissa and scale).
+fn small_decimal(text: &str) -> Option<Decimal> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let mut mantissa: i64 = 0;
+    let mut digits = 0;
+    let mut scale = None;
+    for byte in unsigned.bytes() {
+        match byte {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > 18 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + i64::from(byte - b'0');
+                scale = scale.map(|scale: u32| scale + 1);
+            }
+            b'_' => {}
+            b'.' if scale.is_none() => scale = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 || (negative && mantissa == 0) {
+        return None;
+    }
+    let mut value = Decimal::new(mantissa, scale.unwrap_or(0));
+    value.set_sign_negative(negative);
+    Some(value)
 }
 
 fn too_deep(span: Span) -> Fatal {

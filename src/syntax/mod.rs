@@ -35,7 +35,7 @@ pub fn parse(file: FileId, text: &str) -> (ast::SourceFile, Vec<Diagnostic>) {
         };
         let chunk =
             errors::Chunk { file, base: range.start, text: chunk, ends_file: range.end == text.len() };
-        parse_declaration(&chunk, &mut items, &mut diagnostics);
+        parse_declaration(&chunk, scan.too_deep.is_some(), &mut items, &mut diagnostics);
     }
     // A declaration whose body has lines in column 0 was cut in pieces; if the file parses
     // as a whole, it had no error after all.
@@ -79,43 +79,53 @@ pub fn parse_expression(file: FileId, text: &str, offset: usize) -> (Option<ast:
     }
 }
 
-/// Parses one declaration chunk during recovery.
+/// Parses one declaration chunk.
+///
+/// The chunk is scanned again only when that can matter: before parsing when the whole
+/// file nests too deeply somewhere (a chunk nests no deeper than the file does at the same
+/// place, so otherwise no chunk can), and after a failed parse for the diagnostic. A chunk
+/// of only whitespace and comments parses as an empty file.
 fn parse_declaration(
     chunk: &errors::Chunk<'_>,
+    file_too_deep: bool,
     items: &mut Vec<ast::Item>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let scan = recover::scan(chunk.text);
-    if scan.last_token_end.is_none() {
-        // Only whitespace and comments.
-        return;
+    let mut scan = None;
+    if file_too_deep {
+        let chunk_scan = recover::scan(chunk.text);
+        if chunk_scan.last_token_end.is_none() {
+            return;
+        }
+        if let Some(deep) = chunk_scan.too_deep {
+            diagnostics.push(too_deeply_nested(chunk, deep));
+            let end = chunk_scan.last_token_end.unwrap_or(chunk.text.len());
+            items.push(ast::Item::Broken(broken(chunk.file, chunk.base, chunk.text, end)));
+            return;
+        }
+        scan = Some(chunk_scan);
     }
-    let mut broken_from = 0;
-    let failure = match scan.too_deep {
-        Some(deep) => too_deeply_nested(chunk, deep),
-        None => match CharterParser::parse(Rule::file, chunk.text) {
-            Ok(mut pairs) => {
-                if let Some(root) = pairs.next() {
-                    lower_items(chunk.file, chunk.base, root, items, diagnostics);
-                }
-                return;
+    let error = match CharterParser::parse(Rule::file, chunk.text) {
+        Ok(mut pairs) => {
+            if let Some(root) = pairs.next() {
+                lower_items(chunk.file, chunk.base, root, items, diagnostics);
             }
-            Err(error) => {
-                // Stray text after complete declarations (`}` on a line of its own):
-                // keep the declarations before it.
-                if let Some(at) = between_declarations(&error)
-                    && let Some(Ok(mut pairs)) =
-                        chunk.text.get(..at).map(|head| CharterParser::parse(Rule::file, head))
-                    && let Some(root) = pairs.next()
-                {
-                    lower_items(chunk.file, chunk.base, root, items, diagnostics);
-                    broken_from = at;
-                }
-                errors::diagnostic(chunk, &scan, &error)
-            }
-        },
+            return;
+        }
+        Err(error) => error,
     };
-    diagnostics.push(failure);
+    let scan = scan.unwrap_or_else(|| recover::scan(chunk.text));
+    // Stray text after complete declarations (`}` on a line of its own): keep the
+    // declarations before it.
+    let mut broken_from = 0;
+    if let Some(at) = between_declarations(&error)
+        && let Some(Ok(mut pairs)) = chunk.text.get(..at).map(|head| CharterParser::parse(Rule::file, head))
+        && let Some(root) = pairs.next()
+    {
+        lower_items(chunk.file, chunk.base, root, items, diagnostics);
+        broken_from = at;
+    }
+    diagnostics.push(errors::diagnostic(chunk, &scan, &error));
     let end = scan.last_token_end.unwrap_or(chunk.text.len()).max(broken_from);
     let rest = chunk.text.get(broken_from..).unwrap_or("");
     items.push(ast::Item::Broken(broken(chunk.file, chunk.base + broken_from, rest, end - broken_from)));

@@ -12,6 +12,11 @@ use std::ops::Range;
 /// found by [`scan`], so no recursive stage can exhaust the stack.
 pub(crate) const MAX_NESTING: usize = 64;
 
+/// Whether [`scan`] looks at `byte`; any other byte is part of a token.
+fn is_special(byte: u8) -> bool {
+    matches!(byte, b'\n' | b' ' | b'\t' | b'\r' | b'/' | b'"' | b'(' | b')' | b'[' | b']' | b'{' | b'}')
+}
+
 /// What a byte scan of some text found.
 #[derive(Debug, Default)]
 pub(crate) struct Scan {
@@ -102,9 +107,10 @@ pub(crate) fn scan(text: &str) -> Scan {
                 scan.last_token_end = Some(index);
             }
             _ => {
+                // A run of bytes that matter to none of the arms above (this also keeps
+                // UTF-8 characters whole): the bulk of the text, so a tight loop.
                 index += 1;
-                // Keep whole UTF-8 characters together.
-                while bytes.get(index).is_some_and(|byte| byte & 0b1100_0000 == 0b1000_0000) {
+                while bytes.get(index).is_some_and(|&byte| !is_special(byte)) {
                     index += 1;
                 }
                 scan.last_token_end = Some(index);

@@ -14,6 +14,10 @@ pub(crate) struct Problem {
 /// Decodes a `"..."` literal, quotes included.
 pub(crate) fn decode_line(literal: &str) -> (String, Vec<Problem>) {
     let inner = literal.strip_prefix('"').and_then(|rest| rest.strip_suffix('"')).unwrap_or(literal);
+    if !inner.contains('\\') {
+        // Most strings have no escape: one copy, no decoding.
+        return (inner.to_owned(), Vec::new());
+    }
     let mut problems = Vec::new();
     let value = unescape(inner, 1, &mut problems);
     (value, problems)
