@@ -2,12 +2,14 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod fmt;
 pub mod model;
 pub mod render;
 pub mod rules;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod synth;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use model::{LoadError, Workspace};

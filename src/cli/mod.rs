@@ -3,6 +3,7 @@
 
 mod check;
 mod export;
+mod fmt_cmd;
 mod graph;
 mod init;
 mod report;
@@ -35,6 +36,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Create a starter workspace.
     Init(init::InitArgs),
+    /// Format files in the canonical layout (docs/formatting.md).
+    Fmt(fmt_cmd::FmtArgs),
     /// Write the alignment dashboard: objectives, KPIs, projects, budget allocation, findings.
     Report(report::ReportArgs),
     /// Draw the alignment graph (objectives → projects → metrics) as Mermaid or DOT.
@@ -74,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Fmt(args) => fmt_cmd::run_args(&args),
         Command::Report(args) => report::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Test(args) => rules::test(&args),

@@ -236,8 +236,15 @@ fn check_subject<'a>(
 
 /// "`RULE`: `<require source>` is false", with the source on one line.
 pub(crate) fn default_message(rule: &CompiledRule, condition: Span, sources: &SourceMap) -> String {
-    let source = sources.slice(condition).split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("`{}`: `{source}` is false", rule.name)
+    format!("`{}`: `{}` is false", rule.name, one_line_source(sources, condition))
+}
+
+/// An expression's source in canonical form on one line, without comments, so that
+/// messages quoting it are the same before and after `charter fmt`.
+pub(crate) fn one_line_source(sources: &SourceMap, span: Span) -> String {
+    let written = sources.slice(span);
+    crate::fmt::expression_on_one_line(written)
+        .unwrap_or_else(|| written.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// An evaluation error's place (start, end) and message.

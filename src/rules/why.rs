@@ -246,7 +246,7 @@ fn abbreviate(text: &str) -> String {
 }
 
 fn source(sources: &SourceMap, span: Span) -> String {
-    sources.slice(span).split_whitespace().collect::<Vec<_>>().join(" ")
+    super::run::one_line_source(sources, span)
 }
 
 fn location(sources: &SourceMap, span: Span) -> String {
