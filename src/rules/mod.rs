@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{BuiltinCode, Code, Diagnostic, Label, Severity};
 use crate::model::config::RuleLevel;
-use crate::model::{Config, Portfolio, Workspace};
+use crate::model::{Config, Portfolio, Value, Workspace};
 use crate::source::{SourceMap, Span};
 use eval::Globals;
 use run::{RuleRun, Violation};
@@ -279,7 +279,18 @@ pub(crate) fn violation_diagnostic(
                         let value = display(portfolio, &given.value);
                         Label::new(given.span, format!("`{name}` is {value}"))
                     }
-                    None => Label::new(subject.id_span, format!("`{}` has no `{name}`", subject.id)),
+                    // A computed or defaulted field has no span of its own: label the id
+                    // with the field's value, or say it is missing.
+                    None => {
+                        let value = violation.subject.map_or(Value::None, |id| portfolio.get(id, name));
+                        let missing =
+                            value.is_none() || matches!(&value, Value::List(items) if items.is_empty());
+                        if missing {
+                            Label::new(subject.id_span, format!("`{}` has no `{name}`", subject.id))
+                        } else {
+                            Label::new(subject.id_span, format!("`{name}` is {}", display(portfolio, &value)))
+                        }
+                    }
                 },
                 None => Label::new(subject.id_span, format!("this {}", subject.kind)),
             }
