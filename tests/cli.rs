@@ -57,7 +57,8 @@ fn invalid_today_is_exit_2() {
 
 #[test]
 fn clean_workspace_is_exit_0() {
-    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", "person alice \"Alice\" { executive: true }\n")]);
+    let directory =
+        workspace(&[("charter.toml", CONFIG), ("a.charter", "person alice \"Alice\" { executive: true }\n")]);
     assert_cmd_snapshot!(charter(directory.path()).args(["check"]));
 }
 
@@ -66,7 +67,10 @@ fn errors_are_exit_1_in_short_format() {
     let directory = workspace(&[
         ("charter.toml", CONFIG),
         ("people.charter", "person alice \"Alice\" { executive: true }\n"),
-        ("projects.charter", "project checkout {\n  sponsor: alicia\n  status: actve\n}\n\nproject broken {\n  budget 12\n}\n"),
+        (
+            "projects.charter",
+            "project checkout {\n  sponsor: alicia\n  status: actve\n}\n\nproject broken {\n  budget 12\n}\n",
+        ),
     ]);
     assert_cmd_snapshot!(charter(directory.path()).args(["check", "--format", "short"]));
 }
@@ -83,7 +87,8 @@ fn warnings_fail_only_with_deny_warnings() {
 #[test]
 fn deny_warnings_from_config() {
     let config = "[check]\nstd = false\ndeny_warnings = true\n";
-    let directory = workspace(&[("charter.toml", config), ("a.charter", "person alice { colour: \"blue\" }\n")]);
+    let directory =
+        workspace(&[("charter.toml", config), ("a.charter", "person alice { colour: \"blue\" }\n")]);
     let status = charter(directory.path()).args(["check"]).status().unwrap();
     assert_eq!(status.code(), Some(1));
 }
@@ -104,7 +109,8 @@ fn json_format_is_versioned_and_sorted() {
 #[test]
 fn severity_override_of_builtin_code() {
     let config = "[check]\nstd = false\n\n[rules]\n\"charter::unknown_field\" = \"error\"\n";
-    let directory = workspace(&[("charter.toml", config), ("a.charter", "person alice { colour: \"blue\" }\n")]);
+    let directory =
+        workspace(&[("charter.toml", config), ("a.charter", "person alice { colour: \"blue\" }\n")]);
     assert_cmd_snapshot!(charter(directory.path()).args(["check", "--format", "short"]));
 }
 
@@ -112,7 +118,10 @@ fn severity_override_of_builtin_code() {
 fn human_format_shows_source_and_help() {
     let directory = workspace(&[
         ("charter.toml", CONFIG),
-        ("a.charter", "person alice \"Alice\" { executive: true }\nproject checkout {\n  sponsor: alicee\n}\n"),
+        (
+            "a.charter",
+            "person alice \"Alice\" { executive: true }\nproject checkout {\n  sponsor: alicee\n}\n",
+        ),
     ]);
     assert_cmd_snapshot!(charter(directory.path()).args(["check"]));
 }
@@ -123,7 +132,8 @@ fn init_creates_a_workspace_that_checks_clean() {
     let status = charter(directory.path()).args(["init", "portfolio"]).status().unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(directory.path().join("portfolio/charter.toml").is_file());
-    let output = charter(directory.path()).args(["check", "portfolio", "--format", "short"]).output().unwrap();
+    let output =
+        charter(directory.path()).args(["check", "portfolio", "--format", "short"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&output.stdout), "");
     assert_eq!(output.status.code(), Some(0));
 }

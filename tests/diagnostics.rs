@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use charter::render::{human, json};
 use charter::Workspace;
+use charter::render::{human, json};
 use std::fmt::Write;
 
 fn numbered(source: &str) -> String {

@@ -142,12 +142,6 @@ async fn main() {
     let started = Instant::now();
     let _ = charter::syntax::parse(charter::source::FileId(0), &edited_text);
     let parse_one = started.elapsed();
-    let started = Instant::now();
-    let copies: Vec<charter::syntax::ast::SourceFile> =
-        workspace.files.iter().map(|file| file.ast.clone()).collect();
-    let clone_asts = started.elapsed();
-    drop(copies);
-    println!("cloning every syntax tree: {clone_asts:?}");
     println!(
         "workspace: {projects} projects in {files} files, {} entities, {} findings",
         workspace.portfolio.entities.len(),

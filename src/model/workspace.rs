@@ -80,7 +80,10 @@ pub struct Workspace {
 pub type Overlay<'a> = &'a (dyn Fn(&Path) -> Option<String> + Sync);
 
 /// Parses one file as a given [`FileId`]: `syntax::parse`, or a cache of its results.
-pub type Parse<'a> = &'a (dyn Fn(FileId, &Path, &str) -> (Arc<ast::SourceFile>, Vec<Diagnostic>) + Sync);
+pub type Parse<'a> = &'a (dyn Fn(FileId, &Path, &str) -> Parsed + Sync);
+
+/// A file's shared syntax tree and its syntax diagnostics.
+pub type Parsed = (Arc<ast::SourceFile>, Vec<Diagnostic>);
 
 impl Workspace {
     /// Loads the workspace around `paths` (the current directory when empty).
@@ -142,7 +145,7 @@ impl Workspace {
         let mut sources = SourceMap::default();
         let mut files = Vec::with_capacity(texts.len() + 4);
         let mut diagnostics = Vec::new();
-        let parsed: Vec<(SourceFile, (Arc<ast::SourceFile>, Vec<Diagnostic>))> = texts
+        let parsed: Vec<(SourceFile, Parsed)> = texts
             .into_par_iter()
             .enumerate()
             .map(|(index, (path, text))| {
