@@ -16,7 +16,7 @@ pub fn value(portfolio: &Portfolio, value: &Value) -> String {
         Value::Percent(number) => format_percent(*number),
         Value::Money(money) => format_money(money),
         Value::Date(date) => date.to_string(),
-        Value::Duration(duration) => format!("{}{}", duration.amount, duration.unit.suffix()),
+        Value::Duration(duration) => duration.to_string(),
         Value::Measurement(measurement) => {
             format!("{} @ {}", self::value(portfolio, &measurement.value), measurement.date)
         }

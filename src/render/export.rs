@@ -90,7 +90,7 @@ fn value(portfolio: &Portfolio, value: &Value) -> Json {
         Value::Number(number_value) | Value::Percent(number_value) => number(*number_value),
         Value::Money(money) => json!({"amount": number(money.amount), "currency": &*money.currency}),
         Value::Date(date) => json!(date.to_string()),
-        Value::Duration(duration) => json!(format!("{}{}", duration.amount, duration.unit.suffix())),
+        Value::Duration(duration) => json!(duration.to_string()),
         Value::Measurement(measurement) => json!({
             "value": self::value(portfolio, &measurement.value),
             "date": measurement.date.to_string(),

@@ -489,7 +489,7 @@ pub fn display(portfolio: &Portfolio, value: &Value) -> String {
         Value::Percent(number) => format_percent(*number),
         Value::Money(money) => format_money(money),
         Value::Date(date) => date.to_string(),
-        Value::Duration(duration) => format!("{}{}", duration.amount, duration.unit.suffix()),
+        Value::Duration(duration) => duration.to_string(),
         Value::Measurement(measurement) => {
             format!("{} @ {}", display(portfolio, &measurement.value), measurement.date)
         }

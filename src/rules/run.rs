@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::compile::{CompiledRule, CompiledSubject};
+use super::compile::{CompiledRequire, CompiledRule, CompiledSubject};
 use super::eval::{EvalError, Evaluator, Globals, subjects};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::model::{EntityId, Portfolio};
@@ -219,11 +219,7 @@ fn check_subject<'a>(
         if evaluator.condition(&require.condition)? {
             continue;
         }
-        let template = require.message.as_ref().or(rule.message.as_ref()).or(rule.summary_template.as_ref());
-        let message = match template {
-            Some(template) => evaluator.render(template)?,
-            None => default_message(rule, require.condition.span, sources),
-        };
+        let message = failure_message(rule, require, evaluator, sources)?;
         let help = match &rule.help {
             Some(help) => Some(evaluator.render(help)?),
             None => None,
@@ -232,6 +228,21 @@ fn check_subject<'a>(
     }
     out.extend(found);
     Ok(())
+}
+
+/// The message of a failed `require`: its `else`, else the rule's `message:`, else its
+/// `summary`, else the default message.
+pub(crate) fn failure_message<'a>(
+    rule: &'a CompiledRule,
+    require: &'a CompiledRequire,
+    evaluator: &mut Evaluator<'a>,
+    sources: &SourceMap,
+) -> Result<String, EvalError> {
+    let template = require.message.as_ref().or(rule.message.as_ref()).or(rule.summary_template.as_ref());
+    match template {
+        Some(template) => evaluator.render(template),
+        None => Ok(default_message(rule, require.condition.span, sources)),
+    }
 }
 
 /// "`RULE`: `<require source>` is false", with the source on one line.

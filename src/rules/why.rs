@@ -191,11 +191,7 @@ fn trace<'r>(
         if evaluator.condition(&require.condition)? {
             continue;
         }
-        let template = require.message.as_ref().or(rule.message.as_ref()).or(rule.summary_template.as_ref());
-        let message = match template {
-            Some(template) => evaluator.render(template)?,
-            None => super::run::default_message(rule, require.condition.span, sources),
-        };
+        let message = super::run::failure_message(rule, require, evaluator, sources)?;
         failed.push((message, index));
     }
     Ok(Trace::Checked { lets, failed })

@@ -152,6 +152,13 @@ pub struct Duration {
     pub unit: DurationUnit,
 }
 
+/// `30d`, as written in the language.
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.amount, self.unit.suffix())
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DurationUnit {
     Days,
