@@ -109,3 +109,12 @@ fn every_builtin_code_is_explained() {
         assert_eq!(output.status.code(), Some(0), "`charter explain {code}` failed");
     }
 }
+
+/// The shipped Charter sources are in the canonical layout of `charter fmt` (the broken
+/// examples with syntax errors are left as they are, and say so on stderr).
+#[test]
+fn shipped_sources_are_formatted() {
+    let output =
+        charter().args(["fmt", "--check", "examples/acme", "src/stdlib", "src/init"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+}
