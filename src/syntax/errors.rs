@@ -143,7 +143,12 @@ fn expectation(positives: &[Rule], text: &str, pos: usize) -> Option<String> {
     } else if has(Rule::item) || has(Rule::EOI) || has(Rule::kw_extend) {
         "expected a declaration (`use`, `extend`, `rule`, `test` or `KIND ID { ... }`)".to_owned()
     } else if has(Rule::lbrace) {
-        "expected `{`".to_owned()
+        match field_written_as_nested(text, pos) {
+            Some((name, value)) => {
+                format!("expected `:` between `{name}` and `{value}`, or `{{` to open a nested `{name}`")
+            }
+            None => "expected `{`".to_owned(),
+        }
     } else if has(Rule::colon) {
         match previous_token(text, pos) {
             Some(token) => format!("expected `:` after `{token}`"),
@@ -205,6 +210,19 @@ fn describe(token: &str) -> String {
 /// The word or punctuation character that ends right before `pos`, skipping whitespace.
 fn previous_token(text: &str, pos: usize) -> Option<&str> {
     previous_token_at(text, pos).map(|(_, token)| token)
+}
+
+/// `name value` alone on its line before `pos`: a field whose `:` is missing, which the
+/// grammar reads as the header of a nested entity.
+fn field_written_as_nested(text: &str, pos: usize) -> Option<(&str, &str)> {
+    let (value_start, value) = previous_token_at(text, pos)?;
+    let (name_start, name) = previous_token_at(text, value_start)?;
+    let is_word =
+        |word: &str| word.chars().all(|character| character.is_ascii_alphanumeric() || character == '_');
+    let line_start = text.get(..name_start)?.rfind('\n').map_or(0, |index| index + 1);
+    let alone = text.get(line_start..name_start)?.trim().is_empty()
+        && !text.get(name_start..value_start + value.len())?.contains('\n');
+    (alone && is_word(name) && is_word(value)).then_some((name, value))
 }
 
 /// [`previous_token`] with its offset.
