@@ -55,7 +55,7 @@ fn apply_level(workspace: &Workspace, mut diagnostic: Diagnostic) -> Option<Diag
 pub fn sort(workspace: &Workspace, findings: &mut [Diagnostic]) {
     findings.sort_by(|a, b| {
         let name = |diagnostic: &Diagnostic| {
-            workspace.sources.get(diagnostic.span().file).map(|file| file.name.clone())
+            workspace.sources.get(diagnostic.span().file).map(|file| file.name.as_str())
         };
         name(a)
             .cmp(&name(b))
