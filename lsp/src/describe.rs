@@ -1,31 +1,16 @@
 //! Plain descriptions of model things for hover and completion: values as users write
 //! them, rules with their settings, schema fields with their types.
 
-use charter::model::value::{format_decimal, format_money, format_percent};
 use charter::model::{Portfolio, Value, Workspace, schema::FieldDef};
 use charter::source::Span;
 use charter::syntax::ast;
 use rust_decimal::Decimal;
 
-/// A value as a user would write it; long lists are cut short.
+/// A value as a user would write it: strings quoted and long lists cut short; every
+/// other value as rule messages show it ([`charter::rules::display`]).
 pub fn value(portfolio: &Portfolio, value: &Value) -> String {
     match value {
-        Value::None => "none".to_string(),
-        Value::Bool(flag) => flag.to_string(),
-        Value::Number(number) => format_decimal(*number),
-        Value::Percent(number) => format_percent(*number),
-        Value::Money(money) => format_money(money),
-        Value::Date(date) => date.to_string(),
-        Value::Duration(duration) => duration.to_string(),
-        Value::Measurement(measurement) => {
-            format!("{} @ {}", self::value(portfolio, &measurement.value), measurement.date)
-        }
         Value::String(text) => format!("{text:?}"),
-        Value::Enum(value) => value.name.to_string(),
-        Value::Entity(id) => {
-            portfolio.entity(*id).map_or_else(|| "?".to_string(), |entity| entity.id.clone())
-        }
-        Value::RuleName(name) => name.to_string(),
         Value::List(items) => {
             const SHOWN: usize = 8;
             let mut parts: Vec<String> =
@@ -35,6 +20,7 @@ pub fn value(portfolio: &Portfolio, value: &Value) -> String {
             }
             format!("[{}]", parts.join(", "))
         }
+        other => charter::rules::display(portfolio, other),
     }
 }
 
