@@ -15,6 +15,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use model::{LoadError, Workspace};
 
 use diagnostic::BuiltinCode;
+use source::FileId;
 
 /// Loads the workspace around `paths`.
 pub fn load(paths: &[std::path::PathBuf]) -> Result<Workspace, LoadError> {
@@ -24,12 +25,46 @@ pub fn load(paths: &[std::path::PathBuf]) -> Result<Workspace, LoadError> {
 /// Every finding of the workspace on `today`, with `charter.toml`'s severities applied,
 /// sorted by file and position.
 pub fn check(workspace: &Workspace, today: jiff::civil::Date) -> Vec<Diagnostic> {
+    check_with(&rules::Engine::new(workspace), workspace, today)
+}
+
+/// [`check`] with the rules already compiled for `workspace`.
+pub fn check_with(
+    engine: &rules::Engine,
+    workspace: &Workspace,
+    today: jiff::civil::Date,
+) -> Vec<Diagnostic> {
     let mut findings: Vec<Diagnostic> = workspace
         .diagnostics
         .iter()
         .filter_map(|diagnostic| apply_level(workspace, diagnostic.clone()))
         .collect();
-    findings.extend(rules::check(workspace, today));
+    findings.extend(rules::check_with(engine, workspace, today, None));
+    sort(workspace, &mut findings);
+    findings
+}
+
+/// Exactly the findings of [`check`] located in `file`, found by evaluating the rules
+/// only on the subjects those findings can come from ([`rules::Focus`]): what an editor
+/// shows first after an edit, before the rest of the workspace is checked.
+pub fn check_file(workspace: &Workspace, today: jiff::civil::Date, file: FileId) -> Vec<Diagnostic> {
+    check_file_with(&rules::Engine::new(workspace), workspace, today, file)
+}
+
+/// [`check_file`] with the rules already compiled for `workspace`.
+pub fn check_file_with(
+    engine: &rules::Engine,
+    workspace: &Workspace,
+    today: jiff::civil::Date,
+    file: FileId,
+) -> Vec<Diagnostic> {
+    let mut findings: Vec<Diagnostic> = workspace
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.span().file == file)
+        .filter_map(|diagnostic| apply_level(workspace, diagnostic.clone()))
+        .collect();
+    findings.extend(rules::check_file_with(engine, workspace, today, file));
     sort(workspace, &mut findings);
     findings
 }

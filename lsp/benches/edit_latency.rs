@@ -119,6 +119,19 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
+fn summary(latencies: &mut [Duration]) -> String {
+    latencies.sort();
+    let total: Duration = latencies.iter().sum();
+    format!(
+        "min {:?}, median {:?}, p95 {:?}, max {:?}, mean {:?}",
+        latencies[0],
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.95),
+        latencies[latencies.len() - 1],
+        total / latencies.len() as u32
+    )
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let arguments: Vec<usize> =
@@ -185,48 +198,60 @@ async fn main() {
             break;
         }
     }
-    // Each edit retypes a budget in the middle of the file (a model-level change that
-    // the rules see) or breaks and repairs a reference.
+    // Each edit retypes a budget in the middle of the file: a model-level change that the
+    // rules see. Two cadences: edits that each wait for the previous analysis to settle
+    // (typing with pauses), and edits sent as soon as the previous edit's diagnostics
+    // arrive (a burst, where the whole-workspace check of one edit may be skipped for the
+    // next).
     let anchor = edited_text.find("budget: ").unwrap() + "budget: ".len();
     let lines = charter::source::LineIndex::new(&edited_text);
     let line = lines.line_of(anchor) as u32;
     let character = (anchor - lines.line_start(line as usize)) as u32;
-    let mut latencies = Vec::with_capacity(edits);
-    for edit in 0..edits {
-        let version = 2 + edit as i32;
-        let replacement = format!("{}", 100 + edit % 9);
-        let started = Instant::now();
-        server
-            .did_change(lsp::DidChangeTextDocumentParams {
-                text_document: lsp::VersionedTextDocumentIdentifier::new(uri(&edited_path), version),
-                content_changes: vec![lsp::TextDocumentContentChangeEvent {
-                    range: Some(lsp::Range::new(
-                        lsp::Position::new(line, character),
-                        lsp::Position::new(line, character + 3),
-                    )),
-                    range_length: None,
-                    text: replacement,
-                }],
-            })
-            .await;
-        loop {
-            let (uri, published_version, _, at) = published.recv().await.unwrap();
-            if uri == edited_uri && published_version == Some(version) {
-                latencies.push(at - started);
-                break;
+    let mut version = 1;
+    for settle in [true, false] {
+        let mut latencies = Vec::with_capacity(edits);
+        let mut settled = Vec::with_capacity(edits);
+        for edit in 0..edits {
+            if settle {
+                server.settled().await;
+            }
+            version += 1;
+            let replacement = format!("{}", 100 + edit % 9);
+            let started = Instant::now();
+            server
+                .did_change(lsp::DidChangeTextDocumentParams {
+                    text_document: lsp::VersionedTextDocumentIdentifier::new(uri(&edited_path), version),
+                    content_changes: vec![lsp::TextDocumentContentChangeEvent {
+                        range: Some(lsp::Range::new(
+                            lsp::Position::new(line, character),
+                            lsp::Position::new(line, character + 3),
+                        )),
+                        range_length: None,
+                        text: replacement,
+                    }],
+                })
+                .await;
+            loop {
+                let (uri, published_version, _, at) = published.recv().await.unwrap();
+                if uri == edited_uri && published_version == Some(version) {
+                    latencies.push(at - started);
+                    break;
+                }
+            }
+            if settle {
+                server.settled().await;
+                settled.push(started.elapsed());
             }
         }
+        let cadence = if settle { "one at a time" } else { "in a burst" };
+        println!(
+            "edit → diagnostics of the edited file, {edits} edits {cadence}: {}",
+            summary(&mut latencies)
+        );
+        if settle {
+            println!("edit → whole workspace checked, {edits} edits {cadence}: {}", summary(&mut settled));
+        }
     }
-    latencies.sort();
-    let total: Duration = latencies.iter().sum();
-    println!(
-        "edit → diagnostics of the edited file over {edits} edits: min {:?}, median {:?}, p95 {:?}, max {:?}, mean {:?}",
-        latencies[0],
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.95),
-        latencies[latencies.len() - 1],
-        total / edits as u32
-    );
-    let snapshot = server.snapshot().await;
+    let snapshot = server.settled().await;
     println!("last analysis took {:?}: {:?}", snapshot.elapsed, snapshot.phases);
 }

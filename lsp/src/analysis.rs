@@ -1,10 +1,17 @@
 //! Analysis: from the inputs of one generation to an immutable [`Snapshot`] that every
 //! request reads — the loaded workspaces and the findings `charter check` reports for
 //! them.
+//!
+//! An analysis runs in two halves. [`prepare`] loads every root (parsing only what
+//! changed) and checks the document edited last on its own ([`Prepared::focused`]): its
+//! diagnostics are published, and a snapshot is made available to requests, as soon as
+//! that is done. [`Prepared::finish`] then checks the whole workspace, unless a newer
+//! change has arrived meanwhile.
 
 use std::collections::{BTreeMap, HashMap};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use charter::Diagnostic;
 use charter::model::workspace::ParsedFile;
@@ -15,18 +22,45 @@ use crate::convert::{Encoding, Text};
 use crate::parse_cache::ParseCache;
 use crate::paths::PathMap;
 use crate::state::Inputs;
+use tower_lsp_server::ls_types as lsp;
 
 /// One workspace root, loaded and checked.
 #[derive(Debug)]
 pub struct Analysis {
     pub root: PathBuf,
-    pub workspace: Workspace,
-    /// Exactly what `charter check` reports, sorted.
+    pub workspace: Arc<Workspace>,
+    /// What `charter check` reports, sorted: for the whole workspace, or for only one
+    /// file while the rest is being checked (see `checked`).
     pub findings: Vec<Diagnostic>,
+    pub checked: Checked,
     /// The date the rules were evaluated on.
     pub today: jiff::civil::Date,
     /// Why `charter.toml` could not be read; the defaults were used.
     pub config_error: Option<String>,
+}
+
+/// What the findings of an [`Analysis`] cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    Workspace,
+    File(FileId),
+    Nothing,
+}
+
+impl Analysis {
+    /// The findings `charter check` reports in `file`: from the snapshot when it has them,
+    /// else computed now (the rest of the workspace was still being checked).
+    pub fn findings_in(&self, file: FileId) -> Vec<Diagnostic> {
+        let known = match self.checked {
+            Checked::Workspace => true,
+            Checked::File(checked) => checked == file,
+            Checked::Nothing => false,
+        };
+        if !known {
+            return charter::check_file(&self.workspace, self.today, file);
+        }
+        self.findings.iter().filter(|finding| finding.span().file == file).cloned().collect()
+    }
 }
 
 /// Everything a request reads, computed from the inputs of one generation.
@@ -43,11 +77,20 @@ pub struct Snapshot {
     pub phases: Phases,
 }
 
+impl Snapshot {
+    /// Whether every root's findings cover its whole workspace.
+    pub fn complete(&self) -> bool {
+        self.analyses.iter().all(|analysis| analysis.checked == Checked::Workspace)
+    }
+}
+
 /// Where an analysis spent its time, summed over the roots.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Phases {
-    /// Parsing what changed and resolving the portfolio.
+    /// Parsing what changed, resolving the portfolio and compiling the rules.
     pub load: std::time::Duration,
+    /// Checking the focused document alone, before the whole workspace.
+    pub focused: std::time::Duration,
     /// `charter::check`: model findings and the rules.
     pub check: std::time::Duration,
     pub files_parsed: usize,
@@ -103,19 +146,55 @@ pub fn today(config: &Config) -> jiff::civil::Date {
     config.check.today.unwrap_or_else(|| jiff::Zoned::now().date())
 }
 
-/// Loads and checks every root of `inputs`. A root whose analysis panics is left out
-/// (and logged through `failures`) rather than taking the server down.
-pub fn analyze(
+/// One root loaded, its rules compiled, not yet checked.
+struct Loaded {
+    root: PathBuf,
+    workspace: Arc<Workspace>,
+    engine: charter::rules::Engine,
+    today: jiff::civil::Date,
+    config_error: Option<String>,
+    /// The findings of the focused document, when this root owns it.
+    focused: Option<(FileId, Vec<Diagnostic>)>,
+}
+
+/// Every root of one generation's inputs, loaded: the first half of an analysis.
+pub struct Prepared {
+    generation: u64,
+    encoding: Encoding,
+    paths: PathMap,
+    versions: BTreeMap<PathBuf, i32>,
+    focus: Option<PathBuf>,
+    roots: Vec<Loaded>,
+    started: std::time::Instant,
+    phases: Phases,
+}
+
+/// The diagnostics of the document edited last, computed before the rest of the
+/// workspace is checked so that the editor shows them first. They are exactly those the
+/// full check reports for that document.
+pub struct Focused {
+    pub path: PathBuf,
+    pub uri: lsp::Uri,
+    pub version: Option<i32>,
+    /// Identifies the findings, as [`crate::publish::Publisher`] records them.
+    pub fingerprint: u64,
+    pub diagnostics: Vec<lsp::Diagnostic>,
+}
+
+/// Loads every root of `inputs` (parsing only what changed) and compiles its rules. A
+/// root whose loading panics is left out (and logged through `failures`) rather than
+/// taking the server down.
+pub fn prepare(
     inputs: &Inputs,
     encoding: Encoding,
     paths: &PathMap,
     caches: &mut HashMap<PathBuf, ParseCache>,
     failures: &mut Vec<String>,
-) -> Snapshot {
+) -> Prepared {
     caches.retain(|root, _| inputs.roots.iter().any(|input| &input.path == root));
     let started = std::time::Instant::now();
     let mut phases = Phases::default();
-    let mut analyses = Vec::with_capacity(inputs.roots.len());
+    let mut roots = Vec::with_capacity(inputs.roots.len());
     for root in &inputs.roots {
         if root.texts.is_empty() {
             continue;
@@ -132,35 +211,145 @@ pub fn analyze(
                 root.texts.iter().map(|(path, text)| (path.clone(), text.to_string())).collect();
             let loading = std::time::Instant::now();
             let workspace = cache.load(root.path.clone(), config, texts, &overlay);
+            let engine = charter::rules::Engine::new(&workspace);
             phases.load += loading.elapsed();
             phases.files_parsed += cache.last_parsed;
             phases.files_reused += cache.last_reused;
-            let checking = std::time::Instant::now();
-            let today = today(&workspace.config);
-            let findings = charter::check(&workspace, today);
-            phases.check += checking.elapsed();
-            (workspace, findings, today)
+            (workspace, engine)
         }));
         match outcome {
-            Ok((workspace, findings, today)) => {
-                analyses.push(Analysis { root: root.path.clone(), workspace, findings, today, config_error })
+            Ok((workspace, engine)) => {
+                let today = today(&workspace.config);
+                let workspace = Arc::new(workspace);
+                roots.push(Loaded {
+                    root: root.path.clone(),
+                    workspace,
+                    engine,
+                    today,
+                    config_error,
+                    focused: None,
+                });
             }
             Err(_) => {
                 cache.clear();
-                failures.push(format!(
-                    "analysis of `{}` failed unexpectedly; its diagnostics are not shown",
-                    root.path.display()
-                ));
+                failures.push(failure(&root.path));
             }
         }
     }
-    Snapshot {
+    Prepared {
         generation: inputs.generation,
         encoding,
         paths: paths.clone(),
-        analyses,
         versions: inputs.versions.clone(),
-        elapsed: started.elapsed(),
+        focus: inputs.focus.clone(),
+        roots,
+        started,
         phases,
+    }
+}
+
+fn failure(root: &Path) -> String {
+    format!("analysis of `{}` failed unexpectedly; its diagnostics are not shown", root.display())
+}
+
+impl Prepared {
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The findings of the focused document (the one edited last), from the root that
+    /// owns it, or `None` when there is no focus or no root owns it.
+    pub fn focused(&mut self) -> Option<Focused> {
+        let path = self.focus.clone()?;
+        let checking = std::time::Instant::now();
+        let loaded = self.roots.iter_mut().find(|loaded| {
+            let workspace = &loaded.workspace;
+            workspace
+                .sources
+                .find(&path)
+                .is_some_and(|id| workspace.files.iter().any(|parsed| parsed.file == id && !parsed.used))
+        })?;
+        let file = loaded.workspace.sources.find(&path)?;
+        let findings = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            charter::check_file_with(&loaded.engine, &loaded.workspace, loaded.today, file)
+        }))
+        .ok()?;
+        let sources = &loaded.workspace.sources;
+        let diagnostics = findings
+            .iter()
+            .map(|finding| crate::convert::diagnostic(sources, &self.paths, finding, self.encoding))
+            .collect();
+        let fingerprint = crate::publish::fingerprint(&findings.iter().collect::<Vec<_>>(), None);
+        loaded.focused = Some((file, findings));
+        self.phases.focused = checking.elapsed();
+        Some(Focused {
+            uri: self.paths.uri(&path)?,
+            version: self.versions.get(&path).copied(),
+            fingerprint,
+            diagnostics,
+            path,
+        })
+    }
+
+    /// A snapshot of the loaded workspaces before the whole check: requests need not wait
+    /// for it, and the findings it has are those of the focused document.
+    pub fn partial(&self) -> Snapshot {
+        let analyses = self
+            .roots
+            .iter()
+            .map(|loaded| {
+                let (checked, findings) = match &loaded.focused {
+                    Some((file, findings)) => (Checked::File(*file), findings.clone()),
+                    None => (Checked::Nothing, Vec::new()),
+                };
+                Analysis {
+                    root: loaded.root.clone(),
+                    workspace: loaded.workspace.clone(),
+                    findings,
+                    checked,
+                    today: loaded.today,
+                    config_error: loaded.config_error.clone(),
+                }
+            })
+            .collect();
+        Snapshot {
+            generation: self.generation,
+            encoding: self.encoding,
+            paths: self.paths.clone(),
+            analyses,
+            versions: self.versions.clone(),
+            elapsed: self.started.elapsed(),
+            phases: self.phases,
+        }
+    }
+
+    /// Checks every root: the second half of an analysis.
+    pub fn finish(self, caches: &mut HashMap<PathBuf, ParseCache>, failures: &mut Vec<String>) -> Snapshot {
+        let Prepared { generation, encoding, paths, versions, roots, started, mut phases, .. } = self;
+        let mut analyses = Vec::with_capacity(roots.len());
+        for Loaded { root, workspace, engine, today, config_error, .. } in roots {
+            let checking = std::time::Instant::now();
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                charter::check_with(&engine, &workspace, today)
+            }));
+            phases.check += checking.elapsed();
+            match outcome {
+                Ok(findings) => analyses.push(Analysis {
+                    root,
+                    workspace,
+                    findings,
+                    checked: Checked::Workspace,
+                    today,
+                    config_error,
+                }),
+                Err(_) => {
+                    if let Some(cache) = caches.get_mut(&root) {
+                        cache.clear();
+                    }
+                    failures.push(failure(&root));
+                }
+            }
+        }
+        Snapshot { generation, encoding, paths, analyses, versions, elapsed: started.elapsed(), phases }
     }
 }

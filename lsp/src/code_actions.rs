@@ -36,7 +36,7 @@ pub fn actions(snapshot: &Snapshot, file: FileRef<'_>, range: Range<usize>) -> V
     let analysis = file.analysis;
     let workspace = &analysis.workspace;
     let mut actions = Vec::new();
-    for finding in &analysis.findings {
+    for finding in &analysis.findings_in(file.id) {
         let span = finding.span();
         if span.file != file.id || span.start as usize > range.end || (span.end as usize) < range.start {
             continue;

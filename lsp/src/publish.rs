@@ -30,6 +30,18 @@ struct FileFindings<'a> {
 }
 
 impl Publisher {
+    /// Records a publication of one file made ahead of the others (the focused document);
+    /// false when the client already has exactly these diagnostics for that version.
+    pub fn record(&mut self, path: &Path, uri: &Uri, version: Option<i32>, fingerprint: u64) -> bool {
+        let unchanged = self.published.get(path).is_some_and(|(_, published_version, published)| {
+            *published_version == version && *published == fingerprint
+        });
+        if !unchanged {
+            self.published.insert(path.to_path_buf(), (uri.clone(), version, fingerprint));
+        }
+        !unchanged
+    }
+
     /// The publications that bring the client up to date with `snapshot`. Only files
     /// whose findings or version changed are converted and sent.
     pub fn changes(&mut self, snapshot: &Snapshot) -> Vec<(Uri, Vec<lsp::Diagnostic>, Option<i32>)> {
@@ -74,7 +86,8 @@ impl Publisher {
 /// The fingerprint of no findings.
 const EMPTY: u64 = 0;
 
-fn fingerprint(findings: &[&Diagnostic], config_error: Option<&str>) -> u64 {
+/// Identifies what a file's diagnostics say, so that unchanged ones are not sent again.
+pub fn fingerprint(findings: &[&Diagnostic], config_error: Option<&str>) -> u64 {
     if findings.is_empty() && config_error.is_none() {
         return EMPTY;
     }

@@ -19,7 +19,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::analysis::{FileRef, Snapshot, analyze};
+use crate::analysis::{FileRef, Snapshot, prepare};
 use crate::convert::Encoding;
 use crate::parse_cache::ParseCache;
 use crate::paths::PathMap;
@@ -149,6 +149,20 @@ impl<C: Client> Server<C> {
         }
     }
 
+    /// The latest snapshot once the whole workspace is checked for every change seen so
+    /// far (requests do not wait for this; benchmarks and tests do).
+    pub async fn settled(&self) -> Arc<Snapshot> {
+        let wanted = self.state().generation;
+        let mut receiver = self.shared.snapshot.subscribe();
+        if !self.shared.worker.is_completed() {
+            self.schedule();
+        }
+        match receiver.wait_for(|snapshot| snapshot.generation >= wanted && snapshot.complete()).await {
+            Ok(snapshot) => snapshot.clone(),
+            Err(_) => self.shared.snapshot.borrow().clone(),
+        }
+    }
+
     fn path(&self, uri: &Uri) -> Option<PathBuf> {
         self.state().paths.path(uri)
     }
@@ -190,7 +204,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Re-analyzes whenever something changed, and publishes the diagnostics of a snapshot
-/// that is still current.
+/// that is still current: first those of the document edited last, then, unless a newer
+/// change has arrived meanwhile, those of the whole workspace.
 async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
     let mut cache: HashMap<PathBuf, ParseCache> = HashMap::new();
     let mut publisher = Publisher::default();
@@ -207,59 +222,78 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
         };
         let task = tokio::task::spawn_blocking(move || {
             let mut failures = Vec::new();
-            let snapshot = analyze(&inputs, encoding, &paths, &mut cache, &mut failures);
-            (snapshot, cache, failures)
+            let mut prepared = prepare(&inputs, encoding, &paths, &mut cache, &mut failures);
+            let focused = prepared.focused();
+            (prepared, focused, cache, failures)
         });
-        let (snapshot, failures) = match task.await {
-            Ok((snapshot, returned, failures)) => {
-                cache = returned;
-                (snapshot, failures)
-            }
-            Err(_) => {
-                cache = HashMap::new();
-                let generation = lock(&shared.state).generation;
-                let snapshot = Snapshot { generation, encoding, ..Snapshot::default() };
-                (snapshot, vec!["the analysis failed unexpectedly".to_string()])
-            }
+        let Ok((prepared, focused, returned, failures)) = task.await else {
+            cache = HashMap::new();
+            client.log(lsp::MessageType::ERROR, "the analysis failed unexpectedly".to_string()).await;
+            let generation = lock(&shared.state).generation;
+            replace_snapshot(&shared, Snapshot { generation, encoding, ..Snapshot::default() });
+            continue;
         };
+        cache = returned;
         for failure in failures {
             client.log(lsp::MessageType::ERROR, failure).await;
         }
-        let snapshot = Arc::new(snapshot);
-        let previous = shared.snapshot.send_replace(snapshot.clone());
-        let current = lock(&shared.state).generation == snapshot.generation;
-        // Converting findings is CPU work too: off the async threads.
-        let published = snapshot.clone();
+        let generation = prepared.generation();
+        let current = || lock(&shared.state).generation == generation;
+        if let Some(focused) = focused
+            && current()
+            && publisher.record(&focused.path, &focused.uri, focused.version, focused.fingerprint)
+        {
+            client.publish_diagnostics(focused.uri, focused.diagnostics, focused.version).await;
+        }
+        let focused_at = seen.elapsed();
+        // Requests go on with the loaded workspace while the rest is checked.
+        replace_snapshot(&shared, prepared.partial());
+        if !current() {
+            // A newer change: its analysis checks the whole workspace.
+            continue;
+        }
+        let task_shared = shared.clone();
         let task = tokio::task::spawn_blocking(move || {
-            let changes = if current { publisher.changes(&published) } else { Vec::new() };
-            (changes, publisher)
-        });
-        let changes = match task.await {
-            Ok((changes, returned)) => {
-                publisher = returned;
-                changes
-            }
-            Err(_) => {
-                publisher = Publisher::default();
+            let mut failures = Vec::new();
+            let snapshot = prepared.finish(&mut cache, &mut failures);
+            let changes = if lock(&task_shared.state).generation == generation {
+                publisher.changes(&snapshot)
+            } else {
                 Vec::new()
-            }
+            };
+            (snapshot, changes, cache, publisher, failures)
+        });
+        let Ok((snapshot, changes, returned, returned_publisher, failures)) = task.await else {
+            cache = HashMap::new();
+            publisher = Publisher::default();
+            client.log(lsp::MessageType::ERROR, "the analysis failed unexpectedly".to_string()).await;
+            continue;
         };
+        cache = returned;
+        publisher = returned_publisher;
+        for failure in failures {
+            client.log(lsp::MessageType::ERROR, failure).await;
+        }
+        let (elapsed, phases) = (snapshot.elapsed, snapshot.phases);
+        replace_snapshot(&shared, snapshot);
         for (uri, diagnostics, version) in changes {
             client.publish_diagnostics(uri, diagnostics, version).await;
         }
-        // Freeing a large workspace takes a while: after publishing, on its own thread.
-        drop(tokio::task::spawn_blocking(move || drop(previous)));
         if timings {
             let message = format!(
-                "analysis of generation {} took {:?} ({:?}); published {:?} after the change was seen",
-                snapshot.generation,
-                snapshot.elapsed,
-                snapshot.phases,
+                "analysis of generation {generation} took {elapsed:?} ({phases:?}); the edited document was published {focused_at:?} and the workspace {:?} after the change was seen",
                 seen.elapsed()
             );
             client.log(lsp::MessageType::LOG, message).await;
         }
     }
+}
+
+/// Makes `snapshot` the one requests read. Freeing the previous one (a large workspace
+/// takes a while) happens on a thread of its own.
+fn replace_snapshot(shared: &Shared, snapshot: Snapshot) {
+    let previous = shared.snapshot.send_replace(Arc::new(snapshot));
+    drop(tokio::task::spawn_blocking(move || drop(previous)));
 }
 
 fn invalid(message: impl Into<String>) -> Error {

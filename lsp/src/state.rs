@@ -98,6 +98,8 @@ pub struct State {
     pub roots: Vec<Root>,
     /// Open documents by path.
     pub documents: BTreeMap<PathBuf, Document>,
+    /// The document opened or edited last: its diagnostics are published first.
+    pub focus: Option<PathBuf>,
     pub shutting_down: bool,
 }
 
@@ -119,6 +121,8 @@ pub struct Inputs {
     pub documents: BTreeMap<PathBuf, Arc<str>>,
     /// The version of every open document.
     pub versions: BTreeMap<PathBuf, i32>,
+    /// The document opened or edited last.
+    pub focus: Option<PathBuf>,
 }
 
 impl State {
@@ -162,12 +166,16 @@ impl State {
             let directory = path.parent().map_or_else(|| path.clone(), Path::to_path_buf);
             self.roots.push(Root::new(find_root(&directory), false));
         }
+        self.focus = Some(path.clone());
         self.documents.insert(path, document);
         self.bump();
     }
 
     pub fn close(&mut self, path: &Path) {
         self.documents.remove(path);
+        if self.focus.as_deref() == Some(path) {
+            self.focus = None;
+        }
         let documents: Vec<PathBuf> = self.documents.keys().cloned().collect();
         self.roots
             .retain(|root| root.folder || documents.iter().any(|document| document.starts_with(&root.path)));
@@ -204,6 +212,7 @@ impl State {
         }
         document.text = Arc::from(text);
         document.version = version;
+        self.focus = Some(path.to_path_buf());
         self.bump();
         true
     }
@@ -264,6 +273,7 @@ impl State {
                 .iter()
                 .map(|(path, document)| (path.clone(), document.version))
                 .collect(),
+            focus: self.focus.clone(),
         }
     }
 }

@@ -141,7 +141,11 @@ async fn an_edit_in_one_file_updates_the_diagnostics_of_another() {
     let version =
         harness.change_all(file, &text.replace("objective grow_share", "objective grow_shares")).await;
     harness.diagnostics(file, Some(version)).await;
-    let projects = harness.diagnostics("portfolio/projects.charter", None).await;
+    let projects = harness
+        .diagnostics_until("portfolio/projects.charter", |published| {
+            published.to_string().contains("grow_shares")
+        })
+        .await;
     let unknown: Vec<&str> = projects["diagnostics"]
         .as_array()
         .unwrap()

@@ -28,21 +28,103 @@ pub use why::why;
 use rayon::prelude::*;
 
 use crate::diagnostic::{BuiltinCode, Code, Diagnostic, Label, Severity};
+use crate::model::EntityId;
 use crate::model::config::RuleLevel;
 use crate::model::{Config, Portfolio, Value, Workspace};
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
 use eval::Globals;
 use run::{RuleRun, Violation};
 
 /// Every rule finding of the workspace on `today`: rule errors, violations (after waivers
 /// and `[rules]` severities) and waiver findings.
 pub fn check(workspace: &Workspace, today: jiff::civil::Date) -> Vec<Diagnostic> {
-    let engine = Engine::new(workspace);
+    check_with(&Engine::new(workspace), workspace, today, None)
+}
+
+/// The rule findings of [`check`] whose primary span lies in `file`, computed by running
+/// the rules only on the subjects that can produce them (see [`Focus`]).
+pub fn check_file(workspace: &Workspace, today: jiff::civil::Date, file: FileId) -> Vec<Diagnostic> {
+    check_file_with(&Engine::new(workspace), workspace, today, file)
+}
+
+/// [`check_file`] with an engine already built for `workspace`.
+pub fn check_file_with(
+    engine: &Engine,
+    workspace: &Workspace,
+    today: jiff::civil::Date,
+    file: FileId,
+) -> Vec<Diagnostic> {
+    let focus = Focus::of_file(workspace, file);
+    let mut findings = check_with(engine, workspace, today, focus.as_ref());
+    findings.retain(|finding| finding.span().file == file);
+    findings
+}
+
+/// [`check`] with an engine already built for `workspace`, over every subject or only
+/// those of `focus`.
+pub fn check_with(
+    engine: &Engine,
+    workspace: &Workspace,
+    today: jiff::civil::Date,
+    focus: Option<&Focus>,
+) -> Vec<Diagnostic> {
     let mut findings = engine.diagnostics.clone();
     let evaluation =
-        evaluate(&engine, &workspace.portfolio, &workspace.sources, today, Some(&workspace.config));
+        evaluate(engine, &workspace.portfolio, &workspace.sources, today, Some(&workspace.config), focus);
     findings.extend(evaluation.diagnostics);
     findings.into_iter().filter_map(|diagnostic| apply_builtin_level(&workspace.config, diagnostic)).collect()
+}
+
+/// The subjects whose evaluation decides the findings located in one file, so that an
+/// editor gets that file's findings without evaluating the whole portfolio.
+///
+/// A violation is located at its subject (a field of it, or its id), except for
+/// `for portfolio` rules, located at the rule; evaluation errors are located at the
+/// rule's expression; waiver findings at the waiver, and whether a waiver was used
+/// depends on the rules' verdicts on the entities it lists. So for a file that declares
+/// no rule, its findings come from its own entities as subjects, the entities its
+/// waivers list, and — when it declares waivers — the `for portfolio` rules.
+#[derive(Debug)]
+pub struct Focus {
+    /// Per entity: whether it is a subject.
+    subjects: Vec<bool>,
+    portfolio_rules: bool,
+}
+
+impl Focus {
+    /// The focus for the findings located in `file`; `None` (every subject) when the
+    /// file declares rules, whose findings may depend on any subject.
+    pub fn of_file(workspace: &Workspace, file: FileId) -> Option<Focus> {
+        let declares_rules = workspace.rules().any(|(parsed, _)| parsed.file == file);
+        if declares_rules {
+            return None;
+        }
+        let portfolio = &workspace.portfolio;
+        let mut subjects: Vec<bool> =
+            portfolio.entities.iter().map(|entity| entity.span.file == file).collect();
+        let mut portfolio_rules = false;
+        for waiver in waivers::collect(portfolio) {
+            let in_file = portfolio.entity(waiver.entity).is_some_and(|entity| entity.span.file == file);
+            if !in_file {
+                continue;
+            }
+            portfolio_rules = true;
+            for (target, _) in &waiver.applies_to {
+                if let Some(subject) = subjects.get_mut(target.index()) {
+                    *subject = true;
+                }
+            }
+        }
+        Some(Focus { subjects, portfolio_rules })
+    }
+
+    pub(crate) fn portfolio_rules(&self) -> bool {
+        self.portfolio_rules
+    }
+
+    pub(crate) fn covers(&self, id: EntityId) -> bool {
+        self.subjects.get(id.index()).copied().unwrap_or(false)
+    }
 }
 
 /// Every rule of a workspace, checked and compiled, with the problems found doing so.
@@ -215,13 +297,15 @@ pub(crate) struct Evaluation {
 }
 
 /// Runs the engine's rules over `portfolio`. With a `config`, rules turned off do not run
-/// and severities are overridden; without one (tests), every rule runs as declared.
+/// and severities are overridden; without one (tests), every rule runs as declared. With
+/// a `focus`, only its subjects are examined.
 pub(crate) fn evaluate(
     engine: &Engine,
     portfolio: &Portfolio,
     sources: &SourceMap,
     today: jiff::civil::Date,
     config: Option<&Config>,
+    focus: Option<&Focus>,
 ) -> Evaluation {
     let globals = Globals::new(portfolio, &engine.fields);
     let enabled: Vec<Option<&CompiledRule>> = engine
@@ -229,7 +313,7 @@ pub(crate) fn evaluate(
         .iter()
         .map(|rule| (rule.ok && level(rule, config) != RuleLevel::Off).then_some(rule))
         .collect();
-    let runs: Vec<Option<RuleRun>> = run::run_all(&enabled, portfolio, &globals, today, sources);
+    let runs: Vec<Option<RuleRun>> = run::run_all(&enabled, portfolio, &globals, today, sources, focus);
     let waivers = waivers::collect(portfolio);
     let mut usage = waivers::Usage::new(&waivers, today);
     let mut diagnostics = Vec::new();

@@ -3,6 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::Focus;
 use super::compile::{CompiledRequire, CompiledRule, CompiledSubject};
 use super::eval::{EvalError, Evaluator, Globals, subjects};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
@@ -50,6 +51,7 @@ pub(crate) fn run_all(
     globals: &Globals,
     today: jiff::civil::Date,
     sources: &SourceMap,
+    focus: Option<&Focus>,
 ) -> Vec<Option<RuleRun>> {
     use rayon::prelude::*;
     let mut runs: Vec<Option<RuleRun>> = rules.iter().map(|rule| rule.map(|_| RuleRun::default())).collect();
@@ -59,6 +61,7 @@ pub(crate) fn run_all(
         .iter()
         .enumerate()
         .filter_map(|(index, rule)| rule.filter(|rule| rule.ok && rule.is_portfolio()).map(|_| index))
+        .filter(|_| focus.is_none_or(Focus::portfolio_rules))
         .collect();
     for (index, rule) in rules.iter().enumerate() {
         let Some(kind) = rule.filter(|rule| rule.ok).and_then(|rule| rule.subject_kind()) else { continue };
@@ -82,7 +85,8 @@ pub(crate) fn run_all(
     for (kind, members) in kinds {
         let group: Vec<&CompiledRule> =
             members.iter().filter_map(|index| rules.get(*index).copied().flatten()).collect();
-        let ids: Vec<EntityId> = subjects(portfolio, kind).collect();
+        let ids: Vec<EntityId> =
+            subjects(portfolio, kind).filter(|id| focus.is_none_or(|focus| focus.covers(*id))).collect();
         let size = (ids.len() / (4 * rayon::current_num_threads().max(1))).max(256);
         let chunks: Vec<Vec<Partial>> = ids
             .par_chunks(size)

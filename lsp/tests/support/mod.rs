@@ -226,6 +226,21 @@ impl Harness {
         }
     }
 
+    /// The diagnostics of a file, once a publication satisfies `wanted`. Files other than
+    /// the edited document are published after it, once the whole workspace is checked.
+    pub async fn diagnostics_until(&mut self, relative: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let uri = self.uri(relative);
+        self.drain();
+        loop {
+            if let Some(latest) = self.latest.get(&uri)
+                && wanted(latest)
+            {
+                return latest.clone();
+            }
+            self.next_notification().await;
+        }
+    }
+
     /// Waits until every file of `files` has diagnostics published.
     pub async fn wait_for_files(&mut self, files: &[&str]) {
         for file in files {
