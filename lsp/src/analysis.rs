@@ -220,7 +220,6 @@ pub fn prepare(
         match outcome {
             Ok((workspace, engine)) => {
                 let today = today(&workspace.config);
-                let workspace = Arc::new(workspace);
                 roots.push(Loaded {
                     root: root.path.clone(),
                     workspace,

@@ -18,6 +18,9 @@ use charter::syntax::{self, ast};
 #[derive(Default, Debug)]
 pub struct ParseCache {
     entries: Mutex<HashMap<(u32, PathBuf), Entry>>,
+    /// The workspace of the last load: the next one resolves only the file that changed
+    /// when it can.
+    previous: Option<Arc<Workspace>>,
     /// Parses done and reused by the last load, for benchmarks and tests.
     pub last_parsed: usize,
     pub last_reused: usize,
@@ -46,6 +49,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl ParseCache {
     pub fn clear(&mut self) {
         lock(&self.entries).clear();
+        self.previous = None;
     }
 
     /// Parses `text` as file `file` at `path`, or returns the result of the last parse of
@@ -83,20 +87,27 @@ impl ParseCache {
         (ast, diagnostics)
     }
 
-    /// Loads a workspace from `texts`, parsing only what changed since the last load.
+    /// Loads a workspace from `texts`, parsing only what changed since the last load, and
+    /// resolving only the changed file again when that is all that changed.
     pub fn load(
         &mut self,
         root: PathBuf,
         config: Config,
         texts: Vec<(PathBuf, String)>,
         overlay: Overlay<'_>,
-    ) -> Workspace {
+    ) -> Arc<Workspace> {
         let counts = Mutex::new((0, 0));
+        let previous = self.previous.take().filter(|previous| previous.root == root);
         let workspace = {
             let this = &*self;
             let parse = |file: FileId, path: &Path, text: &str| this.parse(file, path, text, &counts);
-            Workspace::from_texts_with(root, config, texts, overlay, &parse)
+            Arc::new(match &previous {
+                Some(previous) => Workspace::reload(previous, root, config, texts, overlay, &parse),
+                None => Workspace::from_texts_with(root, config, texts, overlay, &parse),
+            })
         };
+        drop(previous);
+        self.previous = Some(workspace.clone());
         let mut entries = lock(&self.entries);
         entries.retain(|_, entry| std::mem::take(&mut entry.used));
         drop(entries);

@@ -70,8 +70,9 @@ pub fn rename(
     let mut spans: Vec<Span> = vec![entity.id_span];
     let descendant = format!("{old}.");
     for reference in &portfolio.references {
-        let names_it =
-            reference.target == Some(id) || reference.name == old || reference.name.starts_with(&descendant);
+        let names_it = reference.target == Some(id)
+            || *reference.name == *old
+            || reference.name.starts_with(&descendant);
         if !names_it {
             continue;
         }

@@ -7,12 +7,14 @@ pub mod config;
 mod extend;
 mod resolve;
 pub mod schema;
+mod update;
 pub mod value;
 pub mod workspace;
 
 pub use config::Config;
 pub use resolve::{Declarations, resolve};
 pub use schema::{Schema, Type};
+pub use update::update;
 pub use value::Value;
 pub use workspace::{LoadError, Workspace};
 
@@ -83,29 +85,39 @@ pub struct Reference {
     pub source: EntityId,
     pub field: Arc<str>,
     /// The name as written.
-    pub name: String,
+    pub name: Arc<str>,
     /// The entity it names, when it resolved (even to the wrong kind).
     pub target: Option<EntityId>,
     pub span: Span,
 }
 
 /// The portfolio: every entity of the workspace, resolved.
+///
+/// Entities and indexes are shared (`Arc`), so that [`update`](Portfolio) after an edit
+/// of one file copies pointers rather than the portfolio.
 #[derive(Clone, Debug)]
 pub struct Portfolio {
     pub schema: Schema,
-    pub entities: Vec<Entity>,
+    /// In declaration order: file by file, each entity followed by its nested ones; the
+    /// declarations that did not parse come last.
+    pub entities: Vec<Arc<Entity>>,
+    /// In the order of `entities`, by source.
     pub references: Vec<Reference>,
-    index: FxHashMap<String, EntityId>,
-    by_kind: FxHashMap<Arc<str>, Vec<EntityId>>,
+    index: Arc<FxHashMap<String, EntityId>>,
+    by_kind: Arc<FxHashMap<Arc<str>, Vec<EntityId>>>,
     /// Per entity: computed reverse-link fields, by name.
     reverse: resolve::links::Links,
-    /// Per entity: the indexes into `references` that point at it.
-    referrers: Vec<Vec<u32>>,
+    /// Per entity `e`: `referrers[starts[e]..starts[e + 1]]` are the indexes into
+    /// `references` that point at it.
+    referrer_starts: Vec<u32>,
+    referrers: Vec<u32>,
+    /// What resolution reported, by phase, for [`update`].
+    found: Arc<resolve::Found>,
 }
 
 impl Portfolio {
     pub fn entity(&self, id: EntityId) -> Option<&Entity> {
-        self.entities.get(id.index())
+        self.entities.get(id.index()).map(Arc::as_ref)
     }
 
     /// Looks an entity up by its full id.
@@ -132,8 +144,10 @@ impl Portfolio {
 
     /// The references that name `target`: "who references this?".
     pub fn referrers(&self, target: EntityId) -> impl Iterator<Item = &Reference> + '_ {
+        let start = self.referrer_starts.get(target.index()).copied().unwrap_or(0) as usize;
+        let end = self.referrer_starts.get(target.index() + 1).copied().unwrap_or(0) as usize;
         self.referrers
-            .get(target.index())
+            .get(start..end)
             .into_iter()
             .flatten()
             .filter_map(|index| self.references.get(*index as usize))

@@ -44,7 +44,7 @@ impl<'a> Declarations<'a> {
 }
 
 /// Keywords that start declarations that are not entities.
-const DECLARATION_KEYWORDS: [&str; 4] = ["use", "extend", "rule", "test"];
+pub(crate) const DECLARATION_KEYWORDS: [&str; 4] = ["use", "extend", "rule", "test"];
 
 /// Builds the portfolio of `declarations`, with every problem found on the way.
 pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) {
@@ -55,9 +55,10 @@ pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) 
         schema,
         entities: Vec::with_capacity(declarations.entities.len() * 2),
         sources: Vec::with_capacity(declarations.entities.len() * 2),
-        index: FxHashMap::default(),
+        index: Arc::default(),
         references: Vec::new(),
         diagnostics,
+        lowered: Vec::new(),
         in_test: declarations.in_test,
         names: FxHashMap::default(),
     };
@@ -67,21 +68,101 @@ pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) 
     for broken in &declarations.broken {
         resolver.declare_broken(broken);
     }
-    resolver.lower_all_fields();
-    let mut portfolio = resolver.finish();
-    let mut diagnostics = std::mem::take(&mut portfolio.1);
-    super::resolve::cycles::report(&portfolio.0, &mut diagnostics);
-    (portfolio.0, diagnostics)
+    let declared = std::mem::take(&mut resolver.diagnostics);
+    let all: Vec<EntityId> = (0..resolver.entities.len()).map(|index| EntityId(index as u32)).collect();
+    resolver.lower(&all);
+    let Resolver { schema, entities, references, index, lowered, .. } = resolver;
+    let by_kind = by_kind(&entities);
+    assemble(schema, entities, references, index, by_kind, Found { declared, lowered })
 }
 
-struct Resolver<'a> {
+/// What resolution reported, by phase: what an update after an edit of one file reuses.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// `extend`, kinds, nesting and duplicate ids.
+    pub declared: Vec<Diagnostic>,
+    /// Field values, each with the entity whose fields reported it, in entity order.
+    pub lowered: Vec<(EntityId, Diagnostic)>,
+}
+
+/// The portfolio of resolved entities, with its indexes, reverse links and referrers, and
+/// every finding: `found`, then the cycles.
+pub(crate) fn assemble(
     schema: Schema,
-    entities: Vec<Entity>,
-    /// The declaration of each entity, `None` for broken ones.
-    sources: Vec<Option<&'a ast::Entity>>,
-    index: FxHashMap<String, EntityId>,
+    entities: Vec<Arc<Entity>>,
     references: Vec<Reference>,
+    index: Arc<FxHashMap<String, EntityId>>,
+    by_kind: Arc<FxHashMap<Arc<str>, Vec<EntityId>>>,
+    found: Found,
+) -> (Portfolio, Vec<Diagnostic>) {
+    let (referrer_starts, referrers) = referrers(entities.len(), &references);
+    let reverse = links::reverse_links(&entities);
+    let mut diagnostics = Vec::with_capacity(found.declared.len() + found.lowered.len());
+    diagnostics.extend(found.declared.iter().cloned());
+    diagnostics.extend(found.lowered.iter().map(|(_, diagnostic)| diagnostic.clone()));
+    let portfolio = Portfolio {
+        schema,
+        entities,
+        references,
+        index,
+        by_kind,
+        reverse,
+        referrer_starts,
+        referrers,
+        found: Arc::new(found),
+    };
+    cycles::report(&portfolio, &mut diagnostics);
+    (portfolio, diagnostics)
+}
+
+fn by_kind(entities: &[Arc<Entity>]) -> Arc<FxHashMap<Arc<str>, Vec<EntityId>>> {
+    let mut by_kind: FxHashMap<Arc<str>, Vec<EntityId>> = FxHashMap::default();
+    for (position, entity) in entities.iter().enumerate() {
+        by_kind.entry(entity.kind.clone()).or_default().push(EntityId(position as u32));
+    }
+    Arc::new(by_kind)
+}
+
+/// Who references each entity, as offsets into one flat list (counting sort).
+fn referrers(entities: usize, references: &[Reference]) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; entities + 1];
+    for target in references.iter().filter_map(|reference| reference.target) {
+        if let Some(count) = starts.get_mut(target.index() + 1) {
+            *count += 1;
+        }
+    }
+    for index in 1..starts.len() {
+        let previous = starts.get(index - 1).copied().unwrap_or(0);
+        if let Some(start) = starts.get_mut(index) {
+            *start += previous;
+        }
+    }
+    let mut next = starts.clone();
+    let mut flat = vec![0u32; references.len()];
+    for (position, reference) in references.iter().enumerate() {
+        let Some(target) = reference.target else { continue };
+        if let Some(slot) = next.get_mut(target.index()) {
+            if let Some(entry) = flat.get_mut(*slot as usize) {
+                *entry = position as u32;
+            }
+            *slot += 1;
+        }
+    }
+    let used = starts.last().copied().unwrap_or(0) as usize;
+    flat.truncate(used);
+    (starts, flat)
+}
+
+pub(crate) struct Resolver<'a> {
+    pub(crate) schema: Schema,
+    pub(crate) entities: Vec<Arc<Entity>>,
+    /// The declaration of each entity, `None` for broken ones.
+    pub(crate) sources: Vec<Option<&'a ast::Entity>>,
+    pub(crate) index: Arc<FxHashMap<String, EntityId>>,
+    pub(crate) references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
+    /// The findings of `lower`, each with its entity.
+    pub(crate) lowered: Vec<(EntityId, Diagnostic)>,
     in_test: bool,
     names: FxHashMap<String, Arc<str>>,
 }
@@ -115,7 +196,7 @@ impl<'a> Resolver<'a> {
         };
         self.sources.push(Some(declaration));
         if let Some(parent) = parent.and_then(|parent| self.entities.get_mut(parent.index())) {
-            parent.children.push(id);
+            Arc::make_mut(parent).children.push(id);
         }
         for child in &declaration.children {
             self.declare(child, Some(id));
@@ -221,26 +302,43 @@ impl<'a> Resolver<'a> {
             return None;
         }
         let id = EntityId(self.entities.len() as u32);
-        self.index.insert(entity.id.clone(), id);
-        self.entities.push(entity);
+        Arc::make_mut(&mut self.index).insert(entity.id.clone(), id);
+        self.entities.push(Arc::new(entity));
         Some(id)
     }
 
-    fn lower_all_fields(&mut self) {
+    /// Converts the fields of the entities `ids` (in ascending order) to typed values,
+    /// resolving references; their findings go to `lowered`.
+    pub(crate) fn lower(&mut self, ids: &[EntityId]) {
         // The schema is read while the resolver's other state changes; take it out for
         // the loop rather than cloning a kind per entity.
         let schema = std::mem::replace(&mut self.schema, Schema { kinds: Vec::new() });
-        for index in 0..self.entities.len() {
-            let id = EntityId(index as u32);
-            let Some(Some(declaration)) = self.sources.get(index).copied() else {
+        for &id in ids {
+            let Some(Some(declaration)) = self.sources.get(id.index()).copied() else {
                 continue;
             };
             let fields = self.lower_fields(id, declaration, &schema);
-            if let Some(entity) = self.entities.get_mut(index) {
-                entity.fields = fields;
+            if let Some(entity) = self.entities.get_mut(id.index()) {
+                Arc::make_mut(entity).fields = fields;
             }
+            self.lowered.extend(self.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
         }
         self.schema = schema;
+    }
+
+    /// A resolver over an already declared portfolio, for lowering some entities again.
+    pub(crate) fn over(portfolio: &Portfolio, sources: Vec<Option<&'a ast::Entity>>) -> Resolver<'a> {
+        Resolver {
+            schema: portfolio.schema.clone(),
+            entities: portfolio.entities.clone(),
+            sources,
+            index: portfolio.index.clone(),
+            references: Vec::new(),
+            diagnostics: Vec::new(),
+            lowered: Vec::new(),
+            in_test: false,
+            names: FxHashMap::default(),
+        }
     }
 
     /// One shared `Arc` per field name, so entities do not each allocate their names.
@@ -526,7 +624,7 @@ impl<'a> Resolver<'a> {
         self.references.push(Reference {
             source: id,
             field: field_name,
-            name: name.to_string(),
+            name: Arc::from(name),
             target,
             span,
         });
@@ -608,22 +706,6 @@ impl<'a> Resolver<'a> {
         .with_entity(entity_id);
         diagnostic.help = help;
         self.diagnostics.push(diagnostic);
-    }
-
-    fn finish(self) -> (Portfolio, Vec<Diagnostic>) {
-        let Resolver { schema, entities, references, index, diagnostics, .. } = self;
-        let mut by_kind: FxHashMap<Arc<str>, Vec<EntityId>> = FxHashMap::default();
-        for (position, entity) in entities.iter().enumerate() {
-            by_kind.entry(entity.kind.clone()).or_default().push(EntityId(position as u32));
-        }
-        let mut referrers: Vec<Vec<u32>> = vec![Vec::new(); entities.len()];
-        for (position, reference) in references.iter().enumerate() {
-            if let Some(list) = reference.target.and_then(|target| referrers.get_mut(target.index())) {
-                list.push(position as u32);
-            }
-        }
-        let reverse = super::resolve::links::reverse_links(&entities);
-        (Portfolio { schema, entities, references, index, by_kind, reverse, referrers }, diagnostics)
     }
 }
 
@@ -733,7 +815,7 @@ pub(super) mod links {
     /// Per entity, its reverse-link fields by name.
     pub(crate) type Links = Vec<Vec<(&'static str, Arc<[Value]>)>>;
 
-    pub(crate) fn reverse_links(entities: &[Entity]) -> Links {
+    pub(crate) fn reverse_links(entities: &[Arc<Entity>]) -> Links {
         let mut building: Vec<Vec<(&'static str, Vec<Value>)>> = entities
             .iter()
             .map(|entity| {

@@ -142,6 +142,31 @@ impl Workspace {
         overlay: Overlay<'_>,
         parse: Parse<'_>,
     ) -> Workspace {
+        Workspace::build(root, config, texts, overlay, parse, None)
+    }
+
+    /// Like [`Workspace::from_texts_with`], after `previous` was built from nearly the same
+    /// files: when `parse` returned the same trees as before for all files but one, that
+    /// file alone is resolved again ([`super::update`]), which gives the same portfolio.
+    pub fn reload(
+        previous: &Workspace,
+        root: PathBuf,
+        config: Config,
+        texts: Vec<(PathBuf, String)>,
+        overlay: Overlay<'_>,
+        parse: Parse<'_>,
+    ) -> Workspace {
+        Workspace::build(root, config, texts, overlay, parse, Some(previous))
+    }
+
+    fn build(
+        root: PathBuf,
+        config: Config,
+        texts: Vec<(PathBuf, String)>,
+        overlay: Overlay<'_>,
+        parse: Parse<'_>,
+        previous: Option<&Workspace>,
+    ) -> Workspace {
         let mut sources = SourceMap::default();
         let mut files = Vec::with_capacity(texts.len() + 4);
         let mut diagnostics = Vec::new();
@@ -169,7 +194,9 @@ impl Workspace {
                 files.push(ParsedFile { file, ast, used: false, std: true });
             }
         }
-        let (portfolio, found) = super::resolve(&Declarations::of_files(files.iter().map(|file| &*file.ast)));
+        let updated = previous.and_then(|previous| update(previous, &sources, &files));
+        let (portfolio, found) = updated
+            .unwrap_or_else(|| super::resolve(&Declarations::of_files(files.iter().map(|file| &*file.ast))));
         diagnostics.extend(found);
         Workspace { root, config, sources, files, portfolio, diagnostics }
     }
@@ -208,6 +235,37 @@ impl Workspace {
     pub fn own_files(&self) -> impl Iterator<Item = &ParsedFile> {
         self.files.iter().filter(|file| !file.std)
     }
+}
+
+/// The portfolio of `files` by updating `previous`'s, when exactly one file's tree
+/// changed and the files are otherwise the same.
+fn update(
+    previous: &Workspace,
+    sources: &SourceMap,
+    files: &[ParsedFile],
+) -> Option<(Portfolio, Vec<Diagnostic>)> {
+    if previous.files.len() != files.len() || previous.sources.len() != sources.len() {
+        return None;
+    }
+    let mut changed = None;
+    for (before, now) in previous.files.iter().zip(files) {
+        let same_file = before.file == now.file
+            && before.std == now.std
+            && before.used == now.used
+            && previous.sources.get(before.file).map(|source| &source.path)
+                == sources.get(now.file).map(|source| &source.path);
+        if !same_file {
+            return None;
+        }
+        if !Arc::ptr_eq(&before.ast, &now.ast) {
+            if changed.is_some() {
+                return None;
+            }
+            changed = Some((before, now));
+        }
+    }
+    let (before, now) = changed?;
+    super::update(&previous.portfolio, now.file, &before.ast, &now.ast)
 }
 
 /// The nearest ancestor of `start` holding `charter.toml`, else `start` (or its directory).

@@ -1,0 +1,146 @@
+//! Resolving one edited file again (`charter::model::update`, what the language server
+//! does per keystroke) gives exactly the portfolio and findings of resolving the whole
+//! workspace, for edits of every file of the examples, the diagnostic fixtures and a
+//! generated portfolio; and it declines edits that change what a file declares.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use charter::model::workspace::Parsed;
+use charter::model::{Config, Workspace};
+use charter::source::FileId;
+
+/// Edits that keep the file's declarations: `(name, from, to)` replaces the first `from`.
+const KEEPING: [(&str, &str, &str); 8] = [
+    ("indent a field", "\n  ", "\n    "),
+    ("misspell an enum value", "status: active", "status: actve"),
+    ("name an unknown sponsor", "sponsor: ", "sponsor: nobody_known, unused: "),
+    ("drop the kpis", "kpis:", "// kpis:"),
+    ("retype a budget", "budget: ", "budget: 1"),
+    ("add a doc comment", "\nproject ", "\n/// Added.\nproject "),
+    ("break a value", "status: ", "status: ,"),
+    ("append a comment", "}\n", "} // done\n"),
+];
+
+/// Edits that change what the file declares: `update` must decline them.
+const CHANGING: [(&str, &str, &str); 3] = [
+    ("rename a project", "\nproject ", "\nproject renamed_"),
+    ("add a person", "\nperson ", "\nperson added_person \"Added\" {}\nperson "),
+    (
+        "nest a milestone at the top",
+        "\nproject ",
+        "\nmilestone stray \"Stray\" { date: 2026-01-01 }\nproject ",
+    ),
+];
+
+type Cache = Mutex<HashMap<(u32, String), Parsed>>;
+
+fn build(root: &Path, texts: &[(PathBuf, String)], cache: &Cache, previous: Option<&Workspace>) -> Workspace {
+    let parse = |file: FileId, _: &Path, text: &str| {
+        let key = (file.0, text.to_string());
+        if let Some(parsed) = cache.lock().unwrap().get(&key) {
+            return parsed.clone();
+        }
+        let (tree, diagnostics) = charter::syntax::parse(file, text);
+        let parsed = (Arc::new(tree), diagnostics);
+        cache.lock().unwrap().insert(key, parsed.clone());
+        parsed
+    };
+    let config = Config::default();
+    match previous {
+        Some(previous) => {
+            Workspace::reload(previous, root.to_path_buf(), config, texts.to_vec(), &|_| None, &parse)
+        }
+        None => Workspace::from_texts_with(root.to_path_buf(), config, texts.to_vec(), &|_| None, &parse),
+    }
+}
+
+/// Applies every edit to every file of `texts`; returns how many edits `update` took.
+fn assert_updates_agree(root: &Path, texts: Vec<(PathBuf, String)>) -> usize {
+    let cache = Cache::default();
+    let original = build(root, &texts, &cache, None);
+    let mut taken = 0;
+    for (index, (path, text)) in texts.iter().enumerate() {
+        for (name, from, to) in KEEPING.iter().chain(&CHANGING) {
+            if !text.contains(from) {
+                continue;
+            }
+            let mut edited = texts.clone();
+            edited[index].1 = text.replacen(from, to, 1);
+            let file =
+                original.files.iter().find(|parsed| original.sources.get(parsed.file).unwrap().path == *path);
+            let file = file.unwrap().file;
+            let now = build(root, &edited, &cache, None);
+            let before = &original.files.iter().find(|parsed| parsed.file == file).unwrap().ast;
+            let after = &now.files.iter().find(|parsed| parsed.file == file).unwrap().ast;
+            let updated = charter::model::update(&original.portfolio, file, before, after);
+            let changing = CHANGING.iter().any(|(changing, ..)| changing == name);
+            if changing {
+                assert!(updated.is_none(), "`{name}` in {} changes the declarations", path.display());
+                continue;
+            }
+            let Some((portfolio, _)) = updated else { continue };
+            taken += 1;
+            let context = format!("`{name}` in {}", path.display());
+            assert_eq!(
+                format!("{portfolio:#?}"),
+                format!("{:#?}", now.portfolio),
+                "{context}: portfolios differ"
+            );
+            let reloaded = build(root, &edited, &cache, Some(&original));
+            assert_eq!(
+                format!("{:#?}", reloaded.diagnostics),
+                format!("{:#?}", now.diagnostics),
+                "{context}: findings differ"
+            );
+            let today = jiff::civil::date(2026, 11, 26);
+            assert_eq!(
+                format!("{:#?}", charter::check(&reloaded, today)),
+                format!("{:#?}", charter::check(&now, today)),
+                "{context}: checks differ"
+            );
+        }
+    }
+    taken
+}
+
+fn on_disk(directory: &str) -> (PathBuf, Vec<(PathBuf, String)>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(directory);
+    let texts = charter::model::workspace::charter_files(&root)
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path, text)
+        })
+        .collect();
+    (root, texts)
+}
+
+#[test]
+fn acme() {
+    let (root, texts) = on_disk("examples/acme");
+    assert!(assert_updates_agree(&root, texts) >= 15);
+}
+
+#[test]
+fn broken() {
+    let (root, texts) = on_disk("examples/broken");
+    assert!(assert_updates_agree(&root, texts) >= 5);
+}
+
+#[test]
+fn diagnostic_fixtures() {
+    let (root, texts) = on_disk("tests/fixtures/diagnostics");
+    assert!(assert_updates_agree(&root, texts) >= 3);
+}
+
+#[test]
+fn generated_portfolio() {
+    let root = PathBuf::from("/synthetic");
+    let texts =
+        charter::synth::portfolio(120).into_iter().map(|(name, text)| (root.join(name), text)).collect();
+    assert!(assert_updates_agree(&root, texts) >= 20);
+}
