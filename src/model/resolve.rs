@@ -792,13 +792,16 @@ pub(crate) fn join_ticked<S: AsRef<str>>(items: &[S]) -> String {
 pub(super) mod links {
     //! Reverse links: the computed fields that list who names an entity.
 
+    use rustc_hash::FxHashMap;
     use std::sync::Arc;
 
     use crate::model::value::Value;
     use crate::model::{Entity, EntityId};
 
     /// `(target kind, computed field, source kind, source field)`.
-    const REVERSE: [(&str, &str, &str, &str); 11] = [
+    type Reverse = (&'static str, &'static str, &'static str, &'static str);
+
+    const REVERSE: [Reverse; 11] = [
         ("project", "dependents", "project", "depends_on"),
         ("objective", "projects", "project", "supports"),
         ("objective", "children", "objective", "parent"),
@@ -816,50 +819,74 @@ pub(super) mod links {
     pub(crate) type Links = Vec<Vec<(&'static str, Arc<[Value]>)>>;
 
     pub(crate) fn reverse_links(entities: &[Arc<Entity>]) -> Links {
-        let mut building: Vec<Vec<(&'static str, Vec<Value>)>> = entities
-            .iter()
-            .map(|entity| {
-                REVERSE
-                    .iter()
-                    .filter(|(target, ..)| *target == &*entity.kind)
-                    .map(|(_, computed, ..)| (*computed, Vec::new()))
-                    .collect()
-            })
-            .collect();
+        // Which entries of `REVERSE` a kind is the target and the source of, found once per
+        // kind rather than once per entity.
+        let mut role_of: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut roles: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+        let entries_where = |kind: &str, pick: fn(&Reverse) -> &'static str| -> Vec<usize> {
+            (0..REVERSE.len())
+                .filter(|index| REVERSE.get(*index).is_some_and(|entry| pick(entry) == kind))
+                .collect()
+        };
+        // Per entry: (target, source) pairs, in source order.
+        let mut pairs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); REVERSE.len()];
+        let mut role_per_entity: Vec<usize> = Vec::with_capacity(entities.len());
         for (position, entity) in entities.iter().enumerate() {
-            let source = Value::Entity(EntityId(position as u32));
-            for (target_kind, computed, source_kind, source_field) in REVERSE {
-                if source_kind != &*entity.kind {
-                    continue;
-                }
-                let Some(field) = entity.field(source_field) else {
-                    continue;
-                };
+            let kind: &str = &entity.kind;
+            let role = *role_of.entry(kind).or_insert_with(|| {
+                roles.push((entries_where(kind, |entry| entry.0), entries_where(kind, |entry| entry.2)));
+                roles.len() - 1
+            });
+            role_per_entity.push(role);
+            let Some((_, as_source)) = roles.get(role) else { continue };
+            for &entry in as_source {
+                let Some((target_kind, _, _, source_field)) = REVERSE.get(entry) else { continue };
+                let Some(field) = entity.field(source_field) else { continue };
                 let targets: &[Value] = match &field.value {
                     Value::List(items) => items,
                     single => std::slice::from_ref(single),
                 };
                 for target in targets.iter().filter_map(Value::as_entity) {
                     let matches_kind =
-                        entities.get(target.index()).is_some_and(|entity| &*entity.kind == target_kind);
-                    if !matches_kind {
-                        continue;
-                    }
-                    let Some(links) = building.get_mut(target.index()) else {
-                        continue;
-                    };
-                    if let Some((_, list)) = links.iter_mut().find(|(name, _)| *name == computed)
-                        && !list.contains(&source)
-                    {
-                        list.push(source.clone());
+                        entities.get(target.index()).is_some_and(|entity| &*entity.kind == *target_kind);
+                    if matches_kind && let Some(list) = pairs.get_mut(entry) {
+                        list.push((target.0, position as u32));
                     }
                 }
             }
         }
-        building
-            .into_iter()
-            .map(|links| links.into_iter().map(|(name, list)| (name, Arc::from(list))).collect())
-            .collect()
+        let empty: Arc<[Value]> = Arc::from(Vec::new());
+        let mut links: Links = role_per_entity
+            .iter()
+            .map(|role| {
+                roles
+                    .get(*role)
+                    .map_or(&[][..], |(as_target, _)| as_target.as_slice())
+                    .iter()
+                    .filter_map(|entry| {
+                        REVERSE.get(*entry).map(|(_, computed, ..)| (*computed, empty.clone()))
+                    })
+                    .collect()
+            })
+            .collect();
+        for (entry, mut list) in pairs.into_iter().enumerate() {
+            let Some((_, computed, ..)) = REVERSE.get(entry) else { continue };
+            // Stable: each target's sources stay in declaration order.
+            list.sort_by_key(|(target, _)| *target);
+            list.dedup();
+            for group in list.chunk_by(|a, b| a.0 == b.0) {
+                let Some((target, _)) = group.first() else { continue };
+                let values: Vec<Value> =
+                    group.iter().map(|(_, source)| Value::Entity(EntityId(*source))).collect();
+                if let Some(slot) = links
+                    .get_mut(*target as usize)
+                    .and_then(|fields| fields.iter_mut().find(|(name, _)| name == computed))
+                {
+                    slot.1 = Arc::from(values);
+                }
+            }
+        }
+        links
     }
 }
 
@@ -883,7 +910,7 @@ pub(super) mod cycles {
                     })
                     .unwrap_or_default()
             };
-            for component in strongly_connected(nodes, &edges) {
+            for component in strongly_connected(nodes, portfolio.entities.len(), &edges) {
                 let is_cycle =
                     component.len() > 1 || component.first().is_some_and(|node| edges(*node).contains(node));
                 if !is_cycle {
@@ -957,58 +984,71 @@ pub(super) mod cycles {
         if field == "parent" { "has parent" } else { "depends on" }
     }
 
-    /// Tarjan's algorithm, iteratively, so deep chains cannot overflow the stack.
+    /// Tarjan's algorithm, iteratively, so deep chains cannot overflow the stack. State is
+    /// kept in arrays indexed by entity (`entities` of them), not in hash maps.
     fn strongly_connected(
         nodes: &[EntityId],
+        entities: usize,
         edges: &dyn Fn(EntityId) -> Vec<EntityId>,
     ) -> Vec<Vec<EntityId>> {
-        use rustc_hash::FxHashMap;
-        let mut index_of: FxHashMap<EntityId, usize> = FxHashMap::default();
-        let mut low: FxHashMap<EntityId, usize> = FxHashMap::default();
-        let mut on_stack: rustc_hash::FxHashSet<EntityId> = Default::default();
+        const UNVISITED: usize = usize::MAX;
+        let mut index_of: Vec<usize> = vec![UNVISITED; entities];
+        let mut low: Vec<usize> = vec![UNVISITED; entities];
+        let mut on_stack: Vec<bool> = vec![false; entities];
+        let at = |values: &[usize], id: EntityId| values.get(id.index()).copied().unwrap_or(UNVISITED);
+        let set = |values: &mut [usize], id: EntityId, value: usize| {
+            if let Some(slot) = values.get_mut(id.index()) {
+                *slot = value;
+            }
+        };
+        let mark = |flags: &mut [bool], id: EntityId, value: bool| {
+            if let Some(slot) = flags.get_mut(id.index()) {
+                *slot = value;
+            }
+        };
         let mut stack: Vec<EntityId> = Vec::new();
         let mut components = Vec::new();
         let mut counter = 0usize;
         for &root in nodes {
-            if index_of.contains_key(&root) {
+            if at(&index_of, root) != UNVISITED {
                 continue;
             }
             let mut work: Vec<(EntityId, Vec<EntityId>, usize)> = vec![(root, edges(root), 0)];
-            index_of.insert(root, counter);
-            low.insert(root, counter);
+            set(&mut index_of, root, counter);
+            set(&mut low, root, counter);
             counter += 1;
             stack.push(root);
-            on_stack.insert(root);
+            mark(&mut on_stack, root, true);
             while let Some((node, successors, next)) = work.last_mut() {
                 let node = *node;
                 if let Some(successor) = successors.get(*next).copied() {
                     *next += 1;
-                    if let std::collections::hash_map::Entry::Vacant(entry) = index_of.entry(successor) {
-                        entry.insert(counter);
-                        low.insert(successor, counter);
+                    if successor.index() >= entities {
+                        continue;
+                    }
+                    if at(&index_of, successor) == UNVISITED {
+                        set(&mut index_of, successor, counter);
+                        set(&mut low, successor, counter);
                         counter += 1;
                         stack.push(successor);
-                        on_stack.insert(successor);
+                        mark(&mut on_stack, successor, true);
                         work.push((successor, edges(successor), 0));
-                    } else if on_stack.contains(&successor) {
-                        let successor_index = index_of.get(&successor).copied().unwrap_or(usize::MAX);
-                        if let Some(entry) = low.get_mut(&node) {
-                            *entry = (*entry).min(successor_index);
-                        }
+                    } else if on_stack.get(successor.index()).copied().unwrap_or(false) {
+                        let lowest = at(&low, node).min(at(&index_of, successor));
+                        set(&mut low, node, lowest);
                     }
                     continue;
                 }
                 work.pop();
-                let node_low = low.get(&node).copied().unwrap_or(usize::MAX);
-                if let Some((parent, ..)) = work.last()
-                    && let Some(entry) = low.get_mut(parent)
-                {
-                    *entry = (*entry).min(node_low);
+                let node_low = at(&low, node);
+                if let Some((parent, ..)) = work.last() {
+                    let lowest = at(&low, *parent).min(node_low);
+                    set(&mut low, *parent, lowest);
                 }
-                if Some(&node_low) == index_of.get(&node) {
+                if node_low == at(&index_of, node) {
                     let mut component = Vec::new();
                     while let Some(member) = stack.pop() {
-                        on_stack.remove(&member);
+                        mark(&mut on_stack, member, false);
                         component.push(member);
                         if member == node {
                             break;
