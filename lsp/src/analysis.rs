@@ -352,3 +352,55 @@ impl Prepared {
         Snapshot { generation, encoding, paths, analyses, versions, elapsed: started.elapsed(), phases }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::RootInput;
+
+    const PROJECTS: &str = "project alpha \"Alpha\" { status: active, sponsor: nobody }\n";
+    const PEOPLE: &str = "person ana \"Ana\" { executive: true }\nproject beta \"Beta\" { status: active }\n";
+
+    fn inputs(focus: &str) -> Inputs {
+        let root = PathBuf::from("/w");
+        let texts: Vec<(PathBuf, Arc<str>)> = vec![
+            (root.join("people.charter"), Arc::from(PEOPLE)),
+            (root.join("projects.charter"), Arc::from(PROJECTS)),
+        ];
+        Inputs {
+            generation: 1,
+            roots: vec![RootInput { path: root.clone(), config: Ok(Config::default()), texts }],
+            documents: BTreeMap::new(),
+            versions: BTreeMap::new(),
+            focus: Some(root.join(focus)),
+        }
+    }
+
+    /// Before the whole check, a partial snapshot answers for the focused file from what it
+    /// computed, and for any other file by checking that file on demand: both agree with
+    /// the whole check.
+    #[test]
+    fn a_partial_snapshot_knows_every_files_findings() {
+        let mut caches = HashMap::new();
+        let mut failures = Vec::new();
+        let paths = PathMap::with_std_in(PathBuf::from("/std"));
+        let mut prepared =
+            prepare(&inputs("projects.charter"), Encoding::default(), &paths, &mut caches, &mut failures);
+        let focused = prepared.focused().expect("the focused file is in the workspace");
+        assert!(!focused.diagnostics.is_empty());
+        let partial = prepared.partial();
+        assert!(!partial.complete());
+        let complete = prepared.finish(&mut caches, &mut failures);
+        assert!(complete.complete() && failures.is_empty());
+        let [partial, complete] = [&partial, &complete].map(|snapshot| snapshot.analyses.first().unwrap());
+        for name in ["people.charter", "projects.charter"] {
+            let file = complete.workspace.sources.find(Path::new("/w").join(name).as_path()).unwrap();
+            let expected: Vec<String> =
+                complete.findings_in(file).iter().map(|finding| format!("{finding:?}")).collect();
+            let actual: Vec<String> =
+                partial.findings_in(file).iter().map(|finding| format!("{finding:?}")).collect();
+            assert!(!expected.is_empty(), "{name} has findings");
+            assert_eq!(actual, expected, "{name}");
+        }
+    }
+}

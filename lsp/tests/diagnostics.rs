@@ -156,6 +156,44 @@ async fn an_edit_in_one_file_updates_the_diagnostics_of_another() {
     insta::assert_json_snapshot!(unknown);
 }
 
+/// The edited document's diagnostics are published as soon as its own findings are known,
+/// before the other files', and not sent again when the whole workspace is checked.
+#[tokio::test]
+async fn the_edited_document_is_published_first_and_once() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    let file = "portfolio/strategy.charter";
+    let text = harness.open(file).await;
+    harness.diagnostics(file, Some(1)).await;
+    let mark = harness.received.len();
+    let version =
+        harness.change_all(file, &text.replace("objective grow_share", "objective grow_shares")).await;
+    harness
+        .diagnostics_until("portfolio/projects.charter", |published| {
+            published.to_string().contains("grow_shares")
+        })
+        .await;
+    let edited = harness.uri(file);
+    let publications: Vec<(String, Value, bool)> = harness.received[mark..]
+        .iter()
+        .filter(|notification| notification["method"] == "textDocument/publishDiagnostics")
+        .map(|notification| {
+            let params = &notification["params"];
+            let uri = params["uri"].as_str().unwrap().to_string();
+            (uri, params["version"].clone(), params.to_string().contains("grow_shares"))
+        })
+        .collect();
+    let edited_at =
+        publications.iter().position(|(uri, published, _)| *uri == edited && *published == json!(version));
+    let others_at = publications.iter().position(|(uri, _, renamed)| *uri != edited && *renamed);
+    assert!(edited_at.is_some() && edited_at < others_at, "{publications:#?}");
+    let edited_count = publications
+        .iter()
+        .filter(|(uri, published, _)| *uri == edited && *published == json!(version))
+        .count();
+    assert_eq!(edited_count, 1, "{publications:#?}");
+}
+
 #[tokio::test]
 async fn open_documents_override_the_disk_and_closing_returns_to_it() {
     let mut harness = Harness::start("basic").await;
