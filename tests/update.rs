@@ -13,8 +13,12 @@ use charter::model::workspace::Parsed;
 use charter::model::{Config, Workspace};
 use charter::source::FileId;
 
-/// Edits that keep the file's declarations: `(name, from, to)` replaces the first `from`.
-const KEEPING: [(&str, &str, &str); 8] = [
+/// Edits that keep the shape of the file's declarations (as many, of the same kinds,
+/// nested the same way): `(name, from, to)` replaces the first `from`.
+const KEEPING: [(&str, &str, &str); 11] = [
+    ("rename a project", "\nproject ", "\nproject renamed_"),
+    ("rename a person", "\nperson ", "\nperson renamed_"),
+    ("rename an objective", "\nobjective ", "\nobjective renamed_"),
     ("indent a field", "\n  ", "\n    "),
     ("misspell an enum value", "status: active", "status: actve"),
     ("name an unknown sponsor", "sponsor: ", "sponsor: nobody_known, unused: "),
@@ -25,9 +29,8 @@ const KEEPING: [(&str, &str, &str); 8] = [
     ("append a comment", "}\n", "} // done\n"),
 ];
 
-/// Edits that change what the file declares: `update` must decline them.
-const CHANGING: [(&str, &str, &str); 3] = [
-    ("rename a project", "\nproject ", "\nproject renamed_"),
+/// Edits that change the shape of what the file declares: `update` must decline them.
+const CHANGING: [(&str, &str, &str); 2] = [
     ("add a person", "\nperson ", "\nperson added_person \"Added\" {}\nperson "),
     (
         "nest a milestone at the top",
@@ -76,7 +79,9 @@ fn assert_updates_agree(root: &Path, texts: Vec<(PathBuf, String)>) -> usize {
             let now = build(root, &edited, &cache, None);
             let before = &original.files.iter().find(|parsed| parsed.file == file).unwrap().ast;
             let after = &now.files.iter().find(|parsed| parsed.file == file).unwrap().ast;
-            let updated = charter::model::update(&original.portfolio, file, before, after);
+            let trees: Vec<(FileId, &charter::syntax::ast::SourceFile)> =
+                now.files.iter().map(|parsed| (parsed.file, &*parsed.ast)).collect();
+            let updated = charter::model::update(&original.portfolio, file, before, after, &trees);
             let changing = CHANGING.iter().any(|(changing, ..)| changing == name);
             if changing {
                 assert!(updated.is_none(), "`{name}` in {} changes the declarations", path.display());
@@ -85,10 +90,11 @@ fn assert_updates_agree(root: &Path, texts: Vec<(PathBuf, String)>) -> usize {
             let Some((portfolio, _)) = updated else { continue };
             taken += 1;
             let context = format!("`{name}` in {}", path.display());
-            assert_eq!(
-                format!("{portfolio:#?}"),
-                format!("{:#?}", now.portfolio),
-                "{context}: portfolios differ"
+            let (updated, resolved) = (format!("{portfolio:#?}"), format!("{:#?}", now.portfolio));
+            assert!(
+                updated == resolved,
+                "{context}: portfolios differ: {}",
+                first_difference(&updated, &resolved)
             );
             let reloaded = build(root, &edited, &cache, Some(&original));
             assert_eq!(
@@ -105,6 +111,15 @@ fn assert_updates_agree(root: &Path, texts: Vec<(PathBuf, String)>) -> usize {
         }
     }
     taken
+}
+
+/// The first line where two printouts differ, with its line number.
+fn first_difference(updated: &str, resolved: &str) -> String {
+    let mut lines = updated.lines().zip(resolved.lines()).enumerate();
+    match lines.find(|(_, (a, b))| a != b) {
+        Some((number, (a, b))) => format!("line {}: updated `{a}`, resolved `{b}`", number + 1),
+        None => "one is a prefix of the other".to_string(),
+    }
 }
 
 fn on_disk(directory: &str) -> (PathBuf, Vec<(PathBuf, String)>) {
@@ -143,4 +158,52 @@ fn generated_portfolio() {
     let texts =
         charter::synth::portfolio(120).into_iter().map(|(name, text)| (root.join(name), text)).collect();
     assert!(assert_updates_agree(&root, texts) >= 20);
+}
+
+/// Renames, in a workspace built for them: references elsewhere follow (to the new id, or
+/// unknown), an id taken elsewhere is declined, and so is a rename that lets another
+/// file's broken declaration declare the old id.
+#[test]
+fn renames() {
+    let root = PathBuf::from("/renames");
+    let people = "person ana \"Ana\" { executive: true }\nperson ben \"Ben\" {}\n";
+    let projects =
+        "project alpha \"Alpha\" { sponsor: ana, manager: ben }\nproject beta \"Beta\" { sponsor: anna }\n";
+    let broken = "project ben {\n  status: ,\n}\n";
+    let texts = |people: &str| {
+        vec![
+            (root.join("a_people.charter"), people.to_string()),
+            (root.join("b_projects.charter"), projects.to_string()),
+            (root.join("c_broken.charter"), broken.to_string()),
+        ]
+    };
+    let cache = Cache::default();
+    let original = build(&root, &texts(people), &cache, None);
+    let cases = [
+        ("rename a sponsor", people.replace("person ana", "person anna"), true),
+        ("rename to the other person's id", people.replace("person ana", "person ben"), false),
+        ("free an id a broken declaration wants", people.replace("person ben", "person benjamin"), false),
+        (
+            "rename both",
+            people.replace("person ana", "person ann").replace("person ben", "person bea"),
+            false,
+        ),
+    ];
+    for (name, edited, accepted) in cases {
+        let now = build(&root, &texts(&edited), &cache, None);
+        let trees: Vec<(FileId, &charter::syntax::ast::SourceFile)> =
+            now.files.iter().map(|parsed| (parsed.file, &*parsed.ast)).collect();
+        let file = now.files[0].file;
+        let updated = charter::model::update(
+            &original.portfolio,
+            file,
+            &original.files[0].ast,
+            &now.files[0].ast,
+            &trees,
+        );
+        assert_eq!(updated.is_some(), accepted, "{name}");
+        let reloaded = build(&root, &texts(&edited), &cache, Some(&original));
+        assert_eq!(format!("{:#?}", reloaded.portfolio), format!("{:#?}", now.portfolio), "{name}");
+        assert_eq!(format!("{:#?}", reloaded.diagnostics), format!("{:#?}", now.diagnostics), "{name}");
+    }
 }

@@ -252,6 +252,47 @@ async fn main() {
             println!("edit → whole workspace checked, {edits} edits {cadence}: {}", summary(&mut settled));
         }
     }
+    // Edits that change what the file declares (an id gains and loses a letter, as when
+    // typing a new id): the whole portfolio is resolved again.
+    let declaration = edited_text.find("\nproject ").unwrap() + "\nproject ".len();
+    let name_end = declaration + edited_text[declaration..].find(' ').unwrap();
+    let line = lines.line_of(name_end) as u32;
+    let character = (name_end - lines.line_start(line as usize)) as u32;
+    let mut latencies = Vec::with_capacity(edits);
+    for edit in 0..edits {
+        server.settled().await;
+        version += 1;
+        let (range, text) = if edit % 2 == 0 {
+            (lsp::Range::new(lsp::Position::new(line, character), lsp::Position::new(line, character)), "x")
+        } else {
+            (
+                lsp::Range::new(lsp::Position::new(line, character), lsp::Position::new(line, character + 1)),
+                "",
+            )
+        };
+        let started = Instant::now();
+        server
+            .did_change(lsp::DidChangeTextDocumentParams {
+                text_document: lsp::VersionedTextDocumentIdentifier::new(uri(&edited_path), version),
+                content_changes: vec![lsp::TextDocumentContentChangeEvent {
+                    range: Some(range),
+                    range_length: None,
+                    text: text.to_string(),
+                }],
+            })
+            .await;
+        loop {
+            let (uri, published_version, _, at) = published.recv().await.unwrap();
+            if uri == edited_uri && published_version == Some(version) {
+                latencies.push(at - started);
+                break;
+            }
+        }
+    }
+    println!(
+        "edit → diagnostics of the edited file, {edits} edits of a declared id one at a time: {}",
+        summary(&mut latencies)
+    );
     let snapshot = server.settled().await;
     println!("last analysis took {:?}: {:?}", snapshot.elapsed, snapshot.phases);
 }

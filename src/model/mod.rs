@@ -95,7 +95,7 @@ pub struct Reference {
 ///
 /// Entities and indexes are shared (`Arc`), so that [`update`](Portfolio) after an edit
 /// of one file copies pointers rather than the portfolio.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Portfolio {
     pub schema: Schema,
     /// In declaration order: file by file, each entity followed by its nested ones; the
@@ -113,6 +113,26 @@ pub struct Portfolio {
     referrers: Vec<u32>,
     /// What resolution reported, by phase, for [`update`].
     found: Arc<resolve::Found>,
+}
+
+/// Maps print sorted by key, so that equal portfolios print the same whatever order their
+/// maps were built in.
+impl std::fmt::Debug for Portfolio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let index: std::collections::BTreeMap<&String, &EntityId> = self.index.iter().collect();
+        let by_kind: std::collections::BTreeMap<&Arc<str>, &Vec<EntityId>> = self.by_kind.iter().collect();
+        f.debug_struct("Portfolio")
+            .field("schema", &self.schema)
+            .field("entities", &self.entities)
+            .field("references", &self.references)
+            .field("index", &index)
+            .field("by_kind", &by_kind)
+            .field("reverse", &self.reverse)
+            .field("referrer_starts", &self.referrer_starts)
+            .field("referrers", &self.referrers)
+            .field("found", &self.found)
+            .finish()
+    }
 }
 
 impl Portfolio {

@@ -265,7 +265,9 @@ fn update(
         }
     }
     let (before, now) = changed?;
-    super::update(&previous.portfolio, now.file, &before.ast, &now.ast)
+    let trees: Vec<(FileId, &ast::SourceFile)> =
+        files.iter().map(|parsed| (parsed.file, &*parsed.ast)).collect();
+    super::update(&previous.portfolio, now.file, &before.ast, &now.ast, &trees)
 }
 
 /// The nearest ancestor of `start` holding `charter.toml`, else `start` (or its directory).
