@@ -34,14 +34,24 @@ pub fn check_with(
     workspace: &Workspace,
     today: jiff::civil::Date,
 ) -> Vec<Diagnostic> {
+    check_until(engine, workspace, today, &|| false).unwrap_or_default()
+}
+
+/// [`check_with`], giving up (`None`) as soon as `cancelled` returns true.
+pub fn check_until(
+    engine: &rules::Engine,
+    workspace: &Workspace,
+    today: jiff::civil::Date,
+    cancelled: rules::Cancelled<'_>,
+) -> Option<Vec<Diagnostic>> {
     let mut findings: Vec<Diagnostic> = workspace
         .diagnostics
         .iter()
         .filter_map(|diagnostic| apply_level(workspace, diagnostic.clone()))
         .collect();
-    findings.extend(rules::check_with(engine, workspace, today, None));
+    findings.extend(rules::check_until(engine, workspace, today, None, cancelled)?);
     sort(workspace, &mut findings);
-    findings
+    Some(findings)
 }
 
 /// Exactly the findings of [`check`] located in `file`, found by evaluating the rules

@@ -193,3 +193,17 @@ fn turned_off_rules_and_overridden_severities() {
     );
     assert!(assert_agrees(&workspace) > 0);
 }
+
+/// A check asked to stop gives up rather than returning partial findings; one never asked
+/// gives exactly `charter::check`.
+#[test]
+fn a_cancelled_check_returns_nothing() {
+    let workspace = load("examples/acme");
+    let engine = charter::rules::Engine::new(&workspace);
+    assert!(charter::check_until(&engine, &workspace, today(), &|| true).is_none());
+    let whole = charter::check_until(&engine, &workspace, today(), &|| false).unwrap();
+    let expected = charter::check(&workspace, today());
+    let describe_all =
+        |findings: &[Diagnostic]| findings.iter().map(|f| describe(&workspace, f)).collect::<Vec<_>>();
+    assert_eq!(describe_all(&whole), describe_all(&expected));
+}

@@ -323,17 +323,25 @@ impl Prepared {
     }
 
     /// Checks every root: the second half of an analysis.
-    pub fn finish(self, caches: &mut HashMap<PathBuf, ParseCache>, failures: &mut Vec<String>) -> Snapshot {
+    /// Checks every root: the second half of an analysis. `None` when `cancelled` said to
+    /// stop (a newer change arrived).
+    pub fn finish(
+        self,
+        caches: &mut HashMap<PathBuf, ParseCache>,
+        failures: &mut Vec<String>,
+        cancelled: charter::rules::Cancelled<'_>,
+    ) -> Option<Snapshot> {
         let Prepared { generation, encoding, paths, versions, roots, started, mut phases, .. } = self;
         let mut analyses = Vec::with_capacity(roots.len());
         for Loaded { root, workspace, engine, today, config_error, .. } in roots {
             let checking = std::time::Instant::now();
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                charter::check_with(&engine, &workspace, today)
+                charter::check_until(&engine, &workspace, today, cancelled)
             }));
             phases.check += checking.elapsed();
             match outcome {
-                Ok(findings) => analyses.push(Analysis {
+                Ok(None) => return None,
+                Ok(Some(findings)) => analyses.push(Analysis {
                     root,
                     workspace,
                     findings,
@@ -349,7 +357,7 @@ impl Prepared {
                 }
             }
         }
-        Snapshot { generation, encoding, paths, analyses, versions, elapsed: started.elapsed(), phases }
+        Some(Snapshot { generation, encoding, paths, analyses, versions, elapsed: started.elapsed(), phases })
     }
 }
 
@@ -390,7 +398,7 @@ mod tests {
         assert!(!focused.diagnostics.is_empty());
         let partial = prepared.partial();
         assert!(!partial.complete());
-        let complete = prepared.finish(&mut caches, &mut failures);
+        let complete = prepared.finish(&mut caches, &mut failures, &|| false).unwrap();
         assert!(complete.complete() && failures.is_empty());
         let [partial, complete] = [&partial, &complete].map(|snapshot| snapshot.analyses.first().unwrap());
         for name in ["people.charter", "projects.charter"] {

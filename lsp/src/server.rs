@@ -255,11 +255,11 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
         let task_shared = shared.clone();
         let task = tokio::task::spawn_blocking(move || {
             let mut failures = Vec::new();
-            let snapshot = prepared.finish(&mut cache, &mut failures);
-            let changes = if lock(&task_shared.state).generation == generation {
-                publisher.changes(&snapshot)
-            } else {
-                Vec::new()
+            let outdated = || lock(&task_shared.state).generation != generation;
+            let snapshot = prepared.finish(&mut cache, &mut failures, &outdated);
+            let changes = match &snapshot {
+                Some(snapshot) if !outdated() => publisher.changes(snapshot),
+                _ => Vec::new(),
             };
             (snapshot, changes, cache, publisher, failures)
         });
@@ -274,6 +274,10 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
         for failure in failures {
             client.log(lsp::MessageType::ERROR, failure).await;
         }
+        let Some(snapshot) = snapshot else {
+            // A newer change arrived during the check: its analysis checks the workspace.
+            continue;
+        };
         let (elapsed, phases) = (snapshot.elapsed, snapshot.phases);
         replace_snapshot(&shared, snapshot);
         for (uri, diagnostics, version) in changes {

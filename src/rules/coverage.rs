@@ -24,7 +24,8 @@ pub struct Coverage {
 pub fn coverage(workspace: &Workspace, today: jiff::civil::Date) -> Coverage {
     let engine = Engine::new(workspace);
     let portfolio = &workspace.portfolio;
-    let evaluation = evaluate(&engine, portfolio, &workspace.sources, today, Some(&workspace.config), None);
+    let evaluation =
+        evaluate(&engine, portfolio, &workspace.sources, today, Some(&workspace.config), None, &|| false);
     let mut examined = vec![false; portfolio.entities.len()];
     let mut coverage = Coverage::default();
     for (rule, run) in engine.rules.iter().zip(&evaluation.runs) {

@@ -68,12 +68,42 @@ pub fn check_with(
     today: jiff::civil::Date,
     focus: Option<&Focus>,
 ) -> Vec<Diagnostic> {
-    let mut findings = engine.diagnostics.clone();
-    let evaluation =
-        evaluate(engine, &workspace.portfolio, &workspace.sources, today, Some(&workspace.config), focus);
-    findings.extend(evaluation.diagnostics);
-    findings.into_iter().filter_map(|diagnostic| apply_builtin_level(&workspace.config, diagnostic)).collect()
+    check_until(engine, workspace, today, focus, &|| false).unwrap_or_default()
 }
+
+/// [`check_with`], giving up (`None`) as soon as `cancelled` says so: a language server
+/// stops checking a workspace that has changed again.
+pub fn check_until(
+    engine: &Engine,
+    workspace: &Workspace,
+    today: jiff::civil::Date,
+    focus: Option<&Focus>,
+    cancelled: Cancelled<'_>,
+) -> Option<Vec<Diagnostic>> {
+    let mut findings = engine.diagnostics.clone();
+    let evaluation = evaluate(
+        engine,
+        &workspace.portfolio,
+        &workspace.sources,
+        today,
+        Some(&workspace.config),
+        focus,
+        cancelled,
+    );
+    if evaluation.cancelled {
+        return None;
+    }
+    findings.extend(evaluation.diagnostics);
+    Some(
+        findings
+            .into_iter()
+            .filter_map(|diagnostic| apply_builtin_level(&workspace.config, diagnostic))
+            .collect(),
+    )
+}
+
+/// Asked between chunks of work: whether to stop.
+pub type Cancelled<'a> = &'a (dyn Fn() -> bool + Sync);
 
 /// The subjects whose evaluation decides the findings located in one file, so that an
 /// editor gets that file's findings without evaluating the whole portfolio.
@@ -294,6 +324,8 @@ pub(crate) struct Evaluation {
     pub diagnostics: Vec<Diagnostic>,
     /// Per rule (same order as the engine's rules): what it found, `None` when it did not run.
     pub runs: Vec<Option<RuleRun>>,
+    /// Given up on: `diagnostics` and `runs` are empty.
+    pub cancelled: bool,
 }
 
 /// Runs the engine's rules over `portfolio`. With a `config`, rules turned off do not run
@@ -306,6 +338,7 @@ pub(crate) fn evaluate(
     today: jiff::civil::Date,
     config: Option<&Config>,
     focus: Option<&Focus>,
+    cancelled: Cancelled<'_>,
 ) -> Evaluation {
     let globals = Globals::new(portfolio, &engine.fields);
     let enabled: Vec<Option<&CompiledRule>> = engine
@@ -313,7 +346,11 @@ pub(crate) fn evaluate(
         .iter()
         .map(|rule| (rule.ok && level(rule, config) != RuleLevel::Off).then_some(rule))
         .collect();
-    let runs: Vec<Option<RuleRun>> = run::run_all(&enabled, portfolio, &globals, today, sources, focus);
+    let runs: Vec<Option<RuleRun>> =
+        match run::run_all(&enabled, portfolio, &globals, today, sources, focus, cancelled) {
+            Some(runs) => runs,
+            None => return Evaluation { diagnostics: Vec::new(), runs: Vec::new(), cancelled: true },
+        };
     let waivers = waivers::collect(portfolio);
     let mut usage = waivers::Usage::new(&waivers, today);
     let mut diagnostics = Vec::new();
@@ -335,7 +372,7 @@ pub(crate) fn evaluate(
             })
         };
     waivers::findings(&waivers, &usage, engine, &enabled, portfolio, today, &mut diagnostics);
-    Evaluation { diagnostics, runs }
+    Evaluation { diagnostics, runs, cancelled: false }
 }
 
 /// The diagnostic of one violation: the rule's name as code, the subject's field named by

@@ -52,7 +52,8 @@ pub(crate) fn run_all(
     today: jiff::civil::Date,
     sources: &SourceMap,
     focus: Option<&Focus>,
-) -> Vec<Option<RuleRun>> {
+    cancelled: super::Cancelled<'_>,
+) -> Option<Vec<Option<RuleRun>>> {
     use rayon::prelude::*;
     let mut runs: Vec<Option<RuleRun>> = rules.iter().map(|rule| rule.map(|_| RuleRun::default())).collect();
     let mut raw_errors: Vec<Vec<(EvalError, Option<EntityId>)>> = vec![Vec::new(); rules.len()];
@@ -88,9 +89,15 @@ pub(crate) fn run_all(
         let ids: Vec<EntityId> =
             subjects(portfolio, kind).filter(|id| focus.is_none_or(|focus| focus.covers(*id))).collect();
         let size = (ids.len() / (4 * rayon::current_num_threads().max(1))).max(256);
+        if cancelled() {
+            return None;
+        }
         let chunks: Vec<Vec<Partial>> = ids
             .par_chunks(size)
             .map(|chunk| {
+                if cancelled() {
+                    return Vec::new();
+                }
                 let mut evaluators: Vec<Evaluator<'_>> = group
                     .iter()
                     .map(|rule| Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted))
@@ -106,6 +113,9 @@ pub(crate) fn run_all(
                 partials
             })
             .collect();
+        if chunks.iter().any(Vec::is_empty) && !group.is_empty() {
+            return None;
+        }
         for chunk in chunks {
             for (index, partial) in members.iter().zip(chunk) {
                 if let Some(Some(run)) = runs.get_mut(*index) {
@@ -129,7 +139,7 @@ pub(crate) fn run_all(
             run.errors = errors.finish(rule, portfolio);
         }
     }
-    runs
+    Some(runs)
 }
 
 /// Runs one `for KIND` rule on one subject.

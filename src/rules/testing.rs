@@ -121,7 +121,7 @@ fn run_test(
     };
     let (portfolio, model_findings) = resolve(&declarations);
     let today = test.today.as_ref().and_then(ast::DateLit::date).unwrap_or(today);
-    let evaluation = evaluate(engine, &portfolio, sources, today, None, None);
+    let evaluation = evaluate(engine, &portfolio, sources, today, None, None, &|| false);
     let inside = |span: Span| {
         span.file == test.span.file && test.span.start <= span.start && span.end <= test.span.end
     };
