@@ -182,10 +182,8 @@ impl Portfolio {
         if let Some(given) = entity.field(field) {
             return given.value.clone();
         }
-        if let Some(links) = self.reverse.get(id.index())
-            && let Some((_, values)) = links.iter().find(|(name, _)| *name == field)
-        {
-            return Value::List(values.clone());
+        if let Some(values) = self.reverse.get(id, &entity.kind, field) {
+            return Value::List(values);
         }
         computed::value(self, id, entity, field)
     }

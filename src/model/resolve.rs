@@ -815,31 +815,45 @@ pub(super) mod links {
         ("team", "projects", "project", "teams"),
     ];
 
-    /// Per entity, its reverse-link fields by name.
-    pub(crate) type Links = Vec<Vec<(&'static str, Arc<[Value]>)>>;
+    /// Every entity's non-empty reverse-link fields: entity `e`'s are
+    /// `fields[starts[e]..starts[e + 1]]`, by name.
+    #[derive(Clone, Debug, Default)]
+    pub(crate) struct Links {
+        starts: Vec<u32>,
+        fields: Vec<(&'static str, Arc<[Value]>)>,
+        empty: Option<Arc<[Value]>>,
+    }
+
+    impl Links {
+        /// The reverse-link field `field` of an entity of kind `kind`: the entities that
+        /// name it, in declaration order; `None` when `field` is not a reverse link of the
+        /// kind.
+        pub(crate) fn get(&self, id: EntityId, kind: &str, field: &str) -> Option<Arc<[Value]>> {
+            let start = self.starts.get(id.index()).copied().unwrap_or(0) as usize;
+            let end = self.starts.get(id.index() + 1).copied().unwrap_or(0) as usize;
+            if let Some((_, values)) =
+                self.fields.get(start..end).into_iter().flatten().find(|(name, _)| *name == field)
+            {
+                return Some(values.clone());
+            }
+            let known = REVERSE.iter().any(|(target, computed, ..)| *target == kind && *computed == field);
+            known.then(|| self.empty.clone().unwrap_or_else(|| Arc::from(Vec::new())))
+        }
+    }
 
     pub(crate) fn reverse_links(entities: &[Arc<Entity>]) -> Links {
-        // Which entries of `REVERSE` a kind is the target and the source of, found once per
-        // kind rather than once per entity.
-        let mut role_of: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut roles: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
-        let entries_where = |kind: &str, pick: fn(&Reverse) -> &'static str| -> Vec<usize> {
-            (0..REVERSE.len())
-                .filter(|index| REVERSE.get(*index).is_some_and(|entry| pick(entry) == kind))
-                .collect()
-        };
+        // The entries of `REVERSE` a kind is the source of, found once per kind.
+        let mut sources_of: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         // Per entry: (target, source) pairs, in source order.
         let mut pairs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); REVERSE.len()];
-        let mut role_per_entity: Vec<usize> = Vec::with_capacity(entities.len());
         for (position, entity) in entities.iter().enumerate() {
             let kind: &str = &entity.kind;
-            let role = *role_of.entry(kind).or_insert_with(|| {
-                roles.push((entries_where(kind, |entry| entry.0), entries_where(kind, |entry| entry.2)));
-                roles.len() - 1
+            let entries = sources_of.entry(kind).or_insert_with(|| {
+                (0..REVERSE.len())
+                    .filter(|index| REVERSE.get(*index).is_some_and(|entry| entry.2 == kind))
+                    .collect()
             });
-            role_per_entity.push(role);
-            let Some((_, as_source)) = roles.get(role) else { continue };
-            for &entry in as_source {
+            for &entry in entries.iter() {
                 let Some((target_kind, _, _, source_field)) = REVERSE.get(entry) else { continue };
                 let Some(field) = entity.field(source_field) else { continue };
                 let targets: &[Value] = match &field.value {
@@ -855,22 +869,9 @@ pub(super) mod links {
                 }
             }
         }
-        let empty: Arc<[Value]> = Arc::from(Vec::new());
-        let mut links: Links = role_per_entity
-            .iter()
-            .map(|role| {
-                roles
-                    .get(*role)
-                    .map_or(&[][..], |(as_target, _)| as_target.as_slice())
-                    .iter()
-                    .filter_map(|entry| {
-                        REVERSE.get(*entry).map(|(_, computed, ..)| (*computed, empty.clone()))
-                    })
-                    .collect()
-            })
-            .collect();
+        // One list per (target, entry), then grouped by target.
+        let mut lists: Vec<(u32, usize, Arc<[Value]>)> = Vec::new();
         for (entry, mut list) in pairs.into_iter().enumerate() {
-            let Some((_, computed, ..)) = REVERSE.get(entry) else { continue };
             // Stable: each target's sources stay in declaration order.
             list.sort_by_key(|(target, _)| *target);
             list.dedup();
@@ -878,15 +879,27 @@ pub(super) mod links {
                 let Some((target, _)) = group.first() else { continue };
                 let values: Vec<Value> =
                     group.iter().map(|(_, source)| Value::Entity(EntityId(*source))).collect();
-                if let Some(slot) = links
-                    .get_mut(*target as usize)
-                    .and_then(|fields| fields.iter_mut().find(|(name, _)| name == computed))
-                {
-                    slot.1 = Arc::from(values);
-                }
+                lists.push((*target, entry, Arc::from(values)));
             }
         }
-        links
+        lists.sort_by_key(|(target, entry, _)| (*target, *entry));
+        let mut starts = vec![0u32; entities.len() + 1];
+        for (target, ..) in &lists {
+            if let Some(count) = starts.get_mut(*target as usize + 1) {
+                *count += 1;
+            }
+        }
+        for index in 1..starts.len() {
+            let previous = starts.get(index - 1).copied().unwrap_or(0);
+            if let Some(start) = starts.get_mut(index) {
+                *start += previous;
+            }
+        }
+        let fields = lists
+            .into_iter()
+            .filter_map(|(_, entry, values)| REVERSE.get(entry).map(|(_, computed, ..)| (*computed, values)))
+            .collect();
+        Links { starts, fields, empty: Some(Arc::from(Vec::new())) }
     }
 }
 
@@ -910,7 +923,18 @@ pub(super) mod cycles {
                     })
                     .unwrap_or_default()
             };
-            for component in strongly_connected(nodes, portfolio.entities.len(), &edges) {
+            // Only an entity that names another can be on a cycle: start from those.
+            let linked: Vec<EntityId> = nodes
+                .iter()
+                .copied()
+                .filter(|id| {
+                    portfolio
+                        .entity(*id)
+                        .and_then(|entity| entity.field(field))
+                        .is_some_and(|given| !matches!(&given.value, Value::List(items) if items.is_empty()))
+                })
+                .collect();
+            for component in strongly_connected(&linked, portfolio.entities.len(), &edges) {
                 let is_cycle =
                     component.len() > 1 || component.first().is_some_and(|node| edges(*node).contains(node));
                 if !is_cycle {
