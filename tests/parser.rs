@@ -1060,3 +1060,81 @@ fn write_synthetic_workspace() {
         std::fs::write(path, text).unwrap();
     }
 }
+
+// ── incremental parsing ─────────────────────────────────────────────────────────────────
+
+/// Snippets an edit inserts: plain text, new declarations, lines in column 0, unbalanced
+/// brackets and quotes, doc comments.
+const INSERTIONS: [&str; 14] = [
+    "",
+    "x",
+    "\n",
+    "\n\n",
+    "\nproject inserted \"Inserted\" {\n  status: active\n}\n",
+    "\nproject half {",
+    "}",
+    "{",
+    "\"",
+    "\"\"\"",
+    "/// A doc.\n",
+    ", ",
+    "budget: 5k USD\n",
+    "// comment\n",
+];
+
+/// Applies chains of pseudo-random edits to `text`, parsing each version incrementally from
+/// the previous one, and checks every result against a parse from scratch.
+/// Returns how many declarations were reused.
+fn assert_incremental_agrees(name: &str, text: &str, seed: u64) -> usize {
+    let mut state = seed;
+    let mut next = |bound: usize| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % bound.max(1)
+    };
+    let mut reused = 0;
+    let mut current = text.to_string();
+    let (_, _, mut parts) = charter::syntax::parse_incremental(FileId(3), &current, None);
+    for step in 0..40 {
+        let mut at = next(current.len() + 1);
+        while !current.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + next(24)).min(current.len());
+        while !current.is_char_boundary(end) {
+            end -= 1;
+        }
+        let inserted = INSERTIONS[next(INSERTIONS.len())];
+        let edited = format!("{}{inserted}{}", &current[..at], &current[end..]);
+        let (tree, diagnostics, next_parts) =
+            charter::syntax::parse_incremental(FileId(3), &edited, Some(&parts));
+        let (expected_tree, expected_diagnostics) = parse(FileId(3), &edited);
+        let context = format!("{name}, step {step}: replaced {at}..{end} with {inserted:?}");
+        assert_eq!(format!("{tree:#?}"), format!("{expected_tree:#?}"), "{context}: trees differ");
+        assert_eq!(
+            format!("{diagnostics:#?}"),
+            format!("{expected_diagnostics:#?}"),
+            "{context}: diagnostics differ"
+        );
+        reused += next_parts.reused();
+        current = edited;
+        parts = next_parts;
+    }
+    reused
+}
+
+#[test]
+fn incremental_parsing_agrees_with_parsing_from_scratch() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<(String, String)> = Vec::new();
+    for directory in ["examples/acme", "examples/broken", "tests/fixtures/diagnostics", "src/stdlib"] {
+        for path in charter::model::workspace::charter_files(&root.join(directory)) {
+            files.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    files.extend(charter::synth::portfolio(30).into_iter().take(3));
+    let mut checked = 0;
+    for (index, (name, text)) in files.iter().enumerate() {
+        checked += assert_incremental_agrees(name, text, index as u64 + 1);
+    }
+    assert!(checked > 10_000, "too few declarations were reused: {checked}");
+}

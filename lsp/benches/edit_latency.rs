@@ -293,6 +293,42 @@ async fn main() {
         "edit → diagnostics of the edited file, {edits} edits of a declared id one at a time: {}",
         summary(&mut latencies)
     );
+    // Edits that add a declaration and remove it again: the whole portfolio is resolved.
+    let end_line = lines.line_of(edited_text.len()) as u32;
+    let added = "project added_now \"Added\" { status: proposed }\n";
+    let mut latencies = Vec::with_capacity(edits);
+    for edit in 0..edits {
+        server.settled().await;
+        version += 1;
+        let start = lsp::Position::new(end_line, 0);
+        let (range, text) = if edit % 2 == 0 {
+            (lsp::Range::new(start, start), added)
+        } else {
+            (lsp::Range::new(start, lsp::Position::new(end_line + 1, 0)), "")
+        };
+        let started = Instant::now();
+        server
+            .did_change(lsp::DidChangeTextDocumentParams {
+                text_document: lsp::VersionedTextDocumentIdentifier::new(uri(&edited_path), version),
+                content_changes: vec![lsp::TextDocumentContentChangeEvent {
+                    range: Some(range),
+                    range_length: None,
+                    text: text.to_string(),
+                }],
+            })
+            .await;
+        loop {
+            let (uri, published_version, _, at) = published.recv().await.unwrap();
+            if uri == edited_uri && published_version == Some(version) {
+                latencies.push(at - started);
+                break;
+            }
+        }
+    }
+    println!(
+        "edit → diagnostics of the edited file, {edits} edits adding or removing a declaration: {}",
+        summary(&mut latencies)
+    );
     let snapshot = server.settled().await;
     println!("last analysis took {:?}: {:?}", snapshot.elapsed, snapshot.phases);
 }

@@ -95,6 +95,8 @@ pub struct Phases {
     pub check: std::time::Duration,
     pub files_parsed: usize,
     pub files_reused: usize,
+    /// Declarations of the parsed files taken from their previous version.
+    pub declarations_reused: usize,
 }
 
 /// One file of a snapshot, with the workspace it belongs to.
@@ -215,6 +217,7 @@ pub fn prepare(
             phases.load += loading.elapsed();
             phases.files_parsed += cache.last_parsed;
             phases.files_reused += cache.last_reused;
+            phases.declarations_reused += cache.last_declarations_reused;
             (workspace, engine)
         }));
         match outcome {

@@ -24,6 +24,8 @@ pub struct ParseCache {
     /// Parses done and reused by the last load, for benchmarks and tests.
     pub last_parsed: usize,
     pub last_reused: usize,
+    /// Declarations of the files parsed again that were reused rather than parsed.
+    pub last_declarations_reused: usize,
 }
 
 #[derive(Debug)]
@@ -32,6 +34,9 @@ struct Entry {
     length: usize,
     ast: Arc<ast::SourceFile>,
     diagnostics: Vec<Diagnostic>,
+    /// For a file that has been edited: its declarations, so that the next edit parses
+    /// only those it touches. Files never edited do not keep them.
+    parts: Option<syntax::Parts>,
     /// Used by the current load; entries not used are dropped after it.
     used: bool,
 }
@@ -59,20 +64,32 @@ impl ParseCache {
         file: FileId,
         path: &Path,
         text: &str,
-        counts: &Mutex<(usize, usize)>,
+        counts: &Mutex<(usize, usize, usize)>,
     ) -> (Arc<ast::SourceFile>, Vec<Diagnostic>) {
         let hash = hash_text(text);
         let key = (file.0, path.to_path_buf());
-        if let Some(entry) = lock(&self.entries).get_mut(&key)
-            && entry.hash == hash
-            && entry.length == text.len()
-        {
-            entry.used = true;
-            lock(counts).1 += 1;
-            return (entry.ast.clone(), entry.diagnostics.clone());
+        let mut previous = None;
+        if let Some(entry) = lock(&self.entries).get_mut(&key) {
+            if entry.hash == hash && entry.length == text.len() {
+                entry.used = true;
+                lock(counts).1 += 1;
+                return (entry.ast.clone(), entry.diagnostics.clone());
+            }
+            // An edit: parse incrementally from now on.
+            previous = Some(entry.parts.take());
         }
         lock(counts).0 += 1;
-        let (ast, diagnostics) = syntax::parse(file, text);
+        let (ast, diagnostics, parts) = match previous {
+            Some(parts) => {
+                let (ast, diagnostics, parts) = syntax::parse_incremental(file, text, parts.as_ref());
+                lock(counts).2 += parts.reused();
+                (ast, diagnostics, Some(parts))
+            }
+            None => {
+                let (ast, diagnostics) = syntax::parse(file, text);
+                (ast, diagnostics, None)
+            }
+        };
         let ast = Arc::new(ast);
         lock(&self.entries).insert(
             key,
@@ -81,6 +98,7 @@ impl ParseCache {
                 length: text.len(),
                 ast: ast.clone(),
                 diagnostics: diagnostics.clone(),
+                parts,
                 used: true,
             },
         );
@@ -96,7 +114,7 @@ impl ParseCache {
         texts: Vec<(PathBuf, String)>,
         overlay: Overlay<'_>,
     ) -> Arc<Workspace> {
-        let counts = Mutex::new((0, 0));
+        let counts = Mutex::new((0, 0, 0));
         let previous = self.previous.take().filter(|previous| previous.root == root);
         let workspace = {
             let this = &*self;
@@ -111,9 +129,10 @@ impl ParseCache {
         let mut entries = lock(&self.entries);
         entries.retain(|_, entry| std::mem::take(&mut entry.used));
         drop(entries);
-        let (parsed, reused) = *lock(&counts);
+        let (parsed, reused, declarations) = *lock(&counts);
         self.last_parsed = parsed;
         self.last_reused = reused;
+        self.last_declarations_reused = declarations;
         workspace
     }
 }
@@ -138,5 +157,23 @@ mod tests {
         assert_eq!((cache.last_parsed, cache.last_reused), (1, 1 + std_files));
         assert!(workspace.portfolio.lookup("c").is_some());
         assert!(workspace.portfolio.lookup("b").is_none());
+    }
+
+    #[test]
+    fn further_edits_of_a_file_parse_only_the_declarations_they_touch() {
+        let mut cache = ParseCache::default();
+        let people: String = (0..50).map(|index| format!("person p{index} {{}}\n")).collect();
+        let mut texts = vec![(PathBuf::from("/w/people.charter"), people.clone())];
+        let overlay = |_: &Path| None;
+        cache.load(PathBuf::from("/w"), Config::default(), texts.clone(), &overlay);
+        // The first edit parses the file whole and keeps its declarations; the next ones
+        // reuse all but the edited one.
+        for (edit, name) in ["q10", "r10", "s10"].iter().enumerate() {
+            texts[0].1 = people.replace("person p10 ", &format!("person {name} "));
+            let workspace = cache.load(PathBuf::from("/w"), Config::default(), texts.clone(), &overlay);
+            assert!(workspace.portfolio.lookup(name).is_some());
+            let expected = if edit == 0 { 0 } else { 49 };
+            assert_eq!(cache.last_declarations_reused, expected, "edit {edit}");
+        }
     }
 }

@@ -4,16 +4,18 @@
 //! a [`ast::Broken`] item for every one that did not, and one `charter::syntax`
 //! diagnostic per broken declaration.
 //!
-//! A file is first parsed in one pest call. Only when that fails is it cut into
-//! top-level declarations ([`recover`]) and each parsed alone, so one mistake costs one
-//! declaration. The grammar lives in `grammar/charter.pest`; `docs/syntax.md` records its
-//! design decisions.
+//! A file is cut into top-level declarations ([`recover`]) and each is parsed alone, so
+//! one mistake costs one declaration; when one is broken, the whole file is tried once
+//! more in one piece, in case a declaration was only cut at a line in column 0.
+//! [`parse_incremental`] parses again only the declarations an edit touched. The grammar
+//! lives in `grammar/charter.pest`; `docs/syntax.md` records its design decisions.
 
 pub mod ast;
 mod errors;
 mod grammar;
 mod lower;
 mod recover;
+mod shift;
 mod strings;
 
 use crate::diagnostic::{BuiltinCode, Diagnostic};
@@ -21,26 +23,158 @@ use crate::source::{FileId, Span};
 use grammar::{CharterParser, Rule};
 use pest::Parser;
 use pest::iterators::Pair;
+use shift::Shift;
 
 /// Parse one file. Spans in the tree and the diagnostics point into `text` under `file`.
 pub fn parse(file: FileId, text: &str) -> (ast::SourceFile, Vec<Diagnostic>) {
+    let (parts, too_deep, _) = parse_parts(file, text, None);
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
+    for part in parts {
+        items.extend(part.items);
+        diagnostics.extend(part.diagnostics);
+    }
+    retry_whole(file, text, too_deep, items, diagnostics)
+}
+
+/// A file parsed declaration by declaration, kept so that the next version of its text
+/// can be parsed again incrementally ([`parse_incremental`]).
+#[derive(Debug, Default)]
+pub struct Parts {
+    text: String,
+    too_deep: bool,
+    parts: Vec<Part>,
+    reused: usize,
+}
+
+impl Parts {
+    /// How many declarations were taken from the previous parts rather than parsed.
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
+
+    /// How many declaration chunks the text has.
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+/// What one declaration chunk parsed into.
+#[derive(Clone, Debug)]
+struct Part {
+    range: std::ops::Range<usize>,
+    items: Vec<ast::Item>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Like [`parse`], reusing the declarations of `previous` (the parts of an earlier version
+/// of the text) that the edit did not touch: only the declarations the changed bytes fall
+/// in are parsed again, and the others are moved by the number of bytes inserted or
+/// removed before them. The result is exactly what [`parse`] gives; the returned parts are
+/// for the next edit.
+pub fn parse_incremental(
+    file: FileId,
+    text: &str,
+    previous: Option<&Parts>,
+) -> (ast::SourceFile, Vec<Diagnostic>, Parts) {
+    let (parts, too_deep, reused) = parse_parts(file, text, previous);
+    let items = parts.iter().flat_map(|part| part.items.iter().cloned()).collect();
+    let diagnostics = parts.iter().flat_map(|part| part.diagnostics.iter().cloned()).collect();
+    let (tree, diagnostics) = retry_whole(file, text, too_deep, items, diagnostics);
+    (tree, diagnostics, Parts { text: text.to_string(), too_deep, parts, reused })
+}
+
+/// Parses `text` declaration by declaration: small pest inputs are faster than one large
+/// one, and a mistake costs only its own declaration. A declaration whose text, and whether
+/// it ends the file, are those of one of `previous`'s is taken from there.
+fn parse_parts(file: FileId, text: &str, previous: Option<&Parts>) -> (Vec<Part>, bool, usize) {
     let scan = recover::scan(text);
-    // Declaration by declaration: small pest inputs are faster than one large one, and a
-    // mistake costs only its own declaration.
-    for range in recover::declarations(text, &scan.starts) {
+    let too_deep = scan.too_deep.is_some();
+    let previous = previous.filter(|previous| previous.too_deep == too_deep);
+    let unchanged = previous.map(|previous| Unchanged::between(&previous.text, text));
+    let ranges = recover::declarations(text, &scan.starts);
+    let mut parts = Vec::with_capacity(ranges.len());
+    let mut reused = 0;
+    for range in ranges {
+        if let (Some(previous), Some(unchanged)) = (previous, &unchanged)
+            && let Some(part) = unchanged.reuse(previous, &range, text.len())
+        {
+            parts.push(part);
+            reused += 1;
+            continue;
+        }
         let Some(chunk) = text.get(range.clone()) else {
             continue;
         };
         let chunk =
             errors::Chunk { file, base: range.start, text: chunk, ends_file: range.end == text.len() };
-        parse_declaration(&chunk, scan.too_deep.is_some(), &mut items, &mut diagnostics);
+        let mut part = Part { range, items: Vec::new(), diagnostics: Vec::new() };
+        parse_declaration(&chunk, too_deep, &mut part.items, &mut part.diagnostics);
+        parts.push(part);
     }
-    // A declaration whose body has lines in column 0 was cut in pieces; if the file parses
-    // as a whole, it had no error after all.
+    (parts, too_deep, reused)
+}
+
+/// The bytes an edit left alone: a common prefix and a common suffix of two texts.
+struct Unchanged {
+    prefix: usize,
+    suffix: usize,
+    /// New length minus old length.
+    delta: i64,
+}
+
+impl Unchanged {
+    fn between(old: &str, new: &str) -> Unchanged {
+        let (old, new) = (old.as_bytes(), new.as_bytes());
+        let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let room = old.len().min(new.len()) - prefix;
+        let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+        Unchanged { prefix, suffix, delta: new.len() as i64 - old.len() as i64 }
+    }
+
+    /// The part of `previous` for the new declaration `range`, moved into place, when the
+    /// declaration lies in unchanged bytes and `previous` had it at the same place.
+    fn reuse(&self, previous: &Parts, range: &std::ops::Range<usize>, length: usize) -> Option<Part> {
+        let old_length = previous.text.len();
+        let old_start = if range.end <= self.prefix {
+            range.start
+        } else if range.start >= length - self.suffix {
+            usize::try_from(range.start as i64 - self.delta).ok()?
+        } else {
+            return None;
+        };
+        let old_end = old_start + range.len();
+        let index = previous.parts.binary_search_by_key(&old_start, |part| part.range.start).ok()?;
+        let part = previous.parts.get(index)?;
+        if part.range.end != old_end || (old_end == old_length) != (range.end == length) {
+            return None;
+        }
+        let mut part = part.clone();
+        let moved = range.start as i64 - old_start as i64;
+        if moved != 0 {
+            part.items.shift(moved);
+            part.diagnostics.shift(moved);
+        }
+        part.range = range.clone();
+        Some(part)
+    }
+}
+
+/// A declaration whose body has lines in column 0 was cut in pieces; if the file parses as
+/// a whole, it had no error after all.
+fn retry_whole(
+    file: FileId,
+    text: &str,
+    too_deep: bool,
+    mut items: Vec<ast::Item>,
+    mut diagnostics: Vec<Diagnostic>,
+) -> (ast::SourceFile, Vec<Diagnostic>) {
     if items.iter().any(|item| matches!(item, ast::Item::Broken(_)))
-        && scan.too_deep.is_none()
+        && !too_deep
         && let Ok(mut pairs) = CharterParser::parse(Rule::file, text)
     {
         items.clear();
