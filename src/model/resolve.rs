@@ -4,6 +4,7 @@
 //! every field's value to the type the schema gives it, resolves references, computes the
 //! reverse links and reports `parent`/`depends_on` cycles.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -55,7 +56,10 @@ pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) 
         schema,
         entities: Vec::with_capacity(declarations.entities.len() * 2),
         sources: Vec::with_capacity(declarations.entities.len() * 2),
-        index: Arc::default(),
+        index: Arc::new(FxHashMap::with_capacity_and_hasher(
+            declarations.entities.len() * 2,
+            Default::default(),
+        )),
         references: Vec::new(),
         diagnostics,
         lowered: Vec::new(),
@@ -171,10 +175,8 @@ impl<'a> Resolver<'a> {
     fn declare(&mut self, declaration: &'a ast::Entity, parent: Option<EntityId>) {
         let kind = declaration.kind.name.as_str();
         self.check_kind(&declaration.kind, parent);
-        let parent_id =
-            parent.and_then(|parent| self.entities.get(parent.index())).map(|parent| parent.id.clone());
-        let full_id = match &parent_id {
-            Some(parent_id) => format!("{parent_id}.{}", declaration.id.name),
+        let full_id = match parent.and_then(|parent| self.entities.get(parent.index())) {
+            Some(parent) => format!("{}.{}", parent.id, declaration.id.name),
             None => declaration.id.name.clone(),
         };
         let kind = self.intern(kind);
@@ -308,22 +310,46 @@ impl<'a> Resolver<'a> {
     }
 
     /// Converts the fields of the entities `ids` (in ascending order) to typed values,
-    /// resolving references; their findings go to `lowered`.
+    /// resolving references; their findings go to `lowered`. Chunks of entities are lowered
+    /// in parallel and their results joined in order, so the outcome does not depend on
+    /// the number of threads.
     pub(crate) fn lower(&mut self, ids: &[EntityId]) {
-        // The schema is read while the resolver's other state changes; take it out for
-        // the loop rather than cloning a kind per entity.
-        let schema = std::mem::replace(&mut self.schema, Schema { kinds: Vec::new() });
-        for &id in ids {
-            let Some(Some(declaration)) = self.sources.get(id.index()).copied() else {
-                continue;
+        type Chunk = (Vec<(EntityId, Vec<FieldValue>)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>);
+        let (schema, entities, index, sources) = (&self.schema, &self.entities, &*self.index, &self.sources);
+        let lower_chunk = |chunk: &[EntityId]| -> Chunk {
+            let mut lowering = Lowering {
+                entities,
+                index,
+                references: Vec::new(),
+                diagnostics: Vec::new(),
+                names: FxHashMap::default(),
             };
-            let fields = self.lower_fields(id, declaration, &schema);
-            if let Some(entity) = self.entities.get_mut(id.index()) {
-                Arc::make_mut(entity).fields = fields;
+            let mut fields = Vec::with_capacity(chunk.len());
+            let mut lowered = Vec::new();
+            for &id in chunk {
+                let Some(Some(declaration)) = sources.get(id.index()).copied() else {
+                    continue;
+                };
+                fields.push((id, lowering.lower_fields(id, declaration, schema)));
+                lowered.extend(lowering.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
             }
-            self.lowered.extend(self.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
+            (fields, lowering.references, lowered)
+        };
+        let size = (ids.len() / (2 * rayon::current_num_threads().max(1))).max(1024);
+        let chunks: Vec<Chunk> = if ids.len() <= size {
+            vec![lower_chunk(ids)]
+        } else {
+            ids.par_chunks(size).map(lower_chunk).collect()
+        };
+        for (fields, references, lowered) in chunks {
+            for (id, fields) in fields {
+                if let Some(entity) = self.entities.get_mut(id.index()) {
+                    Arc::make_mut(entity).fields = fields;
+                }
+            }
+            self.references.extend(references);
+            self.lowered.extend(lowered);
         }
-        self.schema = schema;
     }
 
     /// A resolver over an already declared portfolio, for lowering some entities again.
@@ -341,14 +367,34 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// One shared `Arc` per field name, so entities do not each allocate their names.
     fn intern(&mut self, name: &str) -> Arc<str> {
-        if let Some(interned) = self.names.get(name) {
-            return interned.clone();
-        }
-        let interned: Arc<str> = Arc::from(name);
-        self.names.insert(name.to_string(), interned.clone());
-        interned
+        intern(&mut self.names, name)
+    }
+}
+
+/// One shared `Arc` per name, so entities do not each allocate their field names.
+fn intern(names: &mut FxHashMap<String, Arc<str>>, name: &str) -> Arc<str> {
+    if let Some(interned) = names.get(name) {
+        return interned.clone();
+    }
+    let interned: Arc<str> = Arc::from(name);
+    names.insert(name.to_string(), interned.clone());
+    interned
+}
+
+/// Lowering the fields of some entities, against a declared portfolio: what one thread
+/// of [`Resolver::lower`] does.
+struct Lowering<'r> {
+    entities: &'r [Arc<Entity>],
+    index: &'r FxHashMap<String, EntityId>,
+    references: Vec<Reference>,
+    diagnostics: Vec<Diagnostic>,
+    names: FxHashMap<String, Arc<str>>,
+}
+
+impl Lowering<'_> {
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        intern(&mut self.names, name)
     }
 
     fn lower_fields(&mut self, id: EntityId, declaration: &ast::Entity, schema: &Schema) -> Vec<FieldValue> {
@@ -358,7 +404,13 @@ impl<'a> Resolver<'a> {
         };
         let entity_id = self.entities.get(id.index()).map(|entity| entity.id.clone()).unwrap_or_default();
         let mut fields: Vec<FieldValue> = Vec::with_capacity(declaration.fields.len() + 1);
+        // The schema positions of the fields accepted into `fields`, and of every known
+        // field written: compared as numbers rather than names.
+        let position = |name: &str| kind.fields.iter().position(|field| field.name == name);
+        let mut accepted: Vec<Option<usize>> = Vec::with_capacity(declaration.fields.len() + 1);
+        let mut written: Vec<usize> = Vec::with_capacity(declaration.fields.len());
         if let Some(title) = &declaration.title {
+            accepted.push(position("title"));
             fields.push(FieldValue {
                 name: self.intern("title"),
                 value: Value::String(Arc::from(title.value.as_str())),
@@ -369,7 +421,12 @@ impl<'a> Resolver<'a> {
         }
         for field in &declaration.fields {
             let name = field.name.name.as_str();
-            if let Some(first) = fields.iter().find(|given| &*given.name == name) {
+            let index = position(name);
+            written.extend(index);
+            let first = index
+                .and_then(|index| accepted.iter().position(|given| *given == Some(index)))
+                .and_then(|at| fields.get(at));
+            if let Some(first) = first {
                 let first_span = first.name_span;
                 self.diagnostics.push(
                     Diagnostic::builtin(
@@ -384,7 +441,7 @@ impl<'a> Resolver<'a> {
                 );
                 continue;
             }
-            let Some(definition) = kind.field(name) else {
+            let Some(definition) = index.and_then(|index| kind.fields.get(index)) else {
                 let help = did_you_mean(name, kind.writable().map(|field| field.name.as_str())).unwrap_or_else(|| {
                     format!("`{kind_name}` has no such field; declare it with `extend {kind_name} {{ {name}: TYPE }}`")
                 });
@@ -419,10 +476,10 @@ impl<'a> Resolver<'a> {
             if matches!(field.value.kind, ast::ValueKind::None) {
                 continue;
             }
-            let ty = definition.ty.clone();
-            let Some(value) = self.lower_value(id, name, &ty, &field.value, &entity_id) else {
+            let Some(value) = self.lower_value(id, name, &definition.ty, &field.value, &entity_id) else {
                 continue;
             };
+            accepted.push(index);
             fields.push(FieldValue {
                 name: self.intern(name),
                 value,
@@ -431,12 +488,8 @@ impl<'a> Resolver<'a> {
                 value_span: field.value.span,
             });
         }
-        for definition in kind.fields.iter().filter(|field| field.required) {
-            if fields.iter().any(|given| given.name.as_ref() == definition.name) {
-                continue;
-            }
-            let written = declaration.fields.iter().any(|field| field.name.name == definition.name);
-            if written {
+        for (index, definition) in kind.fields.iter().enumerate().filter(|(_, field)| field.required) {
+            if accepted.contains(&Some(index)) || written.contains(&index) {
                 continue;
             }
             self.diagnostics.push(
