@@ -99,23 +99,39 @@ pub(crate) fn assemble(
     by_kind: Arc<FxHashMap<Arc<str>, Vec<EntityId>>>,
     found: Found,
 ) -> (Portfolio, Vec<Diagnostic>) {
-    let (referrer_starts, referrers) = referrers(entities.len(), &references);
-    let reverse = links::reverse_links(&entities);
     let mut diagnostics = Vec::with_capacity(found.declared.len() + found.lowered.len());
     diagnostics.extend(found.declared.iter().cloned());
     diagnostics.extend(found.lowered.iter().map(|(_, diagnostic)| diagnostic.clone()));
-    let portfolio = Portfolio {
+    let mut portfolio = Portfolio {
         schema,
         entities,
         references,
         index,
         by_kind,
-        reverse,
-        referrer_starts,
-        referrers,
+        reverse: links::Links::default(),
+        referrer_starts: Vec::new(),
+        referrers: Vec::new(),
         found: Arc::new(found),
     };
-    cycles::report(&portfolio, &mut diagnostics);
+    // Reverse links, referrers and cycles read the entities and references only: side
+    // by side.
+    let (reverse, ((referrer_starts, referrers), cycles)) = rayon::join(
+        || links::reverse_links(&portfolio.entities),
+        || {
+            rayon::join(
+                || referrers(portfolio.entities.len(), &portfolio.references),
+                || {
+                    let mut cycles = Vec::new();
+                    cycles::report(&portfolio, &mut cycles);
+                    cycles
+                },
+            )
+        },
+    );
+    portfolio.reverse = reverse;
+    portfolio.referrer_starts = referrer_starts;
+    portfolio.referrers = referrers;
+    diagnostics.extend(cycles);
     (portfolio, diagnostics)
 }
 
