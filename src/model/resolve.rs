@@ -66,8 +66,24 @@ pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) 
         in_test: declarations.in_test,
         names: FxHashMap::default(),
     };
-    for entity in &declarations.entities {
-        resolver.declare(entity, None);
+    // Entities are built, and kinds checked, in parallel; ids are then given in order.
+    let size = (declarations.entities.len() / (2 * rayon::current_num_threads().max(1))).max(512);
+    let schema = &resolver.schema;
+    let in_test = declarations.in_test;
+    let prepared: Vec<Vec<Prepared<'_>>> = declarations
+        .entities
+        .par_chunks(size)
+        .map(|chunk| {
+            let mut names = FxHashMap::default();
+            let mut prepared = Vec::with_capacity(chunk.len() * 2);
+            for declaration in chunk {
+                prepare(schema, in_test, declaration, None, &mut names, &mut prepared);
+            }
+            prepared
+        })
+        .collect();
+    for chunk in prepared {
+        resolver.place(chunk);
     }
     for broken in &declarations.broken {
         resolver.declare_broken(broken);
@@ -188,36 +204,32 @@ pub(crate) struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    fn declare(&mut self, declaration: &'a ast::Entity, parent: Option<EntityId>) {
-        let kind = declaration.kind.name.as_str();
-        self.check_kind(&declaration.kind, parent);
-        let full_id = match parent.and_then(|parent| self.entities.get(parent.index())) {
-            Some(parent) => format!("{}.{}", parent.id, declaration.id.name),
-            None => declaration.id.name.clone(),
-        };
-        let kind = self.intern(kind);
-        let Some(id) = self.insert(Entity {
-            id: full_id,
-            kind,
-            title: declaration.title.as_ref().map(|title| title.value.clone()),
-            doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
-            span: declaration.span,
-            id_span: declaration.id.span,
-            kind_span: declaration.kind.span,
-            parent,
-            children: Vec::new(),
-            fields: Vec::new(),
-            broken: false,
-            in_test: self.in_test,
-        }) else {
-            return;
-        };
-        self.sources.push(Some(declaration));
-        if let Some(parent) = parent.and_then(|parent| self.entities.get_mut(parent.index())) {
-            Arc::make_mut(parent).children.push(id);
-        }
-        for child in &declaration.children {
-            self.declare(child, Some(id));
+    /// Declares prepared entities, in order: ids, duplicates, nesting. A declaration
+    /// that is not declared (a duplicate id) takes its nested ones with it.
+    fn place(&mut self, prepared: Vec<Prepared<'a>>) {
+        let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(prepared.len());
+        for item in prepared {
+            let parent = match item.parent {
+                None => None,
+                Some(position) => match ids.get(position).copied().flatten() {
+                    Some(parent) => Some(parent),
+                    None => {
+                        ids.push(None);
+                        continue;
+                    }
+                },
+            };
+            self.diagnostics.extend(item.kind_error);
+            let mut entity = item.entity;
+            entity.parent = parent;
+            let id = self.insert(entity);
+            if let Some(id) = id {
+                self.sources.push(Some(item.declaration));
+                if let Some(parent) = parent.and_then(|parent| self.entities.get_mut(parent.index())) {
+                    Arc::make_mut(parent).children.push(id);
+                }
+            }
+            ids.push(id);
         }
     }
 
@@ -253,56 +265,6 @@ impl<'a> Resolver<'a> {
     }
 
     /// Reports unknown kinds and kinds declared at the wrong level.
-    fn check_kind(&mut self, kind: &ast::Ident, parent: Option<EntityId>) {
-        let parent_kind =
-            parent.and_then(|parent| self.entities.get(parent.index())).map(|parent| parent.kind.clone());
-        let Some(definition) = self.schema.kind(&kind.name) else {
-            let candidates: Vec<&str> = self
-                .schema
-                .kinds
-                .iter()
-                .filter(|candidate| candidate.nested_in.as_deref() == parent_kind.as_deref())
-                .map(|candidate| candidate.name.as_str())
-                .collect();
-            let help = did_you_mean(&kind.name, candidates.iter().copied())
-                .unwrap_or_else(|| format!("the kinds allowed here are {}", join_ticked(&candidates)));
-            self.diagnostics.push(
-                Diagnostic::builtin(
-                    BuiltinCode::UnknownReference,
-                    kind.span,
-                    format!("unknown entity kind `{}`", kind.name),
-                )
-                .with_label("no such kind")
-                .with_help(help),
-            );
-            return;
-        };
-        match (&definition.nested_in, &parent_kind) {
-            (Some(container), None) => self.diagnostics.push(
-                Diagnostic::builtin(
-                    BuiltinCode::WrongKind,
-                    kind.span,
-                    format!("a `{}` must be declared inside a `{container}`", kind.name),
-                )
-                .with_label("declared at the top level")
-                .with_help(format!("move it into the body of the `{container}` it belongs to")),
-            ),
-            (expected, Some(actual)) if expected.as_deref() != Some(&**actual) => self.diagnostics.push(
-                Diagnostic::builtin(
-                    BuiltinCode::WrongKind,
-                    kind.span,
-                    format!("a `{}` cannot be declared inside a `{actual}`", kind.name),
-                )
-                .with_label("nested here")
-                .with_help(match expected {
-                    Some(container) => format!("declare it inside a `{container}`"),
-                    None => "declare it at the top level of a file".to_string(),
-                }),
-            ),
-            _ => {}
-        }
-    }
-
     fn insert(&mut self, entity: Entity) -> Option<EntityId> {
         if let Some(existing) = self.index.get(&entity.id).and_then(|id| self.entities.get(id.index())) {
             let scope = if entity.parent.is_some() { "in this project" } else { "in the portfolio" };
@@ -385,6 +347,107 @@ impl<'a> Resolver<'a> {
 
     fn intern(&mut self, name: &str) -> Arc<str> {
         intern(&mut self.names, name)
+    }
+}
+
+/// A declaration with its entity built and its kind checked, ready to be given an id.
+struct Prepared<'a> {
+    declaration: &'a ast::Entity,
+    /// The position of the enclosing declaration in the same list.
+    parent: Option<usize>,
+    /// Without its parent and nested entities' ids, which placing gives.
+    entity: Entity,
+    kind_error: Option<Diagnostic>,
+}
+
+/// Prepares `declaration` and its nested ones, in declaration order. `parent` is the
+/// position, full id and kind of the enclosing one.
+fn prepare<'a>(
+    schema: &Schema,
+    in_test: bool,
+    declaration: &'a ast::Entity,
+    parent: Option<(usize, &str, &str)>,
+    names: &mut FxHashMap<String, Arc<str>>,
+    out: &mut Vec<Prepared<'a>>,
+) {
+    let full_id = match parent {
+        Some((_, parent_id, _)) => format!("{parent_id}.{}", declaration.id.name),
+        None => declaration.id.name.clone(),
+    };
+    let kind_error = kind_error(schema, &declaration.kind, parent.map(|(_, _, kind)| kind));
+    let position = out.len();
+    out.push(Prepared {
+        declaration,
+        parent: parent.map(|(position, ..)| position),
+        entity: Entity {
+            id: full_id,
+            kind: intern(names, &declaration.kind.name),
+            title: declaration.title.as_ref().map(|title| title.value.clone()),
+            doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
+            span: declaration.span,
+            id_span: declaration.id.span,
+            kind_span: declaration.kind.span,
+            parent: None,
+            children: Vec::new(),
+            fields: Vec::new(),
+            broken: false,
+            in_test,
+        },
+        kind_error,
+    });
+    if declaration.children.is_empty() {
+        return;
+    }
+    let id = out.get(position).map(|prepared| prepared.entity.id.clone()).unwrap_or_default();
+    for child in &declaration.children {
+        prepare(schema, in_test, child, Some((position, &id, &declaration.kind.name)), names, out);
+    }
+}
+
+/// Reports an unknown kind, or a kind declared at the wrong level.
+fn kind_error(schema: &Schema, kind: &ast::Ident, parent_kind: Option<&str>) -> Option<Diagnostic> {
+    let Some(definition) = schema.kind(&kind.name) else {
+        let candidates: Vec<&str> = schema
+            .kinds
+            .iter()
+            .filter(|candidate| candidate.nested_in.as_deref() == parent_kind)
+            .map(|candidate| candidate.name.as_str())
+            .collect();
+        let help = did_you_mean(&kind.name, candidates.iter().copied())
+            .unwrap_or_else(|| format!("the kinds allowed here are {}", join_ticked(&candidates)));
+        return Some(
+            Diagnostic::builtin(
+                BuiltinCode::UnknownReference,
+                kind.span,
+                format!("unknown entity kind `{}`", kind.name),
+            )
+            .with_label("no such kind")
+            .with_help(help),
+        );
+    };
+    match (&definition.nested_in, parent_kind) {
+        (Some(container), None) => Some(
+            Diagnostic::builtin(
+                BuiltinCode::WrongKind,
+                kind.span,
+                format!("a `{}` must be declared inside a `{container}`", kind.name),
+            )
+            .with_label("declared at the top level")
+            .with_help(format!("move it into the body of the `{container}` it belongs to")),
+        ),
+        (expected, Some(actual)) if expected.as_deref() != Some(actual) => Some(
+            Diagnostic::builtin(
+                BuiltinCode::WrongKind,
+                kind.span,
+                format!("a `{}` cannot be declared inside a `{actual}`", kind.name),
+            )
+            .with_label("nested here")
+            .with_help(match expected {
+                Some(container) => format!("declare it inside a `{container}`"),
+                None => "declare it at the top level of a file".to_string(),
+            }),
+        ),
+        _ => None,
     }
 }
 
