@@ -5,6 +5,7 @@
 //! rendering thousands of diagnostics never rescans a file from its start.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Identifies one file of a [`SourceMap`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -130,13 +131,15 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The name shown to users: relative to the workspace root, with `/` separators.
     pub name: String,
-    pub text: String,
-    pub lines: LineIndex,
+    /// Shared, so a language server can keep an unchanged file between analyses.
+    pub text: Arc<str>,
+    pub lines: Arc<LineIndex>,
 }
 
 impl SourceFile {
-    pub fn new(path: PathBuf, name: String, text: String) -> SourceFile {
-        let lines = LineIndex::new(&text);
+    pub fn new(path: PathBuf, name: String, text: impl Into<Arc<str>>) -> SourceFile {
+        let text = text.into();
+        let lines = Arc::new(LineIndex::new(&text));
         SourceFile { path, name, text, lines }
     }
 

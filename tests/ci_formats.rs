@@ -238,7 +238,7 @@ fn baseline_flags_exclude_each_other_and_bad_files_are_usage_errors() {
 /// A one-file source map and a maker of diagnostics on it.
 fn sources(text: &str) -> SourceMap {
     let mut sources = SourceMap::default();
-    sources.add(SourceFile::new(PathBuf::from("/w/p.charter"), "p.charter".into(), text.into()));
+    sources.add(SourceFile::new(PathBuf::from("/w/p.charter"), "p.charter".into(), text));
     sources
 }
 

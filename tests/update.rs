@@ -53,11 +53,11 @@ fn build(root: &Path, texts: &[(PathBuf, String)], cache: &Cache, previous: Opti
         parsed
     };
     let config = Config::default();
+    let texts: Vec<(PathBuf, Arc<str>)> =
+        texts.iter().map(|(path, text)| (path.clone(), Arc::from(text.as_str()))).collect();
     match previous {
-        Some(previous) => {
-            Workspace::reload(previous, root.to_path_buf(), config, texts.to_vec(), &|_| None, &parse)
-        }
-        None => Workspace::from_texts_with(root.to_path_buf(), config, texts.to_vec(), &|_| None, &parse),
+        Some(previous) => Workspace::reload(previous, root.to_path_buf(), config, texts, &|_| None, &parse),
+        None => Workspace::from_texts_with(root.to_path_buf(), config, texts, &|_| None, &parse),
     }
 }
 

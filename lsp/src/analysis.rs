@@ -209,8 +209,7 @@ pub fn prepare(
         let cache = caches.entry(root.path.clone()).or_default();
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let overlay = |path: &Path| documents.get(path).map(|text| text.to_string());
-            let texts: Vec<(PathBuf, String)> =
-                root.texts.iter().map(|(path, text)| (path.clone(), text.to_string())).collect();
+            let texts = root.texts.clone();
             let loading = std::time::Instant::now();
             let workspace = cache.load(root.path.clone(), config, texts, &overlay);
             let engine = charter::rules::Engine::new(&workspace);

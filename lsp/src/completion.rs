@@ -55,7 +55,7 @@ pub fn complete(
     offset: usize,
     snippets: bool,
 ) -> Vec<lsp::CompletionItem> {
-    let text = file.source.text.as_str();
+    let text: &str = &file.source.text;
     let offset = floor_boundary(text, offset.min(text.len()));
     let before = text.get(..offset).unwrap_or("");
     let word_start = before.trim_end_matches(is_ident_char).len();

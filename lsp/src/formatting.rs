@@ -11,7 +11,7 @@ pub fn format(
     file: FileRef<'_>,
     range: Option<lsp::Range>,
 ) -> Option<Vec<lsp::TextEdit>> {
-    let text = file.source.text.as_str();
+    let text: &str = &file.source.text;
     let view = file.text();
     let (start, end, replacement) = match range {
         None => (0, text.len(), charter::fmt::format_source(text).ok()?),

@@ -111,7 +111,7 @@ impl ParseCache {
         &mut self,
         root: PathBuf,
         config: Config,
-        texts: Vec<(PathBuf, String)>,
+        texts: Vec<(PathBuf, Arc<str>)>,
         overlay: Overlay<'_>,
     ) -> Arc<Workspace> {
         let counts = Mutex::new((0, 0, 0));
@@ -144,15 +144,15 @@ mod tests {
     #[test]
     fn an_edit_parses_only_the_edited_file_again() {
         let mut cache = ParseCache::default();
-        let mut texts = vec![
-            (PathBuf::from("/w/a.charter"), "person a {}\n".to_string()),
-            (PathBuf::from("/w/b.charter"), "person b {}\n".to_string()),
+        let mut texts: Vec<(PathBuf, Arc<str>)> = vec![
+            (PathBuf::from("/w/a.charter"), Arc::from("person a {}\n")),
+            (PathBuf::from("/w/b.charter"), Arc::from("person b {}\n")),
         ];
         let overlay = |_: &Path| None;
         let std_files = charter::stdlib::FILES.len();
         cache.load(PathBuf::from("/w"), Config::default(), texts.clone(), &overlay);
         assert_eq!((cache.last_parsed, cache.last_reused), (2 + std_files, 0));
-        texts[1].1 = "person c {}\n".to_string();
+        texts[1].1 = Arc::from("person c {}\n");
         let workspace = cache.load(PathBuf::from("/w"), Config::default(), texts, &overlay);
         assert_eq!((cache.last_parsed, cache.last_reused), (1, 1 + std_files));
         assert!(workspace.portfolio.lookup("c").is_some());
@@ -163,13 +163,14 @@ mod tests {
     fn further_edits_of_a_file_parse_only_the_declarations_they_touch() {
         let mut cache = ParseCache::default();
         let people: String = (0..50).map(|index| format!("person p{index} {{}}\n")).collect();
-        let mut texts = vec![(PathBuf::from("/w/people.charter"), people.clone())];
+        let mut texts: Vec<(PathBuf, Arc<str>)> =
+            vec![(PathBuf::from("/w/people.charter"), Arc::from(people.as_str()))];
         let overlay = |_: &Path| None;
         cache.load(PathBuf::from("/w"), Config::default(), texts.clone(), &overlay);
         // The first edit parses the file whole and keeps its declarations; the next ones
         // reuse all but the edited one.
         for (edit, name) in ["q10", "r10", "s10"].iter().enumerate() {
-            texts[0].1 = people.replace("person p10 ", &format!("person {name} "));
+            texts[0].1 = Arc::from(people.replace("person p10 ", &format!("person {name} ")));
             let workspace = cache.load(PathBuf::from("/w"), Config::default(), texts.clone(), &overlay);
             assert!(workspace.portfolio.lookup(name).is_some());
             let expected = if edit == 0 { 0 } else { 49 };

@@ -219,7 +219,7 @@ pub fn tokens_of(
     for item in &file.parsed.ast.items {
         classes.item(item);
     }
-    let text = file.source.text.as_str();
+    let text: &str = &file.source.text;
     let view = file.text();
     let (from, to) = match range {
         Some(range) => {

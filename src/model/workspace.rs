@@ -127,18 +127,20 @@ impl Workspace {
         texts: Vec<(PathBuf, String)>,
         overlay: Overlay<'_>,
     ) -> Workspace {
+        let texts = texts.into_iter().map(|(path, text)| (path, Arc::from(text))).collect();
         Workspace::from_texts_with(root, config, texts, overlay, &|file, _, text| {
             let (ast, diagnostics) = syntax::parse(file, text);
             (Arc::new(ast), diagnostics)
         })
     }
 
-    /// Like [`Workspace::from_texts`], parsing every file (workspace, `use`d and std) with
-    /// `parse`: the language server passes a cache so that an edit re-parses one file.
+    /// Like [`Workspace::from_texts`], with shared texts, parsing every file (workspace,
+    /// `use`d and std) with `parse`: the language server passes a cache so that an edit
+    /// re-parses one file.
     pub fn from_texts_with(
         root: PathBuf,
         config: Config,
-        texts: Vec<(PathBuf, String)>,
+        texts: Vec<(PathBuf, Arc<str>)>,
         overlay: Overlay<'_>,
         parse: Parse<'_>,
     ) -> Workspace {
@@ -152,7 +154,7 @@ impl Workspace {
         previous: &Workspace,
         root: PathBuf,
         config: Config,
-        texts: Vec<(PathBuf, String)>,
+        texts: Vec<(PathBuf, Arc<str>)>,
         overlay: Overlay<'_>,
         parse: Parse<'_>,
     ) -> Workspace {
@@ -162,7 +164,7 @@ impl Workspace {
     fn build(
         root: PathBuf,
         config: Config,
-        texts: Vec<(PathBuf, String)>,
+        texts: Vec<(PathBuf, Arc<str>)>,
         overlay: Overlay<'_>,
         parse: Parse<'_>,
         previous: Option<&Workspace>,
@@ -174,9 +176,17 @@ impl Workspace {
             .into_par_iter()
             .enumerate()
             .map(|(index, (path, text))| {
-                let name = display_name(&root, &path);
-                let result = parse(FileId(index as u32), &path, &text);
-                (SourceFile::new(path, name, text), result)
+                let file = FileId(index as u32);
+                let result = parse(file, &path, &text);
+                // An unchanged file keeps its source and line index.
+                let kept = previous
+                    .and_then(|previous| previous.sources.get(file))
+                    .filter(|source| source.path == path && Arc::ptr_eq(&source.text, &text));
+                let source = match kept {
+                    Some(source) => source.clone(),
+                    None => SourceFile::new(path.clone(), display_name(&root, &path), text),
+                };
+                (source, result)
             })
             .collect();
         for (source, (ast, found)) in parsed {
