@@ -97,7 +97,9 @@ fn sarif_of_the_acme_example_validates_too() {
 
 #[test]
 fn sarif_results_snapshot() {
-    let document = sarif_of(&fixture());
+    // A copy outside any git repository, so that paths start at the workspace root.
+    let directory = scratch();
+    let document = sarif_of(directory.path());
     let run = &document["runs"][0];
     insta::assert_json_snapshot!("sarif_results", &run["results"]);
 }
@@ -121,7 +123,8 @@ fn sarif_driver_describes_every_rule_a_result_names() {
 
 #[test]
 fn sarif_locations_are_relative_to_the_workspace_root() {
-    let document = sarif_of(&fixture());
+    let directory = scratch();
+    let document = sarif_of(directory.path());
     let run = &document["runs"][0];
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     for result in run["results"].as_array().expect("results") {
@@ -138,7 +141,8 @@ fn sarif_locations_are_relative_to_the_workspace_root() {
 
 #[test]
 fn github_annotations_snapshot() {
-    let output = charter(&["check", fixture().to_str().expect("utf-8"), "--format", "github"]);
+    let directory = scratch();
+    let output = charter(&["check", directory.path().to_str().expect("utf-8"), "--format", "github"]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("github_annotations", stdout(&output));
 }
@@ -317,4 +321,53 @@ fn the_schema_check_rejects_an_invalid_log() {
     let mut document = sarif_of(&fixture());
     document["runs"][0]["results"][0]["level"] = Value::from("fatal");
     validate_sarif(&document);
+}
+
+/// A workspace below the root of a git repository: SARIF and annotations name files from
+/// the repository root, as GitHub resolves them, unless `--path-prefix` says otherwise.
+#[test]
+fn paths_start_at_the_repository_root() {
+    let repository = tempfile::tempdir().expect("temporary directory");
+    std::fs::create_dir(repository.path().join(".git")).expect(".git");
+    let workspace = repository.path().join("governance/portfolio");
+    std::fs::create_dir_all(&workspace).expect("workspace");
+    for entry in std::fs::read_dir(fixture()).expect("fixture") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, workspace.join(path.file_name().expect("name"))).expect("copy");
+    }
+    let workspace = workspace.to_str().expect("utf-8");
+    let uris = |extra: &[&str]| -> Vec<String> {
+        let mut arguments = vec!["check", workspace, "--format", "sarif"];
+        arguments.extend_from_slice(extra);
+        let document: Value = serde_json::from_slice(&charter(&arguments).stdout).expect("sarif");
+        document["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|result| {
+                result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .expect("uri")
+                    .to_string()
+            })
+            .collect()
+    };
+    let found = uris(&[]);
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|uri| uri.starts_with("governance/portfolio/")), "{found:?}");
+    let given = uris(&["--path-prefix", "elsewhere/"]);
+    assert!(
+        given.iter().all(|uri| uri.starts_with("elsewhere/") && !uri.contains("governance")),
+        "{given:?}"
+    );
+    let none = uris(&["--path-prefix", ""]);
+    assert!(none.iter().all(|uri| !uri.contains('/') || uri.starts_with("..")), "{none:?}");
+    let annotations = stdout(&charter(&["check", workspace, "--format", "github"]));
+    let files: Vec<&str> = annotations
+        .lines()
+        .filter_map(|line| line.split("file=").nth(1))
+        .filter_map(|rest| rest.split(',').next())
+        .collect();
+    assert!(!files.is_empty());
+    assert!(files.iter().all(|file| file.starts_with("governance/portfolio/")), "{files:?}");
 }

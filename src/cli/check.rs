@@ -2,7 +2,7 @@
 
 use clap::Args;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::CheckFormat;
@@ -31,6 +31,24 @@ pub struct CheckArgs {
     /// After the findings, list rules that matched no subject and entities no rule examined.
     #[arg(long)]
     coverage: bool,
+    /// For `sarif` and `github`: the workspace root's path from the repository root, put
+    /// before every file path. Default: found from the enclosing git repository.
+    #[arg(long, value_name = "PATH")]
+    path_prefix: Option<String>,
+}
+
+/// The workspace root's path from the repository root: `--path-prefix`, else from the
+/// nearest enclosing directory holding `.git` (a directory, or a file in a worktree or
+/// submodule), else none.
+fn path_prefix(args: &CheckArgs, root: &Path) -> String {
+    if let Some(prefix) = &args.path_prefix {
+        return prefix.trim_matches('/').to_string();
+    }
+    let Some(repository) = root.ancestors().find(|ancestor| ancestor.join(".git").exists()) else {
+        return String::new();
+    };
+    let relative = root.strip_prefix(repository).unwrap_or(Path::new(""));
+    relative.components().map(|part| part.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
@@ -58,8 +76,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             &workspace.sources,
             &findings,
             &render::sarif::RuleDescriptor::of_workspace(&workspace),
+            &path_prefix(args, &workspace.root),
         ),
-        CheckFormat::Github => render::github::render(&workspace.sources, &findings),
+        CheckFormat::Github => {
+            render::github::render(&workspace.sources, &findings, &path_prefix(args, &workspace.root))
+        }
     };
     let mut stdout = std::io::stdout().lock();
     if args.coverage {

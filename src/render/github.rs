@@ -12,7 +12,10 @@ use super::{Counts, locate, summary_phrase};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceMap;
 
-pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+/// The annotations of `diagnostics`. File paths are `prefix` (the workspace root's path
+/// from the repository root, `""` when they are the same) joined with each file's path
+/// from the workspace root, as GitHub resolves them against the checkout.
+pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic], prefix: &str) -> String {
     let mut out = String::with_capacity(diagnostics.len() * 160);
     for diagnostic in diagnostics {
         let command = match diagnostic.severity {
@@ -21,6 +24,7 @@ pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
             Severity::Info => "notice",
         };
         let (file, start, end) = locate(sources, diagnostic.span());
+        let file = super::repository_path(prefix, &file);
         let mut message = diagnostic.message.clone();
         if let Some(label) = &diagnostic.primary.message {
             let _ = write!(message, " ({label})");
@@ -30,6 +34,7 @@ pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
         }
         for label in &diagnostic.secondary {
             let (related_file, related_start, _) = locate(sources, label.span);
+            let related_file = super::repository_path(prefix, &related_file);
             let _ = write!(message, "\nsee {related_file}:{}:{}", related_start.line, related_start.column);
             if let Some(text) = &label.message {
                 let _ = write!(message, ": {text}");

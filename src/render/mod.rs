@@ -37,6 +37,26 @@ impl Counts {
 }
 
 /// The file name and start and end positions of a span.
+/// A file's path from the repository root: `prefix` (the workspace root's path from the
+/// repository root) joined with `name` (the file's path from the workspace root, `../`
+/// for files outside it). The std library's `<std>/…` names are left alone.
+pub fn repository_path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() || name.starts_with("<std>/") {
+        return name.to_string();
+    }
+    let mut parts: Vec<&str> = prefix.split('/').filter(|part| !part.is_empty()).collect();
+    let mut rest = name;
+    while let Some(after) = rest.strip_prefix("../") {
+        if parts.pop().is_none() {
+            // Above the repository root: there is no repository path; keep the name.
+            return name.to_string();
+        }
+        rest = after;
+    }
+    parts.push(rest);
+    parts.join("/")
+}
+
 pub fn locate(sources: &SourceMap, span: Span) -> (String, Position, Position) {
     match sources.get(span.file) {
         Some(file) => {
@@ -66,4 +86,24 @@ pub fn summary_phrase(counts: Counts) -> String {
 /// `NO_COLOR` is set to a non-empty value.
 pub fn use_color(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repository_path;
+
+    #[test]
+    fn repository_paths_join_the_prefix_and_climb_out_of_it() {
+        assert_eq!(repository_path("", "projects.charter"), "projects.charter");
+        assert_eq!(
+            repository_path("governance/portfolio", "a/b.charter"),
+            "governance/portfolio/a/b.charter"
+        );
+        assert_eq!(
+            repository_path("governance/portfolio", "../shared/rules.charter"),
+            "governance/shared/rules.charter"
+        );
+        assert_eq!(repository_path("governance", "../../outside.charter"), "../../outside.charter");
+        assert_eq!(repository_path("governance", "<std>/governance.charter"), "<std>/governance.charter");
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! One run whose `tool.driver.rules` describes every rule and built-in code, and one
 //! result per finding: its rule, level, message (with the help appended), primary
-//! location relative to the workspace root (`uriBaseId` `%SRCROOT%`), secondary labels
+//! location relative to the repository root (`uriBaseId` `%SRCROOT%`: the workspace
+//! root's path in the repository, the `prefix`, comes first), secondary labels
 //! as `relatedLocations`, and `partialFingerprints` from [`super::baseline`], which
 //! survive unrelated edits. Columns count Unicode code points, as Charter's do, and the
 //! run says so (`columnKind`), since SARIF's default is UTF-16 code units.
@@ -20,7 +21,7 @@ use crate::model::Workspace;
 use crate::source::SourceMap;
 use crate::syntax::ast;
 
-/// The `uriBaseId` of the workspace root; GitHub resolves it to the repository checkout.
+/// The `uriBaseId` of the repository root; GitHub resolves it to the checkout.
 pub const SOURCE_ROOT: &str = "%SRCROOT%";
 /// The `uriBaseId` of the embedded std library, which is in no repository.
 pub const STD_ROOT: &str = "CHARTER_STD";
@@ -108,14 +109,23 @@ fn first_sentence(text: &str) -> String {
 }
 
 /// The SARIF log of `diagnostics` as pretty-printed JSON, with a final newline.
-pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic], rules: &[RuleDescriptor]) -> String {
-    let mut text = serde_json::to_string_pretty(&log(sources, diagnostics, rules)).unwrap_or_default();
+/// The SARIF log of `diagnostics`, as text. File paths are `prefix` (the workspace root's
+/// path from the repository root, `""` when they are the same) joined with each file's
+/// path from the workspace root.
+pub fn render(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    rules: &[RuleDescriptor],
+    prefix: &str,
+) -> String {
+    let mut text =
+        serde_json::to_string_pretty(&log(sources, diagnostics, rules, prefix)).unwrap_or_default();
     text.push('\n');
     text
 }
 
 /// The SARIF log of `diagnostics`.
-pub fn log(sources: &SourceMap, diagnostics: &[Diagnostic], rules: &[RuleDescriptor]) -> Log {
+pub fn log(sources: &SourceMap, diagnostics: &[Diagnostic], rules: &[RuleDescriptor], prefix: &str) -> Log {
     let mut descriptors: Vec<ReportingDescriptor> = rules.iter().map(descriptor).collect();
     let mut index: BTreeMap<String, usize> =
         descriptors.iter().enumerate().map(|(position, rule)| (rule.id.clone(), position)).collect();
@@ -140,7 +150,7 @@ pub fn log(sources: &SourceMap, diagnostics: &[Diagnostic], rules: &[RuleDescrip
         .iter()
         .zip(fingerprints(sources, diagnostics))
         .map(|(diagnostic, fingerprint)| {
-            result(sources, diagnostic, fingerprint, index.get(diagnostic.code.as_str()).copied())
+            result(sources, prefix, diagnostic, fingerprint, index.get(diagnostic.code.as_str()).copied())
         })
         .collect();
     Log {
@@ -206,6 +216,7 @@ fn descriptor(rule: &RuleDescriptor) -> ReportingDescriptor {
 
 fn result(
     sources: &SourceMap,
+    prefix: &str,
     diagnostic: &Diagnostic,
     fingerprint: String,
     rule_index: Option<usize>,
@@ -214,12 +225,12 @@ fn result(
     if let Some(help) = &diagnostic.help {
         message.push_str(&format!("\n\nhelp: {help}"));
     }
-    let primary = location(sources, &diagnostic.primary, None);
+    let primary = location(sources, prefix, &diagnostic.primary, None);
     let related = diagnostic
         .secondary
         .iter()
         .enumerate()
-        .map(|(position, label)| location(sources, label, Some(position + 1)))
+        .map(|(position, label)| location(sources, prefix, label, Some(position + 1)))
         .collect();
     let logical = diagnostic
         .entity
@@ -240,11 +251,11 @@ fn result(
     }
 }
 
-fn location(sources: &SourceMap, label: &Label, id: Option<usize>) -> Location {
+fn location(sources: &SourceMap, prefix: &str, label: &Label, id: Option<usize>) -> Location {
     let (file, start, end) = locate(sources, label.span);
     let (uri, base) = match file.strip_prefix("<std>/") {
         Some(rest) => (encode_uri(rest), STD_ROOT),
-        None => (encode_uri(&file), SOURCE_ROOT),
+        None => (encode_uri(&super::repository_path(prefix, &file)), SOURCE_ROOT),
     };
     Location {
         id,
