@@ -113,6 +113,7 @@ pub(crate) fn run_all(
                 partials
             })
             .collect();
+        // A chunk that saw the cancellation returned no partial (one per rule otherwise).
         if chunks.iter().any(Vec::is_empty) && !group.is_empty() {
             return None;
         }
