@@ -57,13 +57,10 @@ fn byte_offset(text: &str, line: u64, character: u64) -> usize {
     text.len()
 }
 
-#[tokio::test]
-async fn diagnostics_agree_exactly_with_charter_check() {
-    let mut harness = Harness::start("basic").await;
-    harness.wait_for_files(&FILES).await;
-    let workspace = charter::load(&[harness.root.clone()]).unwrap();
+/// Every finding `charter check` reports for `workspace`.
+fn expected_findings(workspace: &charter::Workspace) -> BTreeSet<Finding> {
     let today = workspace.config.check.today.unwrap();
-    let expected: BTreeSet<Finding> = charter::check(&workspace, today)
+    charter::check(workspace, today)
         .iter()
         .map(|finding| {
             let file = workspace.sources.get(finding.span().file).unwrap();
@@ -76,41 +73,121 @@ async fn diagnostics_agree_exactly_with_charter_check() {
                 finding.message.clone(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The findings of one `publishDiagnostics` of `file`, whose text is `text`.
+fn published_findings(file: &str, text: &str, params: &Value) -> BTreeSet<Finding> {
+    let mut published = BTreeSet::new();
+    for diagnostic in params["diagnostics"].as_array().unwrap() {
+        let range = &diagnostic["range"];
+        let start = byte_offset(
+            text,
+            range["start"]["line"].as_u64().unwrap(),
+            range["start"]["character"].as_u64().unwrap(),
+        );
+        let end = byte_offset(
+            text,
+            range["end"]["line"].as_u64().unwrap(),
+            range["end"]["character"].as_u64().unwrap(),
+        );
+        let severity = match diagnostic["severity"].as_u64().unwrap() {
+            1 => "error",
+            2 => "warning",
+            _ => "info",
+        };
+        let message = diagnostic["message"].as_str().unwrap().lines().next().unwrap().to_string();
+        published.insert((
+            file.to_string(),
+            start,
+            end,
+            diagnostic["code"].as_str().unwrap().to_string(),
+            severity.to_string(),
+            message,
+        ));
+    }
+    published
+}
+
+#[tokio::test]
+async fn diagnostics_agree_exactly_with_charter_check() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    let workspace = charter::load(&[harness.root.clone()]).unwrap();
+    let expected = expected_findings(&workspace);
     assert!(!expected.is_empty());
     let mut published = BTreeSet::new();
     for file in FILES {
         let text = std::fs::read_to_string(harness.path(file)).unwrap();
         let params = harness.diagnostics(file, None).await;
-        for diagnostic in params["diagnostics"].as_array().unwrap() {
-            let range = &diagnostic["range"];
-            let start = byte_offset(
-                &text,
-                range["start"]["line"].as_u64().unwrap(),
-                range["start"]["character"].as_u64().unwrap(),
-            );
-            let end = byte_offset(
-                &text,
-                range["end"]["line"].as_u64().unwrap(),
-                range["end"]["character"].as_u64().unwrap(),
-            );
-            let severity = match diagnostic["severity"].as_u64().unwrap() {
-                1 => "error",
-                2 => "warning",
-                _ => "info",
-            };
-            let message = diagnostic["message"].as_str().unwrap().lines().next().unwrap().to_string();
-            published.insert((
-                file.to_string(),
-                start,
-                end,
-                diagnostic["code"].as_str().unwrap().to_string(),
-                severity.to_string(),
-                message,
-            ));
-        }
+        published.extend(published_findings(file, &text, &params));
     }
     assert_eq!(published, expected);
+}
+
+/// Edits of every kind the server handles incrementally or not — a value, a declared id,
+/// a declaration broken and repaired, a declaration added, a list emptied — in a file with
+/// non-ASCII text: afterwards every file's diagnostics are still exactly `charter check`'s
+/// on the edited text.
+#[tokio::test]
+async fn after_a_series_of_edits_diagnostics_still_agree_with_charter_check() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    let edited = "portfolio/projects.charter";
+    let mut text = harness.open(edited).await;
+    harness.diagnostics(edited, Some(1)).await;
+    // The last edits keep the file's shape, so the final diagnostics come from the
+    // incremental path.
+    let edits: [(&str, &str); 8] = [
+        ("budget: 1.2M USD", "budget: 2M USD"),
+        ("project mobile_app ", "project mobile_apps "),
+        (
+            "project data_platform \"Data platform\" {",
+            "project data_platform \"Data platform\" {\n  status: ,",
+        ),
+        ("  status: ,\n", ""),
+        (
+            "project mobile_apps ",
+            "project late_addition \"Late\" { status: proposed }\n\nproject mobile_app ",
+        ),
+        ("kpis: [cart_abandonment]", "kpis: []"),
+        ("budget: 2M USD", "budget: 3M USD"),
+        ("project late_addition ", "project later_addition "),
+    ];
+    for (from, to) in edits {
+        let at = text.find(from).unwrap_or_else(|| panic!("`{from}` not found"));
+        let (start_line, start_character) = support::utf16_position(&text, at);
+        let (end_line, end_character) = support::utf16_position(&text, at + from.len());
+        let version = harness
+            .change(
+                edited,
+                json!([{
+                    "range": {
+                        "start": {"line": start_line, "character": start_character},
+                        "end": {"line": end_line, "character": end_character},
+                    },
+                    "text": to,
+                }]),
+            )
+            .await;
+        text.replace_range(at..at + from.len(), to);
+        harness.diagnostics(edited, Some(version)).await;
+    }
+    let edited_path = harness.path(edited);
+    let final_text = text.clone();
+    let overlay = move |path: &std::path::Path| (path == edited_path).then(|| final_text.clone());
+    let workspace = charter::model::Workspace::load_with(&[harness.root.clone()], &overlay).unwrap();
+    let expected = expected_findings(&workspace);
+    for file in FILES {
+        let file_text =
+            if file == edited { text.clone() } else { std::fs::read_to_string(harness.path(file)).unwrap() };
+        let wanted: BTreeSet<Finding> =
+            expected.iter().filter(|finding| finding.0 == file).cloned().collect();
+        let params = harness
+            .diagnostics_until(file, |params| published_findings(file, &file_text, params) == wanted)
+            .await;
+        assert_eq!(published_findings(file, &file_text, &params), wanted, "{file}");
+    }
 }
 
 #[tokio::test]
