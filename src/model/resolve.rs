@@ -151,7 +151,7 @@ pub(crate) fn assemble(
     (portfolio, diagnostics)
 }
 
-fn by_kind(entities: &[Arc<Entity>]) -> Arc<FxHashMap<Arc<str>, Vec<EntityId>>> {
+pub(crate) fn by_kind(entities: &[Arc<Entity>]) -> Arc<FxHashMap<Arc<str>, Vec<EntityId>>> {
     let mut by_kind: FxHashMap<Arc<str>, Vec<EntityId>> = FxHashMap::default();
     for (position, entity) in entities.iter().enumerate() {
         by_kind.entry(entity.kind.clone()).or_default().push(EntityId(position as u32));
@@ -206,7 +206,7 @@ pub(crate) struct Resolver<'a> {
 impl<'a> Resolver<'a> {
     /// Declares prepared entities, in order: ids, duplicates, nesting. A declaration
     /// that is not declared (a duplicate id) takes its nested ones with it.
-    fn place(&mut self, prepared: Vec<Prepared<'a>>) {
+    pub(crate) fn place(&mut self, prepared: Vec<Prepared<'a>>) {
         let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(prepared.len());
         for item in prepared {
             let parent = match item.parent {
@@ -330,6 +330,32 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// The findings of declaring so far (kinds, nesting, duplicate ids).
+    pub(crate) fn declared(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// A resolver that goes on from `entities` already declared (with their `sources`
+    /// and `index`), for declaring and lowering more.
+    pub(crate) fn resume(
+        schema: Schema,
+        entities: Vec<Arc<Entity>>,
+        sources: Vec<Option<&'a ast::Entity>>,
+        index: Arc<FxHashMap<String, EntityId>>,
+    ) -> Resolver<'a> {
+        Resolver {
+            schema,
+            entities,
+            sources,
+            index,
+            references: Vec::new(),
+            diagnostics: Vec::new(),
+            lowered: Vec::new(),
+            in_test: false,
+            names: FxHashMap::default(),
+        }
+    }
+
     /// A resolver over an already declared portfolio, for lowering some entities again.
     pub(crate) fn over(portfolio: &Portfolio, sources: Vec<Option<&'a ast::Entity>>) -> Resolver<'a> {
         Resolver {
@@ -351,18 +377,18 @@ impl<'a> Resolver<'a> {
 }
 
 /// A declaration with its entity built and its kind checked, ready to be given an id.
-struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     declaration: &'a ast::Entity,
     /// The position of the enclosing declaration in the same list.
     parent: Option<usize>,
     /// Without its parent and nested entities' ids, which placing gives.
-    entity: Entity,
+    pub(crate) entity: Entity,
     kind_error: Option<Diagnostic>,
 }
 
 /// Prepares `declaration` and its nested ones, in declaration order. `parent` is the
 /// position, full id and kind of the enclosing one.
-fn prepare<'a>(
+pub(crate) fn prepare<'a>(
     schema: &Schema,
     in_test: bool,
     declaration: &'a ast::Entity,

@@ -6,8 +6,10 @@
 //! files' entities, references and findings stay valid. Only the file's own entities are
 //! lowered again — and, when the edit renamed some of them (typing a new id), the entities
 //! elsewhere whose references name an old or a new id, or whose unknown references could
-//! now be suggested one. References and findings are spliced, and the reverse links,
-//! referrers and cycles are recomputed from the result. The outcome is exactly what
+//! now be suggested one. When the file's declarations changed shape (one added or
+//! removed), they are declared again in place and every later id moves by the difference
+//! ([`reshape`]). References and findings are spliced, and the reverse links, referrers
+//! and cycles are recomputed from the result. The outcome is exactly what
 //! [`super::resolve`] gives for the whole workspace; [`update`] declines (`None`) whenever
 //! it could not guarantee that.
 
@@ -15,7 +17,10 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::resolve::{DECLARATION_KEYWORDS, Found, Resolver, assemble};
+use rayon::prelude::*;
+
+use super::resolve::{DECLARATION_KEYWORDS, Found, Resolver, assemble, by_kind, prepare};
+use super::value::Value;
 use super::{Entity, EntityId, Portfolio};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::source::FileId;
@@ -23,9 +28,10 @@ use crate::syntax::ast;
 
 /// The portfolio of `previous` with `file` now parsed as `now` (it was parsed as
 /// `before`); `trees` are every file's trees, `now` included. Returns every finding of
-/// resolution too, in the order [`super::resolve`] gives them. `None` when the edit
-/// changed the shape of what the file declares, a new id collides with another, or a
-/// finding elsewhere points into the file: then everything must be resolved again.
+/// resolution too, in the order [`super::resolve`] gives them. `None` when an `extend` is
+/// involved, a new id collides with another, declaring the file's entities finds a
+/// problem, or a finding elsewhere points into the file: then everything must be resolved
+/// again.
 pub fn update(
     previous: &Portfolio,
     file: FileId,
@@ -60,13 +66,17 @@ pub fn update(
     }
     let mut shape = Shape { previous, sources: vec![None; previous.entities.len()], ids: Vec::new() };
     let mut order = declared.iter().copied();
-    for item in &now.items {
-        if let ast::Item::Entity(declaration) = item {
-            shape.matches(declaration, None, &mut order)?;
-        }
-    }
-    if order.next().is_some() {
-        return None;
+    let same_shape = now
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ast::Item::Entity(declaration) => Some(declaration),
+            _ => None,
+        })
+        .all(|declaration| shape.matches(declaration, None, &mut order).is_some())
+        && order.next().is_none();
+    if !same_shape {
+        return reshape(previous, file, now, trees, &declared, &broken);
     }
     let Shape { mut sources, ids: mut new_ids, .. } = shape;
     let now_broken = still_broken(previous, now, &broken, &new_ids)?;
@@ -325,4 +335,203 @@ impl<'a> Declarations<'a> {
         }
         self.by_start.get(&(file, entity.span.start)).copied()
     }
+}
+
+/// The update when the file's declarations changed shape (one added or removed, nested
+/// elsewhere): the file's entities are declared again in place, and every later entity's
+/// id moves by the difference in their number, in every value, reference and finding
+/// that holds it. Declines like [`update`], and when declaring the file's entities finds
+/// a problem (a duplicate id, a kind at the wrong level) or its broken declarations
+/// change.
+fn reshape(
+    previous: &Portfolio,
+    file: FileId,
+    now: &ast::SourceFile,
+    trees: &[(FileId, &ast::SourceFile)],
+    declared: &[EntityId],
+    broken: &[EntityId],
+) -> Option<(Portfolio, Vec<Diagnostic>)> {
+    let ours = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file == file);
+    // The file's run of ids: where its parsed entities are, or would be.
+    let (start, end) = match (declared.first(), declared.last()) {
+        (Some(first), Some(last)) => (first.index(), last.index() + 1),
+        _ => {
+            let parsed = previous.entities.partition_point(|entity| !entity.broken);
+            let at = previous.entities.get(..parsed)?.partition_point(|entity| entity.span.file.0 < file.0);
+            (at, at)
+        }
+    };
+    let mut names = FxHashMap::default();
+    let mut prepared = Vec::new();
+    for item in &now.items {
+        if let ast::Item::Entity(declaration) = item {
+            prepare(&previous.schema, false, declaration, None, &mut names, &mut prepared);
+        }
+    }
+    let delta = prepared.len() as i64 - (end - start) as i64;
+    let moved = |id: EntityId| -> EntityId {
+        if id.index() >= end { EntityId(u32::try_from(i64::from(id.0) + delta).unwrap_or(id.0)) } else { id }
+    };
+
+    // Ids: new ones must be free, freed ones must not let a broken declaration elsewhere
+    // declare them.
+    let old_ids: FxHashSet<&str> =
+        declared.iter().filter_map(|id| previous.entity(*id)).map(|entity| entity.id.as_str()).collect();
+    let new_ids: FxHashSet<&str> = prepared.iter().map(|item| item.entity.id.as_str()).collect();
+    if new_ids.len() != prepared.len() {
+        return None;
+    }
+    if new_ids.iter().any(|id| previous.lookup(id).is_some_and(|owner| !ours(owner))) {
+        return None;
+    }
+    let frees = trees.iter().filter(|(tree_file, _)| *tree_file != file).any(|(_, tree)| {
+        tree.items.iter().any(|item| {
+            matches!(item, ast::Item::Broken(ast::Broken { name: Some(name), .. })
+                if old_ids.contains(name.name.as_str()) && !new_ids.contains(name.name.as_str()))
+        })
+    });
+    if frees {
+        return None;
+    }
+    let declared_now: Vec<(EntityId, String)> =
+        prepared.iter().map(|item| (EntityId(u32::MAX), item.entity.id.clone())).collect();
+    let now_broken = still_broken(previous, now, broken, &declared_now)?;
+    let same_broken = now_broken.iter().zip(broken).all(|(declaration, id)| {
+        declaration
+            .name
+            .as_ref()
+            .zip(previous.entity(*id))
+            .is_some_and(|(name, entity)| name.name == entity.id)
+    });
+    if !same_broken {
+        return None;
+    }
+
+    // Entities elsewhere that name an old or new id, or suggest one, are lowered again.
+    let found = &previous.found;
+    let suggests = |diagnostic: &Diagnostic| {
+        matches!(diagnostic.builtin_code(), Some(BuiltinCode::UnknownReference | BuiltinCode::WrongKind))
+    };
+    let mut elsewhere: FxHashSet<EntityId> = previous
+        .references
+        .iter()
+        .filter(|reference| {
+            !ours(reference.source)
+                && (old_ids.contains(&*reference.name) || new_ids.contains(&*reference.name))
+        })
+        .map(|reference| reference.source)
+        .collect();
+    elsewhere.extend(
+        found.lowered.iter().filter(|(id, diagnostic)| !ours(*id) && suggests(diagnostic)).map(|(id, _)| *id),
+    );
+
+    // The entities before the file, the file's declared again, the ones after it moved.
+    let remap = |entity: &Arc<Entity>| remap_entity(entity, end, &moved);
+    let before: Vec<Arc<Entity>> = previous.entities.get(..start)?.par_iter().map(remap).collect();
+    let after: Vec<Arc<Entity>> = previous.entities.get(end..)?.par_iter().map(remap).collect();
+    let mut index: FxHashMap<String, EntityId> =
+        FxHashMap::with_capacity_and_hasher(previous.index.len() + prepared.len(), Default::default());
+    for (name, id) in previous.index.iter() {
+        if !(start..end).contains(&id.index()) {
+            index.insert(name.clone(), moved(*id));
+        }
+    }
+    let count = prepared.len();
+    let mut resolver = Resolver::resume(previous.schema.clone(), before, vec![None; start], Arc::new(index));
+    resolver.place(prepared);
+    if !resolver.declared().is_empty() {
+        return None;
+    }
+    let after_length = after.len();
+    resolver.entities.extend(after);
+    resolver.sources.extend(std::iter::repeat_n(None, after_length));
+    for (&id, declaration) in broken.iter().zip(&now_broken) {
+        let (Some(keyword), Some(name)) = (&declaration.keyword, &declaration.name) else { return None };
+        let entity = Arc::make_mut(resolver.entities.get_mut(moved(id).index())?);
+        entity.span = declaration.span;
+        entity.id_span = name.span;
+        entity.kind_span = keyword.span;
+    }
+    let mut relower: Vec<EntityId> = (start..start + count).map(|index| EntityId(index as u32)).collect();
+    if !elsewhere.is_empty() {
+        let mut declarations = Declarations::default();
+        for id in &elsewhere {
+            let entity = previous.entity(*id)?;
+            let tree = trees.iter().find(|(tree_file, _)| *tree_file == entity.span.file)?.1;
+            *resolver.sources.get_mut(moved(*id).index())? = Some(declarations.find(tree, entity)?);
+            relower.push(moved(*id));
+        }
+        relower.sort();
+    }
+    resolver.lower(&relower);
+
+    // Keep the references and findings of the other entities, with moved ids.
+    let again = |id: EntityId| (start..end).contains(&id.index()) || elsewhere.contains(&id);
+    let mut kept_references = Vec::with_capacity(previous.references.len());
+    for reference in previous.references.iter().filter(|reference| !again(reference.source)) {
+        if reference.target.is_some_and(|target| (start..end).contains(&target.index())) {
+            return None;
+        }
+        let mut reference = reference.clone();
+        reference.source = moved(reference.source);
+        reference.target = reference.target.map(&moved);
+        kept_references.push(reference);
+    }
+    let references =
+        merge(kept_references.into_iter(), std::mem::take(&mut resolver.references), |reference| {
+            reference.source
+        });
+    let lowered = merge(
+        found
+            .lowered
+            .iter()
+            .filter(|(id, _)| !again(*id))
+            .map(|(id, diagnostic)| (moved(*id), diagnostic.clone())),
+        std::mem::take(&mut resolver.lowered),
+        |(id, _)| *id,
+    );
+    let kinds = by_kind(&resolver.entities);
+    let found = Found { declared: found.declared.clone(), lowered };
+    Some(assemble(previous.schema.clone(), resolver.entities, references, resolver.index, kinds, found))
+}
+
+/// `entity` with every id in it at or after `end` moved.
+fn remap_entity(
+    entity: &Arc<Entity>,
+    end: usize,
+    moved: &(impl Fn(EntityId) -> EntityId + Sync),
+) -> Arc<Entity> {
+    let after = |id: &EntityId| id.index() >= end;
+    let in_value = |value: &Value| match value {
+        Value::Entity(id) => after(id),
+        Value::List(items) => items.iter().any(|item| item.as_entity().is_some_and(|id| after(&id))),
+        _ => false,
+    };
+    let touched = entity.parent.as_ref().is_some_and(after)
+        || entity.children.iter().any(after)
+        || entity.fields.iter().any(|field| in_value(&field.value));
+    if !touched {
+        return entity.clone();
+    }
+    let mut copy = (**entity).clone();
+    copy.parent = copy.parent.map(moved);
+    for child in &mut copy.children {
+        *child = moved(*child);
+    }
+    for field in &mut copy.fields {
+        field.value = match &field.value {
+            Value::Entity(id) => Value::Entity(moved(*id)),
+            Value::List(items) if in_value(&field.value) => Value::List(
+                items
+                    .iter()
+                    .map(|item| match item {
+                        Value::Entity(id) => Value::Entity(moved(*id)),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+    }
+    Arc::new(copy)
 }
