@@ -98,12 +98,7 @@ pub fn update(
         // A broken declaration elsewhere that an old id kept from declaring would now
         // declare it.
         let freed: FxHashSet<&str> = renamed.iter().map(|(_, old, _)| *old).collect();
-        let frees = trees.iter().filter(|(tree_file, _)| *tree_file != file).any(|(_, tree)| {
-            tree.items.iter().any(|item| {
-                matches!(item, ast::Item::Broken(ast::Broken { name: Some(name), .. }) if freed.contains(name.name.as_str()))
-            })
-        });
-        if frees {
+        if wanted_elsewhere(trees, file, |id| freed.contains(id)) {
             return None;
         }
         let mut taken: FxHashSet<&str> = FxHashSet::default();
@@ -125,33 +120,9 @@ pub fn update(
             map.insert((*new).to_string(), *id);
         }
         let names: FxHashSet<&str> = renamed.iter().flat_map(|(_, old, new)| [*old, *new]).collect();
-        let mut elsewhere: FxHashSet<EntityId> = previous
-            .references
-            .iter()
-            .filter(|reference| !ours(reference.source) && names.contains(&*reference.name))
-            .map(|reference| reference.source)
-            .collect();
-        // Unknown references and wrong kinds suggest the closest ids, which changed.
-        let suggests = |diagnostic: &Diagnostic| {
-            matches!(diagnostic.builtin_code(), Some(BuiltinCode::UnknownReference | BuiltinCode::WrongKind))
-        };
-        elsewhere.extend(
-            found
-                .lowered
-                .iter()
-                .filter(|(id, diagnostic)| !ours(*id) && suggests(diagnostic))
-                .map(|(id, _)| *id),
-        );
-        if !elsewhere.is_empty() {
-            let mut declarations = Declarations::default();
-            for id in &elsewhere {
-                let entity = previous.entity(*id)?;
-                let tree = trees.iter().find(|(tree_file, _)| *tree_file == entity.span.file)?.1;
-                *sources.get_mut(id.index())? = Some(declarations.find(tree, entity)?);
-            }
-            relower.extend(elsewhere);
-            relower.sort();
-        }
+        let elsewhere = naming(previous, file, |id| names.contains(id));
+        relower.extend(find_declarations(previous, trees, &elsewhere, |id| id, &mut sources)?);
+        relower.sort();
     }
 
     let mut resolver = Resolver::over(previous, sources);
@@ -165,13 +136,7 @@ pub fn update(
         entity.title = declaration.title.as_ref().map(|title| title.value.clone());
         entity.doc = declaration.doc.as_ref().map(|doc| doc.text.clone());
     }
-    for (&id, declaration) in broken.iter().zip(&now_broken) {
-        let (Some(keyword), Some(name)) = (&declaration.keyword, &declaration.name) else { return None };
-        let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?);
-        entity.span = declaration.span;
-        entity.id_span = name.span;
-        entity.kind_span = keyword.span;
-    }
+    move_broken(&mut resolver.entities, broken.iter().copied(), &now_broken)?;
     for (id, _, new) in &renamed {
         Arc::make_mut(resolver.entities.get_mut(id.index())?).id = (*new).to_string();
     }
@@ -309,6 +274,82 @@ fn still_broken<'a>(
     same.then_some(declaring)
 }
 
+/// Whether a broken declaration of a file other than `file` names an id `freed` says
+/// is no longer declared: it would now declare that id itself.
+fn wanted_elsewhere(
+    trees: &[(FileId, &ast::SourceFile)],
+    file: FileId,
+    freed: impl Fn(&str) -> bool,
+) -> bool {
+    trees.iter().filter(|(tree_file, _)| *tree_file != file).any(|(_, tree)| {
+        tree.items.iter().any(|item| {
+            matches!(item, ast::Item::Broken(ast::Broken { name: Some(name), .. }) if freed(&name.name))
+        })
+    })
+}
+
+/// The entities of files other than `file` to lower again when the ids `changed` says
+/// appear or disappear: those whose references name one, and those whose unknown
+/// references and wrong kinds suggest the closest ids, which may be among them.
+fn naming(previous: &Portfolio, file: FileId, changed: impl Fn(&str) -> bool) -> FxHashSet<EntityId> {
+    let elsewhere = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file != file);
+    let suggests = |diagnostic: &Diagnostic| {
+        matches!(diagnostic.builtin_code(), Some(BuiltinCode::UnknownReference | BuiltinCode::WrongKind))
+    };
+    let mut found: FxHashSet<EntityId> = previous
+        .references
+        .iter()
+        .filter(|reference| elsewhere(reference.source) && changed(&reference.name))
+        .map(|reference| reference.source)
+        .collect();
+    found.extend(
+        previous
+            .found
+            .lowered
+            .iter()
+            .filter(|(id, diagnostic)| elsewhere(*id) && suggests(diagnostic))
+            .map(|(id, _)| *id),
+    );
+    found
+}
+
+/// Points `sources` at the declarations of `entities` (of unchanged files), each at its
+/// id now, `placed(id)`; returns those ids. `None` when a declaration is not found.
+fn find_declarations<'a>(
+    previous: &Portfolio,
+    trees: &[(FileId, &'a ast::SourceFile)],
+    entities: &FxHashSet<EntityId>,
+    placed: impl Fn(EntityId) -> EntityId,
+    sources: &mut [Option<&'a ast::Entity>],
+) -> Option<Vec<EntityId>> {
+    let mut declarations = Declarations::default();
+    let mut ids = Vec::with_capacity(entities.len());
+    for id in entities {
+        let entity = previous.entity(*id)?;
+        let tree = trees.iter().find(|(tree_file, _)| *tree_file == entity.span.file)?.1;
+        let now = placed(*id);
+        *sources.get_mut(now.index())? = Some(declarations.find(tree, entity)?);
+        ids.push(now);
+    }
+    Some(ids)
+}
+
+/// Moves the broken entities `ids` to their declarations in the edited file.
+fn move_broken(
+    entities: &mut [Arc<Entity>],
+    ids: impl Iterator<Item = EntityId>,
+    declarations: &[&ast::Broken],
+) -> Option<()> {
+    for (id, declaration) in ids.zip(declarations) {
+        let (Some(keyword), Some(name)) = (&declaration.keyword, &declaration.name) else { return None };
+        let entity = Arc::make_mut(entities.get_mut(id.index())?);
+        entity.span = declaration.span;
+        entity.id_span = name.span;
+        entity.kind_span = keyword.span;
+    }
+    Some(())
+}
+
 /// The declarations of other files' entities, found by where they start.
 #[derive(Default)]
 struct Declarations<'a> {
@@ -384,13 +425,7 @@ fn reshape(
     if new_ids.iter().any(|id| previous.lookup(id).is_some_and(|owner| !ours(owner))) {
         return None;
     }
-    let frees = trees.iter().filter(|(tree_file, _)| *tree_file != file).any(|(_, tree)| {
-        tree.items.iter().any(|item| {
-            matches!(item, ast::Item::Broken(ast::Broken { name: Some(name), .. })
-                if old_ids.contains(name.name.as_str()) && !new_ids.contains(name.name.as_str()))
-        })
-    });
-    if frees {
+    if wanted_elsewhere(trees, file, |id| old_ids.contains(id) && !new_ids.contains(id)) {
         return None;
     }
     let declared_now: Vec<(EntityId, String)> =
@@ -407,23 +442,8 @@ fn reshape(
         return None;
     }
 
-    // Entities elsewhere that name an old or new id, or suggest one, are lowered again.
     let found = &previous.found;
-    let suggests = |diagnostic: &Diagnostic| {
-        matches!(diagnostic.builtin_code(), Some(BuiltinCode::UnknownReference | BuiltinCode::WrongKind))
-    };
-    let mut elsewhere: FxHashSet<EntityId> = previous
-        .references
-        .iter()
-        .filter(|reference| {
-            !ours(reference.source)
-                && (old_ids.contains(&*reference.name) || new_ids.contains(&*reference.name))
-        })
-        .map(|reference| reference.source)
-        .collect();
-    elsewhere.extend(
-        found.lowered.iter().filter(|(id, diagnostic)| !ours(*id) && suggests(diagnostic)).map(|(id, _)| *id),
-    );
+    let elsewhere = naming(previous, file, |id| old_ids.contains(id) || new_ids.contains(id));
 
     // The entities before the file, the file's declared again, the ones after it moved.
     let remap = |entity: &Arc<Entity>| remap_entity(entity, end, &moved);
@@ -445,24 +465,10 @@ fn reshape(
     let after_length = after.len();
     resolver.entities.extend(after);
     resolver.sources.extend(std::iter::repeat_n(None, after_length));
-    for (&id, declaration) in broken.iter().zip(&now_broken) {
-        let (Some(keyword), Some(name)) = (&declaration.keyword, &declaration.name) else { return None };
-        let entity = Arc::make_mut(resolver.entities.get_mut(moved(id).index())?);
-        entity.span = declaration.span;
-        entity.id_span = name.span;
-        entity.kind_span = keyword.span;
-    }
+    move_broken(&mut resolver.entities, broken.iter().map(|id| moved(*id)), &now_broken)?;
     let mut relower: Vec<EntityId> = (start..start + count).map(|index| EntityId(index as u32)).collect();
-    if !elsewhere.is_empty() {
-        let mut declarations = Declarations::default();
-        for id in &elsewhere {
-            let entity = previous.entity(*id)?;
-            let tree = trees.iter().find(|(tree_file, _)| *tree_file == entity.span.file)?.1;
-            *resolver.sources.get_mut(moved(*id).index())? = Some(declarations.find(tree, entity)?);
-            relower.push(moved(*id));
-        }
-        relower.sort();
-    }
+    relower.extend(find_declarations(previous, trees, &elsewhere, moved, &mut resolver.sources)?);
+    relower.sort();
     resolver.lower(&relower);
 
     // Keep the references and findings of the other entities, with moved ids.
