@@ -119,6 +119,43 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
+type Published = mpsc::UnboundedReceiver<(String, Option<i32>, usize, Instant)>;
+
+/// When diagnostics of `uri` were published with a version `wanted` accepts.
+async fn published_at(published: &mut Published, uri: &str, wanted: impl Fn(Option<i32>) -> bool) -> Instant {
+    loop {
+        let (published_uri, version, _, at) = published.recv().await.unwrap();
+        if published_uri == uri && wanted(version) {
+            return at;
+        }
+    }
+}
+
+/// Replaces `range` of the document at `path` with `text` as `version`; returns when the
+/// change was sent and how long its diagnostics took.
+async fn edit(
+    server: &Server<Recorder>,
+    published: &mut Published,
+    path: &Path,
+    version: i32,
+    range: lsp::Range,
+    text: &str,
+) -> (Instant, Duration) {
+    let started = Instant::now();
+    server
+        .did_change(lsp::DidChangeTextDocumentParams {
+            text_document: lsp::VersionedTextDocumentIdentifier::new(uri(path), version),
+            content_changes: vec![lsp::TextDocumentContentChangeEvent {
+                range: Some(range),
+                range_length: None,
+                text: text.to_string(),
+            }],
+        })
+        .await;
+    let at = published_at(published, uri(path).as_str(), |published| published == Some(version)).await;
+    (started, at - started)
+}
+
 fn summary(latencies: &mut [Duration]) -> String {
     latencies.sort();
     let total: Duration = latencies.iter().sum();
@@ -175,12 +212,7 @@ async fn main() {
     let started = Instant::now();
     server.initialized(lsp::InitializedParams {}).await;
     let edited_uri = uri(&edited_path).as_str().to_string();
-    loop {
-        let (uri, ..) = published.recv().await.unwrap();
-        if uri == edited_uri {
-            break;
-        }
-    }
+    published_at(&mut published, &edited_uri, |_| true).await;
     println!("initial analysis and publication: {:?}", started.elapsed());
     server
         .did_open(lsp::DidOpenTextDocumentParams {
@@ -192,12 +224,7 @@ async fn main() {
             ),
         })
         .await;
-    loop {
-        let (uri, version, ..) = published.recv().await.unwrap();
-        if uri == edited_uri && version == Some(1) {
-            break;
-        }
-    }
+    published_at(&mut published, &edited_uri, |version| version == Some(1)).await;
     // Each edit retypes a budget in the middle of the file: a model-level change that the
     // rules see. Two cadences: edits that each wait for the previous analysis to settle
     // (typing with pauses), and edits sent as soon as the previous edit's diagnostics
@@ -216,28 +243,12 @@ async fn main() {
                 server.settled().await;
             }
             version += 1;
+            let range =
+                lsp::Range::new(lsp::Position::new(line, character), lsp::Position::new(line, character + 3));
             let replacement = format!("{}", 100 + edit % 9);
-            let started = Instant::now();
-            server
-                .did_change(lsp::DidChangeTextDocumentParams {
-                    text_document: lsp::VersionedTextDocumentIdentifier::new(uri(&edited_path), version),
-                    content_changes: vec![lsp::TextDocumentContentChangeEvent {
-                        range: Some(lsp::Range::new(
-                            lsp::Position::new(line, character),
-                            lsp::Position::new(line, character + 3),
-                        )),
-                        range_length: None,
-                        text: replacement,
-                    }],
-                })
-                .await;
-            loop {
-                let (uri, published_version, _, at) = published.recv().await.unwrap();
-                if uri == edited_uri && published_version == Some(version) {
-                    latencies.push(at - started);
-                    break;
-                }
-            }
+            let (started, latency) =
+                self::edit(&server, &mut published, &edited_path, version, range, &replacement).await;
+            latencies.push(latency);
             if settle {
                 server.settled().await;
                 settled.push(started.elapsed());
@@ -252,8 +263,8 @@ async fn main() {
             println!("edit → whole workspace checked, {edits} edits {cadence}: {}", summary(&mut settled));
         }
     }
-    // Edits that change what the file declares (an id gains and loses a letter, as when
-    // typing a new id): the whole portfolio is resolved again.
+    // Edits of a declared id (it gains and loses a letter, as when typing a new id): the
+    // index changes, and entities that name the id are lowered again.
     let declaration = edited_text.find("\nproject ").unwrap() + "\nproject ".len();
     let name_end = declaration + edited_text[declaration..].find(' ').unwrap();
     let line = lines.line_of(name_end) as u32;
@@ -262,38 +273,16 @@ async fn main() {
     for edit in 0..edits {
         server.settled().await;
         version += 1;
-        let (range, text) = if edit % 2 == 0 {
-            (lsp::Range::new(lsp::Position::new(line, character), lsp::Position::new(line, character)), "x")
-        } else {
-            (
-                lsp::Range::new(lsp::Position::new(line, character), lsp::Position::new(line, character + 1)),
-                "",
-            )
-        };
-        let started = Instant::now();
-        server
-            .did_change(lsp::DidChangeTextDocumentParams {
-                text_document: lsp::VersionedTextDocumentIdentifier::new(uri(&edited_path), version),
-                content_changes: vec![lsp::TextDocumentContentChangeEvent {
-                    range: Some(range),
-                    range_length: None,
-                    text: text.to_string(),
-                }],
-            })
-            .await;
-        loop {
-            let (uri, published_version, _, at) = published.recv().await.unwrap();
-            if uri == edited_uri && published_version == Some(version) {
-                latencies.push(at - started);
-                break;
-            }
-        }
+        let end = if edit % 2 == 0 { character } else { character + 1 };
+        let range = lsp::Range::new(lsp::Position::new(line, character), lsp::Position::new(line, end));
+        let text = if edit % 2 == 0 { "x" } else { "" };
+        latencies.push(self::edit(&server, &mut published, &edited_path, version, range, text).await.1);
     }
     println!(
         "edit → diagnostics of the edited file, {edits} edits of a declared id one at a time: {}",
         summary(&mut latencies)
     );
-    // Edits that add a declaration and remove it again: the whole portfolio is resolved.
+    // Edits that add a declaration and remove it again: every later entity's id moves.
     let end_line = lines.line_of(edited_text.len()) as u32;
     let added = "project added_now \"Added\" { status: proposed }\n";
     let mut latencies = Vec::with_capacity(edits);
@@ -306,24 +295,7 @@ async fn main() {
         } else {
             (lsp::Range::new(start, lsp::Position::new(end_line + 1, 0)), "")
         };
-        let started = Instant::now();
-        server
-            .did_change(lsp::DidChangeTextDocumentParams {
-                text_document: lsp::VersionedTextDocumentIdentifier::new(uri(&edited_path), version),
-                content_changes: vec![lsp::TextDocumentContentChangeEvent {
-                    range: Some(range),
-                    range_length: None,
-                    text: text.to_string(),
-                }],
-            })
-            .await;
-        loop {
-            let (uri, published_version, _, at) = published.recv().await.unwrap();
-            if uri == edited_uri && published_version == Some(version) {
-                latencies.push(at - started);
-                break;
-            }
-        }
+        latencies.push(self::edit(&server, &mut published, &edited_path, version, range, text).await.1);
     }
     println!(
         "edit → diagnostics of the edited file, {edits} edits adding or removing a declaration: {}",
