@@ -1,4 +1,5 @@
 //! Source files, byte spans and the line index that turns offsets into lines and columns.
+//! [`read`] is the one place that reads a source file from the disk.
 //!
 //! Every stage refers to text through a [`Span`]: a file and a byte range. A [`SourceMap`]
 //! owns the text of every loaded file and one [`LineIndex`] per file, built once, so that
@@ -6,6 +7,10 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+
+pub mod read;
+
+pub use read::{MAX_FILE_SIZE, ReadError};
 
 /// Identifies one file of a [`SourceMap`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,6 +84,9 @@ pub struct Position {
 }
 
 /// The start of every line of a text, for offset ⇄ line/column conversion in O(log n).
+///
+/// `\n`, `\r\n` and a lone `\r` each end a line ([`next_line_starts`]), as in every editor, so
+/// line numbers agree with what a user sees and with the grammar's comments.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
@@ -88,7 +96,7 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = Vec::with_capacity(text.len() / 40 + 1);
         line_starts.push(0);
-        line_starts.extend(memchr_newlines(text.as_bytes()).map(|index| to_u32(index + 1)));
+        line_starts.extend(next_line_starts(text.as_bytes()).map(to_u32));
         LineIndex { line_starts }
     }
 
@@ -120,8 +128,32 @@ impl LineIndex {
     }
 }
 
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter_map(|(index, byte)| (*byte == b'\n').then_some(index))
+/// The offset after every line end of `bytes`: `\n`, `\r\n` (one line end, never two) and
+/// a lone `\r`. Every stage that counts or splits lines uses this one definition.
+pub fn next_line_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes.iter().enumerate().filter_map(|(index, byte)| match byte {
+        b'\n' => Some(index + 1),
+        b'\r' if bytes.get(index + 1) != Some(&b'\n') => Some(index + 1),
+        _ => None,
+    })
+}
+
+/// Whether `byte` ends a line (`\n`, or `\r` alone or before `\n`).
+pub fn is_line_end(byte: u8) -> bool {
+    byte == b'\n' || byte == b'\r'
+}
+
+/// The offset of the line end (`\n` or `\r`) at or after `from`, or the text's length.
+pub fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|&byte| is_line_end(byte)))
+        .map_or(bytes.len(), |offset| from + offset)
+}
+
+/// How many lines end in `bytes` (`\r\n` counts once).
+pub fn count_line_ends(bytes: &[u8]) -> usize {
+    next_line_starts(bytes).count()
 }
 
 /// One loaded file.
@@ -207,5 +239,23 @@ mod tests {
         let x = text.find('x').unwrap();
         assert_eq!(index.position(text, x), Position { line: 2, column: 4, offset: x as u32 });
         assert_eq!(index.position(text, text.len()).line, 3);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_and_crlf_ends_one() {
+        let text = "a\rb\r\nc\nd\r";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 5);
+        let lines: Vec<u32> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|word| index.position(text, text.find(word).unwrap()).line)
+            .collect();
+        assert_eq!(lines, vec![1, 2, 3, 4]);
+        assert_eq!(index.position(text, text.find('b').unwrap()).column, 1);
+        // The `\n` of a `\r\n` is still on the line the `\r` ends.
+        assert_eq!(index.position(text, 3).line, 2);
+        assert_eq!(index.position(text, 4).line, 2);
+        assert_eq!(count_line_ends(b"\r\n\r\n\r\n"), 3);
+        assert_eq!(count_line_ends(b"\r\r\n\n"), 3);
     }
 }

@@ -125,7 +125,9 @@ fn compare_with_baseline(
     workspace: &crate::Workspace,
     findings: Vec<crate::Diagnostic>,
 ) -> Result<Vec<crate::Diagnostic>, ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|error| {
+    // Read like a source file (regular, bounded, UTF-8): a FIFO or `/dev/zero` given as the
+    // baseline is an error, not a hang.
+    let text = crate::source::read::read_data_file(path).map_err(|error| {
         super::usage_error(&format!("cannot read the baseline `{}`: {error}", path.display()))
     })?;
     let baseline = render::baseline::Baseline::parse(&text)

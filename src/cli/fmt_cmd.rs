@@ -2,8 +2,12 @@
 //!
 //! Files are formatted in parallel and reported in path order. A file is rewritten only
 //! when its text changes, atomically (a temporary file in the same directory, renamed over
-//! the original, with the original's permissions). A file with syntax errors is left as it
-//! is and its diagnostics are printed. `--check` and `--diff` never write.
+//! the original, with the original's permissions and, where the operating system allows,
+//! its owner and group). A read-only file is never replaced, even by root, who could; a
+//! file that could not be written is reported with the reason and is not counted as
+//! reformatted. A file with syntax errors is left as it is and its diagnostics are
+//! printed. `--check` and `--diff` never write. Files are read like `charter check`
+//! reads them (`crate::source::read`): only regular `.charter` files, up to the limit.
 
 use clap::Args;
 use rayon::prelude::*;
@@ -12,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::workspace::{charter_files, display_name};
-use crate::source::{SourceFile, SourceMap};
+use crate::model::workspace::{display_name, source_files};
+use crate::source::{SourceFile, SourceMap, read};
 
 #[derive(Args, Debug)]
 pub struct FmtArgs {
@@ -50,16 +54,13 @@ pub fn run(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> ExitCode 
     let mut status = Status::default();
     let mut files = Vec::new();
     for path in &requested {
-        if !path.exists() {
-            eprintln!(
-                "{}: cannot read `{}`: no such file or directory",
-                paint("error", ERROR, color),
-                path.display()
-            );
-            status.failed = true;
-            continue;
+        match source_files(path) {
+            Ok(found) => files.extend(found),
+            Err(error) => {
+                eprintln!("{}: {error}", paint("error", ERROR, color));
+                status.failed = true;
+            }
         }
-        files.extend(charter_files(path));
     }
     files.sort();
     files.dedup();
@@ -83,7 +84,6 @@ pub fn run(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> ExitCode 
         match outcome {
             Outcome::Unchanged => counts.unchanged += 1,
             Outcome::Changed { original, formatted } => {
-                counts.changed += 1;
                 if check {
                     let _ = writeln!(stdout, "{name}");
                 }
@@ -91,11 +91,16 @@ pub fn run(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> ExitCode 
                     let _ = stdout.write_all(unified_diff(&name, &original, &formatted, color).as_bytes());
                 }
                 if write {
-                    if let Err(error) = write_atomically(&path, &formatted) {
-                        eprintln!("{}: cannot write `{name}`: {error}", paint("error", ERROR, color));
-                        status.failed = true;
+                    match write_atomically(&path, &formatted) {
+                        Ok(()) => counts.changed += 1,
+                        Err(error) => {
+                            eprintln!("{}: cannot write `{name}`: {error}", paint("error", ERROR, color));
+                            counts.unwritten += 1;
+                            status.failed = true;
+                        }
                     }
                 } else {
+                    counts.changed += 1;
                     status.would_change = true;
                 }
             }
@@ -111,7 +116,7 @@ pub fn run(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> ExitCode 
         }
     }
     let _ = stdout.flush();
-    if counts.changed + counts.unchanged + counts.broken > 0 {
+    if counts.changed + counts.unchanged + counts.broken + counts.unwritten > 0 {
         eprintln!("{}", counts.summary(write));
     }
     status.code()
@@ -159,12 +164,9 @@ enum Outcome {
 }
 
 fn format_file(path: &Path) -> Outcome {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) => return Outcome::Unreadable(error.kind().to_string()),
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        return Outcome::Unreadable("not valid UTF-8; Charter files must be UTF-8 text".to_string());
+    let text = match read::read_source(path) {
+        Ok(text) => text,
+        Err(error) => return Outcome::Unreadable(error.to_string()),
     };
     match crate::fmt::format_source(&text) {
         Ok(formatted) if formatted == text => Outcome::Unchanged,
@@ -173,20 +175,64 @@ fn format_file(path: &Path) -> Outcome {
     }
 }
 
+/// Why a file was not written.
+enum WriteError {
+    /// The file has no write permission: replacing it through a rename would succeed (the
+    /// directory is writable, or the user is root) but would override the owner's choice.
+    ReadOnly,
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::ReadOnly => write!(f, "the file is read-only"),
+            WriteError::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for WriteError {
+    fn from(error: std::io::Error) -> WriteError {
+        WriteError::Io(error)
+    }
+}
+
 /// Replaces `path`'s content through a temporary file in the same directory, renamed over
-/// it, so that a reader never sees half a file; the file keeps its permissions. A symbolic
-/// link is followed: the file it points to is rewritten.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+/// it, so that a reader never sees half a file; the file keeps its permissions and, where
+/// the operating system lets this user set them, its owner and group. A read-only file is
+/// refused: its mode bits are checked, not `access()`, because root may write anything. A
+/// symbolic link is followed: the file it points to is rewritten.
+fn write_atomically(path: &Path, text: &str) -> Result<(), WriteError> {
     let target = std::fs::canonicalize(path)?;
-    let permissions = std::fs::metadata(&target)?.permissions();
+    let metadata = std::fs::metadata(&target)?;
+    let permissions = metadata.permissions();
+    if permissions.readonly() {
+        return Err(WriteError::ReadOnly);
+    }
     let directory = target.parent().unwrap_or_else(|| Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(directory)?;
     file.write_all(text.as_bytes())?;
     file.as_file().sync_all()?;
+    keep_owner(file.as_file(), &metadata);
     file.as_file().set_permissions(permissions)?;
     file.persist(&target).map_err(|error| error.error)?;
     Ok(())
 }
+
+/// Gives the temporary file the original's owner and group. Only root may give a file to
+/// another user, so for anyone else this keeps what it can (the group, when the user is
+/// in it) and the rest is left as created.
+#[cfg(unix)]
+fn keep_owner(file: &std::fs::File, original: &std::fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    if std::os::unix::fs::fchown(file, Some(original.uid()), Some(original.gid())).is_err() {
+        let _ = std::os::unix::fs::fchown(file, None, Some(original.gid()));
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_file: &std::fs::File, _original: &std::fs::Metadata) {}
 
 /// A unified diff of the formatting, `a/NAME` to `b/NAME`, three lines of context.
 fn unified_diff(name: &str, original: &str, formatted: &str, color: bool) -> String {
@@ -262,9 +308,12 @@ impl Status {
 
 #[derive(Default)]
 struct Counts {
+    /// Reformatted (written), or that would be under `--check` and `--diff`.
     changed: usize,
     unchanged: usize,
     broken: usize,
+    /// Would have been reformatted, but writing failed.
+    unwritten: usize,
 }
 
 impl Counts {
@@ -279,6 +328,9 @@ impl Counts {
         parts.push(format!("{} already formatted", self.unchanged));
         if self.broken > 0 {
             parts.push(format!("{} {} with syntax errors left unchanged", self.broken, files(self.broken)));
+        }
+        if self.unwritten > 0 {
+            parts.push(format!("{} {} could not be written", self.unwritten, files(self.unwritten)));
         }
         parts.join(", ")
     }

@@ -9,8 +9,8 @@
 //! whatever it never asks for explicitly is handed out at the next gap, so no comment can
 //! be lost.
 
-/// One `//` or `///` comment: `start..end` covers the slashes and the text, without
-/// trailing whitespace (for a `///` doc comment, without a trailing carriage return).
+/// One `//` or `///` comment: `start..end` covers the slashes and the text up to the line
+/// end (`\n` or `\r`), without trailing whitespace (a `///` doc comment keeps it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Comment {
     pub start: usize,
@@ -134,10 +134,7 @@ impl<'a> Comments<'a> {
 
     /// Newlines between two offsets, when only whitespace lies between them.
     fn newlines(&self, from: usize, to: usize) -> usize {
-        self.text
-            .as_bytes()
-            .get(from..to)
-            .map_or(0, |between| between.iter().filter(|byte| **byte == b'\n').count())
+        self.text.as_bytes().get(from..to).map_or(0, crate::source::count_line_ends)
     }
 
     /// `end` moved back over whitespace and comments, but not before `start`: the exact
@@ -192,19 +189,12 @@ pub fn scan(text: &str) -> Vec<Comment> {
             }
             b'"' => index = skip_string(bytes, index + 1),
             b'/' if bytes.get(index + 1) == Some(&b'/') => {
-                let line_end = bytes
-                    .get(index..)
-                    .and_then(|rest| rest.iter().position(|byte| *byte == b'\n'))
-                    .map_or(bytes.len(), |position| index + position);
-                // A doc comment's trailing spaces belong to its text (the tree keeps them),
-                // so only a carriage return is dropped from it.
+                // A comment ends at `\n` or `\r`, as in the grammar.
+                let line_end = crate::source::line_end(bytes, index);
+                // A doc comment's trailing spaces belong to its text (the tree keeps them).
                 let doc = bytes.get(index + 2) == Some(&b'/');
                 let mut end = line_end;
-                while end > index
-                    && bytes
-                        .get(end - 1)
-                        .is_some_and(|byte| if doc { *byte == b'\r' } else { is_space(byte) })
-                {
+                while !doc && end > index && bytes.get(end - 1).is_some_and(is_space) {
                     end -= 1;
                 }
                 comments.push(Comment { start: index, end });
@@ -237,7 +227,7 @@ fn skip_string(bytes: &[u8], mut index: usize) -> usize {
         match byte {
             b'\\' => index += 2,
             b'"' => return index + 1,
-            b'\n' => return index,
+            b'\n' | b'\r' => return index,
             _ => index += 1,
         }
     }

@@ -424,8 +424,11 @@ impl<'a> Printer<'a> {
         }
         let nested = members.iter().any(|member| matches!(member, Member::Entity(_)));
         let first_start = members.first().map_or(close, |member| start(*member));
-        let written_on_lines =
-            self.text.as_bytes().get(open..first_start).is_some_and(|between| between.contains(&b'\n'));
+        let written_on_lines = self
+            .text
+            .as_bytes()
+            .get(open..first_start)
+            .is_some_and(|between| between.iter().any(|byte| crate::source::is_line_end(*byte)));
         if flat_allowed && !has_comments && !nested && !written_on_lines {
             let mark = self.doc.start_group(false);
             self.doc.text("{");

@@ -1,6 +1,11 @@
 //! Loading a workspace: finding its root and `charter.toml`, walking its `.charter` files
 //! (respecting `.gitignore`), following `use`, adding the std library, parsing every file
 //! and resolving the portfolio.
+//!
+//! Every file is read through [`crate::source::read`]: only regular `.charter` files up
+//! to [`MAX_FILE_SIZE`], and a refusal never quotes the content. The walk does not follow
+//! symbolic links; a path on the command line or in a `use` may be a link to a regular
+//! `.charter` file.
 
 use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
@@ -9,16 +14,18 @@ use std::sync::Arc;
 use super::resolve::Declarations;
 use super::{Config, Portfolio};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
-use crate::source::{FileId, SourceFile, SourceMap};
+use crate::source::read::{self, FileKind, ReadError};
+use crate::source::{FileId, MAX_FILE_SIZE, SourceFile, SourceMap};
 use crate::syntax::{self, ast};
 
 /// Why a workspace could not be loaded at all (exit status 2).
 #[derive(Debug)]
 pub enum LoadError {
-    /// A path given on the command line does not exist or cannot be read.
-    Unreadable { path: PathBuf, reason: String },
-    /// A file is not UTF-8.
-    NotUtf8 { path: PathBuf },
+    /// A path given on the command line does not exist, cannot be read, or is not a
+    /// source file (a FIFO, a device, a file not named `*.charter`, a file too large).
+    Unreadable { path: PathBuf, reason: ReadError },
+    /// A file is not UTF-8: the offset of the first invalid byte.
+    NotUtf8 { path: PathBuf, offset: usize },
     /// No `.charter` file under the given paths.
     NoFiles { paths: Vec<PathBuf> },
     /// `charter.toml` is not valid.
@@ -37,9 +44,11 @@ impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::Unreadable { path, reason } => write!(f, "cannot read `{}`: {reason}", shown(path)),
-            LoadError::NotUtf8 { path } => {
-                write!(f, "`{}` is not valid UTF-8; Charter files must be UTF-8 text", shown(path))
-            }
+            LoadError::NotUtf8 { path, offset } => write!(
+                f,
+                "`{}` is not valid UTF-8 (byte {offset}); Charter files must be UTF-8 text",
+                shown(path)
+            ),
             LoadError::NoFiles { paths } => {
                 let shown: Vec<String> = paths.iter().map(|path| format!("`{}`", path.display())).collect();
                 write!(f, "no `.charter` files found in {}", shown.join(", "))
@@ -94,20 +103,12 @@ impl Workspace {
     /// Like [`Workspace::load`], reading a file's text from `overlay` when it has one.
     pub fn load_with(paths: &[PathBuf], overlay: Overlay<'_>) -> Result<Workspace, LoadError> {
         let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+        let mut found = Vec::new();
         for path in &paths {
-            if !path.exists() {
-                return Err(LoadError::Unreadable {
-                    path: path.clone(),
-                    reason: "no such file or directory".into(),
-                });
-            }
+            found.extend(source_files(path)?);
         }
         let root = find_root(paths.first().map_or(Path::new("."), PathBuf::as_path));
         let config = read_config(&root)?;
-        let mut found = Vec::new();
-        for path in &paths {
-            found.extend(charter_files(path));
-        }
         found.sort();
         found.dedup();
         if found.is_empty() {
@@ -300,14 +301,36 @@ fn read_config(root: &Path) -> Result<Config, LoadError> {
     if !path.is_file() {
         return Ok(Config::default());
     }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|error| LoadError::Unreadable { path: path.clone(), reason: error.to_string() })?;
+    // A `charter.toml` that is a link to another kind of file (`/proc/self/environ`) is
+    // refused before it is read: a parse error would quote its content.
+    let text = read::read_data_file(&path).map_err(|reason| match reason {
+        ReadError::NotUtf8 { offset } => LoadError::NotUtf8 { path: path.clone(), offset },
+        reason => LoadError::Unreadable { path: path.clone(), reason },
+    })?;
     Config::parse(&text).map_err(|reason| LoadError::Config { path, reason })
 }
 
-/// The `.charter` files at or below `path`, honoring `.gitignore`.
+/// The files a path given on the command line names: the `.charter` files below a
+/// directory, or the path itself when it may be read as a source file (a regular
+/// `.charter` file, or a link to one, within [`MAX_FILE_SIZE`]). Anything else (a FIFO, a
+/// device, `/proc/self/environ`) is refused before it is opened.
+pub fn source_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let unreadable = |reason| LoadError::Unreadable { path: path.to_path_buf(), reason };
+    if std::fs::metadata(path).is_ok_and(|metadata| metadata.is_dir()) {
+        return Ok(charter_files(path));
+    }
+    read::check_source_path(path).map_err(unreadable)?;
+    Ok(vec![normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))])
+}
+
+/// The `.charter` files at or below `path`, honoring `.gitignore`. The walk lists only
+/// regular files (it follows no symbolic link); `path` itself is listed only when
+/// [`read::check_source_path`] accepts it.
 pub fn charter_files(path: &Path) -> Vec<PathBuf> {
-    if path.is_file() {
+    if !std::fs::metadata(path).is_ok_and(|metadata| metadata.is_dir()) {
+        if read::check_source_path(path).is_err() {
+            return Vec::new();
+        }
         return vec![normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))];
     }
     let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(path)
@@ -328,11 +351,10 @@ fn read_text(path: &Path, overlay: Overlay<'_>) -> Result<String, LoadError> {
     if let Some(text) = overlay(path) {
         return Ok(text);
     }
-    let bytes = std::fs::read(path).map_err(|error| LoadError::Unreadable {
-        path: path.to_path_buf(),
-        reason: error.kind().to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 { path: path.to_path_buf() })
+    read::read_source(path).map_err(|reason| match reason {
+        ReadError::NotUtf8 { offset } => LoadError::NotUtf8 { path: path.to_path_buf(), offset },
+        reason => LoadError::Unreadable { path: path.to_path_buf(), reason },
+    })
 }
 
 /// Loads every file named by a `use`, once, reporting missing and absolute paths.
@@ -379,22 +401,16 @@ fn follow_uses(
             if sources.find(&target).is_some() {
                 continue;
             }
-            let text = match read_text(&target, overlay) {
+            // The name is checked before anything is read, even from an editor's buffer.
+            let text = if read::is_charter_name(&target) {
+                read_text(&target, overlay)
+            } else {
+                Err(LoadError::Unreadable { path: target.clone(), reason: ReadError::NotCharter })
+            };
+            let text = match text {
                 Ok(text) => text,
                 Err(error) => {
-                    let reason = match error {
-                        LoadError::Unreadable { .. } if !target.exists() => "no such file".to_string(),
-                        other => other.to_string(),
-                    };
-                    diagnostics.push(
-                        Diagnostic::builtin(
-                            BuiltinCode::UseNotFound,
-                            item.path.span,
-                            format!("cannot load `{}`: {reason}", item.path.value),
-                        )
-                        .with_label(format!("looked for `{}`", display_name(root, &target)))
-                        .with_help("`use` paths are relative to the file that contains the `use`"),
-                    );
+                    diagnostics.push(use_error(&item.path, &display_name(root, &target), &error));
                     continue;
                 }
             };
@@ -407,6 +423,71 @@ fn follow_uses(
             diagnostics.extend(found);
             files.push(ParsedFile { file, ast, used: true, std: false });
         }
+    }
+}
+
+/// The finding at a `use` path that could not be loaded. It names the path and says why,
+/// and never quotes what the path holds.
+fn use_error(written: &ast::StringLit, target: &str, error: &LoadError) -> Diagnostic {
+    let path = &written.value;
+    let limit = MAX_FILE_SIZE / (1024 * 1024);
+    let only_charter = |label: String| {
+        Diagnostic::builtin(BuiltinCode::UseNotFound, written.span, "`use` can only load `.charter` files")
+            .with_label(label)
+    };
+    match error {
+        LoadError::Unreadable { reason: ReadError::Missing, .. } => Diagnostic::builtin(
+            BuiltinCode::UseNotFound,
+            written.span,
+            format!("cannot load `{path}`: no such file"),
+        )
+        .with_label(format!("looked for `{target}`"))
+        .with_help("`use` paths are relative to the file that contains the `use`"),
+        LoadError::Unreadable { reason: ReadError::NotCharter, .. } => {
+            only_charter(format!("`{path}` is not a `.charter` file"))
+                .with_help("`use` loads Charter source files: name a file whose name ends in `.charter`")
+        }
+        LoadError::Unreadable { reason: ReadError::LinkNotCharter, .. } => {
+            only_charter(format!("`{path}` is a link to a file that is not a `.charter` file"))
+                .with_help("a link is followed only to a regular file whose own name ends in `.charter`")
+        }
+        LoadError::Unreadable { reason: ReadError::NotRegular(kind), .. } => {
+            let help = match kind {
+                FileKind::Directory => {
+                    "a directory cannot be loaded: name one of its `.charter` files".to_string()
+                }
+                _ => "`use` loads only regular files; name a `.charter` file".to_string(),
+            };
+            only_charter(format!("`{path}` is {}", kind.phrase())).with_help(help)
+        }
+        LoadError::Unreadable { reason: ReadError::TooLarge, .. } => Diagnostic::builtin(
+            BuiltinCode::UseNotFound,
+            written.span,
+            format!("cannot load `{path}`: the file is larger than {limit} MiB"),
+        )
+        .with_label(format!("`{target}` is over the limit"))
+        .with_help(format!("a source file may hold at most {limit} MiB; split it into several files")),
+        LoadError::NotUtf8 { offset, .. } => Diagnostic::builtin(
+            BuiltinCode::UseNotFound,
+            written.span,
+            format!("cannot load `{path}`: not valid UTF-8 at byte {offset}"),
+        )
+        .with_label(format!("`{target}` is not UTF-8 text"))
+        .with_help("Charter files must be UTF-8 text; re-save the file as UTF-8"),
+        other => Diagnostic::builtin(
+            BuiltinCode::UseNotFound,
+            written.span,
+            format!("cannot load `{path}`: {}", unreadable_reason(other)),
+        )
+        .with_label(format!("looked for `{target}`"))
+        .with_help("`use` paths are relative to the file that contains the `use`"),
+    }
+}
+
+fn unreadable_reason(error: &LoadError) -> String {
+    match error {
+        LoadError::Unreadable { reason, .. } => reason.to_string(),
+        other => other.to_string(),
     }
 }
 

@@ -187,7 +187,7 @@ fn token_at(text: &str, pos: usize) -> Range<usize> {
         rest.find(|character: char| !(character.is_ascii_alphanumeric() || character == '_'))
             .unwrap_or(rest.len())
     } else if first == '"' {
-        rest.get(1..).and_then(|body| body.find(['"', '\n'])).map_or(rest.len(), |close| close + 2)
+        rest.get(1..).and_then(|body| body.find(['"', '\n', '\r'])).map_or(rest.len(), |close| close + 2)
     } else {
         first.len_utf8()
     };
@@ -219,9 +219,9 @@ fn field_written_as_nested(text: &str, pos: usize) -> Option<(&str, &str)> {
     let (name_start, name) = previous_token_at(text, value_start)?;
     let is_word =
         |word: &str| word.chars().all(|character| character.is_ascii_alphanumeric() || character == '_');
-    let line_start = text.get(..name_start)?.rfind('\n').map_or(0, |index| index + 1);
+    let line_start = text.get(..name_start)?.rfind(['\n', '\r']).map_or(0, |index| index + 1);
     let alone = text.get(line_start..name_start)?.trim().is_empty()
-        && !text.get(name_start..value_start + value.len())?.contains('\n');
+        && !text.get(name_start..value_start + value.len())?.contains(['\n', '\r']);
     (alone && is_word(name) && is_word(value)).then_some((name, value))
 }
 
@@ -242,7 +242,7 @@ fn previous_token_at(text: &str, pos: usize) -> Option<(usize, &str)> {
 /// The doc comment line right before `pos` (only whitespace between), if there is one.
 fn preceding_doc(text: &str, pos: usize) -> Option<Range<usize>> {
     let before = text.get(..pos)?.trim_end();
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |index| index + 1);
     let line = before.get(line_start..)?;
     let doc_start = line_start + (line.len() - line.trim_start().len());
     let line = text.get(doc_start..)?;
@@ -253,12 +253,21 @@ fn preceding_doc(text: &str, pos: usize) -> Option<Range<usize>> {
 /// one (`12 usd`, `12 US`), on the line of `pos` or the line before.
 fn bad_currency(text: &str, pos: usize) -> Option<Range<usize>> {
     let before = text.get(..pos.min(text.len()))?;
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |index| index + 1);
     let window_start = before
         .get(..line_start.saturating_sub(1))
-        .and_then(|earlier| earlier.rfind('\n'))
+        // The line before ends in `\n`, `\r` or `\r\n`: drop the `\r` of a `\r\n` too.
+        .map(|earlier| {
+            if before.get(line_start.saturating_sub(1)..line_start) == Some("\n") {
+                earlier.strip_suffix('\r').unwrap_or(earlier)
+            } else {
+                earlier
+            }
+        })
+        .and_then(|earlier| earlier.rfind(['\n', '\r']))
         .map_or(0, |index| index + 1);
-    let window_end = text.get(pos..).and_then(|rest| rest.find('\n')).map_or(text.len(), |index| pos + index);
+    let window_end =
+        text.get(pos..).and_then(|rest| rest.find(['\n', '\r'])).map_or(text.len(), |index| pos + index);
     let window = text.get(window_start..window_end)?;
     let bytes = window.as_bytes();
     let mut found = None;

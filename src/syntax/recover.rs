@@ -2,11 +2,14 @@
 //!
 //! pest stops at the first error, so a file that fails to parse is cut into declarations
 //! and each is parsed alone. A declaration starts at a line whose first byte (column 0)
-//! is an identifier character or `///`, outside string literals. The same byte scan
+//! is an identifier character or `///`, outside string literals; `\n`, `\r\n` and a lone
+//! `\r` all end a line, as in the grammar. The same byte scan
 //! finds what the grammar cannot report well: unterminated strings, brackets nested too
 //! deeply for a recursive parser, and the `{` left open at the end of a declaration.
 
 use std::ops::Range;
+
+use crate::source::{is_line_end, line_end};
 
 /// The deepest nesting of `(`, `[` and `{` handed to pest; deeper input is a syntax error
 /// found by [`scan`], so no recursive stage can exhaust the stack.
@@ -54,11 +57,13 @@ pub(crate) fn scan(text: &str) -> Scan {
             }
         }
         match byte {
-            b'\n' => {
+            // A `\r` before a `\n` sets `line_start` too early, but the `\n` that
+            // follows starts no declaration and sets it again.
+            b'\n' | b'\r' => {
                 line_start = true;
                 index += 1;
             }
-            b' ' | b'\t' | b'\r' => index += 1,
+            b' ' | b'\t' => index += 1,
             b'/' if bytes.get(index + 1) == Some(&b'/') => {
                 let doc = is_doc(bytes, index);
                 index = line_end(bytes, index);
@@ -142,22 +147,14 @@ fn is_doc(bytes: &[u8], index: usize) -> bool {
     bytes.get(index..index + 3) == Some(b"///") && bytes.get(index + 3) != Some(&b'/')
 }
 
-/// The index of the `\n` ending the line at `index` (or the end of the text).
-fn line_end(bytes: &[u8], index: usize) -> usize {
-    bytes
-        .get(index..)
-        .and_then(|rest| rest.iter().position(|&byte| byte == b'\n'))
-        .map_or(bytes.len(), |offset| index + offset)
-}
-
 /// The end of a `"..."` string whose body starts at `index`, and whether it was closed.
 /// Ordinary strings cannot span lines.
 fn string_end(bytes: &[u8], mut index: usize) -> (usize, bool) {
     while let Some(&byte) = bytes.get(index) {
         match byte {
             b'"' => return (index + 1, true),
-            b'\n' => return (index, false),
-            b'\\' if bytes.get(index + 1).is_some_and(|&next| next != b'\n') => index += 2,
+            b'\n' | b'\r' => return (index, false),
+            b'\\' if bytes.get(index + 1).is_some_and(|&next| !is_line_end(next)) => index += 2,
             _ => index += 1,
         }
     }
@@ -187,6 +184,15 @@ mod tests {
         let starts: Vec<_> = scan.starts.iter().map(|&start| text.get(start..start + 1)).collect();
         assert_eq!(starts, vec![Some("a"), Some("/"), Some("e")]);
         assert!(scan.unterminated.is_none());
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "// c\rperson b {}\r\nteam t {\r  x: \"open\rteam u {}";
+        let scan = scan(text);
+        let starts: Vec<_> = scan.starts.iter().map(|&start| text.get(start..start + 4)).collect();
+        assert_eq!(starts, vec![Some("pers"), Some("team"), Some("team")]);
+        assert_eq!(scan.unterminated.map(|range| text.get(range)), Some(Some("\"open")));
     }
 
     #[test]

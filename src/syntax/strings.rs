@@ -32,8 +32,9 @@ pub(crate) fn decode_block(literal: &str) -> (String, Vec<Problem>) {
     let mut problems = Vec::new();
     // Report escapes against the raw text, where the offsets are known.
     unescape(inner, 3, &mut problems);
-    let body = inner.strip_prefix("\r\n").or_else(|| inner.strip_prefix('\n')).unwrap_or(inner);
-    let body = body.replace("\r\n", "\n");
+    let body = inner.strip_prefix("\r\n").or_else(|| inner.strip_prefix(['\n', '\r'])).unwrap_or(inner);
+    // `\r\n` and a lone `\r` end a line like `\n` (LANGUAGE.md §2).
+    let body = body.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<&str> = body.split('\n').collect();
     let last = lines.len().saturating_sub(1);
     let indent = lines
