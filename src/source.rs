@@ -138,6 +138,23 @@ pub fn next_line_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+fn has_lone_carriage_return(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(index, byte)| *byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'))
+}
+
+fn lone_returns_as_newlines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut characters = text.chars().peekable();
+    while let Some(character) = characters.next() {
+        if character == '\r' && characters.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(character);
+        }
+    }
+    out
+}
+
 /// Whether `byte` ends a line (`\n`, or `\r` alone or before `\n`).
 pub fn is_line_end(byte: u8) -> bool {
     byte == b'\n' || byte == b'\r'
@@ -166,13 +183,37 @@ pub struct SourceFile {
     /// Shared, so a language server can keep an unchanged file between analyses.
     pub text: Arc<str>,
     pub lines: Arc<LineIndex>,
+    /// The text with every lone `\r` replaced by `\n`, when it has one: renderers that
+    /// split lines themselves (miette knows only `\n` and `\r\n`) read this copy, which has
+    /// the same offsets and the same lines as [`SourceFile::lines`].
+    display: Option<Arc<str>>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, name: String, text: impl Into<Arc<str>>) -> SourceFile {
         let text = text.into();
         let lines = Arc::new(LineIndex::new(&text));
-        SourceFile { path, name, text, lines }
+        let display =
+            has_lone_carriage_return(text.as_bytes()).then(|| Arc::from(lone_returns_as_newlines(&text)));
+        SourceFile { path, name, text, lines, display }
+    }
+
+    /// The text for a renderer that splits lines at `\n` and `\r\n` only: [`Self::text`]
+    /// with each lone `\r` replaced by `\n` (same length, same offsets).
+    pub fn display_text(&self) -> &str {
+        self.display.as_deref().unwrap_or(&self.text)
+    }
+
+    /// The offset where the 0-based `line`'s content ends, before its line end (`\n`,
+    /// `\r\n` or `\r`).
+    pub fn line_content_end(&self, line: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        if line + 1 >= self.lines.line_count() {
+            return bytes.len();
+        }
+        let next = self.lines.line_start(line + 1);
+        let crlf = next >= 2 && bytes.get(next - 2..next) == Some(b"\r\n");
+        next.saturating_sub(if crlf { 2 } else { 1 })
     }
 
     pub fn position(&self, offset: usize) -> Position {
@@ -257,5 +298,9 @@ mod tests {
         assert_eq!(index.position(text, 4).line, 2);
         assert_eq!(count_line_ends(b"\r\n\r\n\r\n"), 3);
         assert_eq!(count_line_ends(b"\r\r\n\n"), 3);
+        let file = SourceFile::new(PathBuf::new(), String::new(), text);
+        assert_eq!(file.display_text(), "a\nb\r\nc\nd\n");
+        let ends: Vec<usize> = (0..5).map(|line| file.line_content_end(line)).collect();
+        assert_eq!(ends, vec![1, 3, 6, 8, 9]);
     }
 }

@@ -65,7 +65,8 @@ impl SourceCode for IndexedSource<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text = &self.file.text;
+        // Lone `\r`s read as `\n`: miette splits lines itself and knows only `\n` and `\r\n`.
+        let text = self.file.display_text();
         let lines = &self.file.lines;
         let start = span.offset();
         let end = start + span.len();
@@ -90,11 +91,7 @@ impl SourceCode for IndexedSource<'_> {
         let last_line = (lines.line_of(end.saturating_sub(1).max(start)) + after)
             .min(lines.line_count().saturating_sub(1));
         let data_start = lines.line_start(first_line);
-        let data_end = if last_line + 1 < lines.line_count() {
-            lines.line_start(last_line + 1).saturating_sub(1)
-        } else {
-            text.len()
-        };
+        let data_end = self.file.line_content_end(last_line);
         let data = text.as_bytes().get(data_start..data_end.max(data_start)).unwrap_or_default();
         Ok(Box::new(MietteSpanContents::new_named(
             self.file.name.clone(),
