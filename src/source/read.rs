@@ -25,6 +25,8 @@ pub enum ReadError {
     NotCharter,
     /// A symbolic link to a file whose own name does not end in `.charter`.
     LinkNotCharter,
+    /// A symbolic link to a data file (`charter.toml`, a baseline) of another name.
+    LinkRenamed,
     /// Not a regular file: a directory, FIFO, device or socket.
     NotRegular(FileKind),
     /// Larger than [`MAX_FILE_SIZE`].
@@ -86,13 +88,14 @@ impl std::fmt::Display for ReadError {
             ReadError::Missing => write!(f, "no such file or directory"),
             ReadError::NotCharter => write!(f, "not a `.charter` file"),
             ReadError::LinkNotCharter => write!(f, "a symbolic link to a file that is not a `.charter` file"),
+            ReadError::LinkRenamed => write!(f, "a symbolic link to a file of another name"),
             ReadError::NotRegular(FileKind::Other) => write!(f, "not a regular file"),
             ReadError::NotRegular(kind) => write!(f, "{}, not a regular file", kind.phrase()),
             ReadError::TooLarge => {
                 write!(f, "larger than the limit of {} MiB per file", MAX_FILE_SIZE / (1024 * 1024))
             }
             ReadError::NotUtf8 { offset } => {
-                write!(f, "not valid UTF-8 (at byte {offset}); Charter files must be UTF-8 text")
+                write!(f, "not valid UTF-8 (byte {offset}); Charter files must be UTF-8 text")
             }
             ReadError::Io(reason) => write!(f, "{reason}"),
         }
@@ -111,25 +114,34 @@ pub fn is_charter_name(path: &Path) -> bool {
 /// link is followed when the file it resolves to is itself a regular file named
 /// `*.charter`, so a link cannot smuggle in `/proc/self/environ`.
 pub fn check_source_path(path: &Path) -> Result<(), ReadError> {
-    check_path(path, &is_charter_name)
+    check_path(path, &SOURCE)
 }
+
+const SOURCE: Names<'static> = Names { accept: &is_charter_name, refused_link: ReadError::LinkNotCharter };
 
 /// Reads a source file after [`check_source_path`]: at most [`MAX_FILE_SIZE`] bytes,
 /// and UTF-8.
 pub fn read_source(path: &Path) -> Result<String, ReadError> {
-    read_checked(path, &is_charter_name)
+    read_checked(path, &SOURCE)
 }
 
 /// Reads a file that is not Charter source but comes from the same untrusted tree
 /// (`charter.toml`, a baseline): a regular file within [`MAX_FILE_SIZE`], UTF-8; a
 /// symbolic link is followed when the file it resolves to has the same file name.
 pub fn read_data_file(path: &Path) -> Result<String, ReadError> {
-    let name = path.file_name().map(std::ffi::OsStr::to_os_string);
-    read_checked(path, &|target: &Path| target.file_name().map(std::ffi::OsStr::to_os_string) == name)
+    let name = path.file_name();
+    let same_name = |target: &Path| target.file_name() == name;
+    read_checked(path, &Names { accept: &same_name, refused_link: ReadError::LinkRenamed })
 }
 
-fn read_checked(path: &Path, accept_name: &dyn Fn(&Path) -> bool) -> Result<String, ReadError> {
-    check_path(path, accept_name)?;
+/// Which names a file may have, and what a link to a file of another name is.
+struct Names<'a> {
+    accept: &'a dyn Fn(&Path) -> bool,
+    refused_link: ReadError,
+}
+
+fn read_checked(path: &Path, names: &Names<'_>) -> Result<String, ReadError> {
+    check_path(path, names)?;
     let file = File::open(path).map_err(|error| io_error(&error))?;
     // The path may have been replaced between the check and the open: look again at what
     // was actually opened.
@@ -145,7 +157,7 @@ fn read_checked(path: &Path, accept_name: &dyn Fn(&Path) -> bool) -> Result<Stri
     String::from_utf8(bytes).map_err(|error| ReadError::NotUtf8 { offset: error.utf8_error().valid_up_to() })
 }
 
-fn check_path(path: &Path, accept_name: &dyn Fn(&Path) -> bool) -> Result<(), ReadError> {
+fn check_path(path: &Path, names: &Names<'_>) -> Result<(), ReadError> {
     let link = std::fs::symlink_metadata(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => ReadError::Missing,
         _ => io_error(&error),
@@ -156,8 +168,8 @@ fn check_path(path: &Path, accept_name: &dyn Fn(&Path) -> bool) -> Result<(), Re
             _ => io_error(&error),
         })?;
         let metadata = std::fs::metadata(&target).map_err(|error| io_error(&error))?;
-        if metadata.is_file() && !accept_name(&target) {
-            return Err(ReadError::LinkNotCharter);
+        if metadata.is_file() && !(names.accept)(&target) {
+            return Err(names.refused_link.clone());
         }
         metadata
     } else {
@@ -166,7 +178,7 @@ fn check_path(path: &Path, accept_name: &dyn Fn(&Path) -> bool) -> Result<(), Re
     if !metadata.is_file() {
         return Err(ReadError::NotRegular(FileKind::of(&metadata)));
     }
-    if !accept_name(path) {
+    if !(names.accept)(path) {
         return Err(ReadError::NotCharter);
     }
     if metadata.len() > MAX_FILE_SIZE {
