@@ -140,7 +140,7 @@ impl BuiltinCode {
                 "A `parent` or `depends_on` chain that comes back to where it started. One finding per cycle; every member is labelled."
             }
             BuiltinCode::UseNotFound => {
-                "A `use` names a file that does not exist, or an absolute path. `use` paths are relative to the importing file."
+                "A `use` names a file that does not exist, an absolute path, or something Charter does not read: a directory, FIFO, device or socket, a file whose name does not end in `.charter` (`.env`, `/proc/self/environ`), a symbolic link to such a file, a file larger than 8 MiB, or a file that is not UTF-8. `use` paths are relative to the importing file. The finding names the path and never quotes what the file holds."
             }
             BuiltinCode::RuleError => {
                 "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed). The other rules still run."
