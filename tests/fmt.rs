@@ -92,12 +92,17 @@ fn scan(text: &str) -> (Vec<String>, Vec<std::ops::Range<usize>>) {
             blocks.push(start..index.min(bytes.len()));
         } else if bytes[index] == b'"' {
             index += 1;
-            while index < bytes.len() && bytes[index] != b'"' && bytes[index] != b'\n' {
+            // A lone `\r` ends a line like `\n` (LANGUAGE.md §2).
+            while index < bytes.len()
+                && bytes[index] != b'"'
+                && bytes[index] != b'\n'
+                && bytes[index] != b'\r'
+            {
                 index += if bytes[index] == b'\\' { 2 } else { 1 };
             }
             index += 1;
         } else if bytes[index..].starts_with(b"//") {
-            let end = text[index..].find('\n').map_or(text.len(), |at| index + at);
+            let end = text[index..].find(['\n', '\r']).map_or(text.len(), |at| index + at);
             let comment = text[index..end].trim_end();
             found.push(
                 comment

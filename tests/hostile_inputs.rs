@@ -22,7 +22,7 @@ const LIMIT: u64 = 8 * 1024 * 1024;
 
 fn charter(directory: &Path) -> Command {
     let mut command = Command::new(get_cargo_bin("charter"));
-    command.current_dir(directory).env("NO_COLOR", "1").env("CHARTER_SENTINEL", SECRET);
+    command.current_dir(directory).env("NO_COLOR", "1").env("CHARTER_SENTINEL", SECRET).stdin(Stdio::null());
     command
 }
 
@@ -40,7 +40,7 @@ fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// after a minute is a hang (a FIFO opened for reading): it is killed and the test fails,
 /// instead of the whole suite hanging.
 fn run(command: &mut Command) -> String {
-    let mut child = command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let started = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if started.elapsed() > Duration::from_secs(60) {
@@ -52,7 +52,10 @@ fn run(command: &mut Command) -> String {
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET), "the environment leaked:\n{stdout}\n{stderr}");
+    assert!(
+        !stdout.contains(SECRET) && !stderr.contains(SECRET),
+        "the environment leaked:\n{stdout}\n{stderr}"
+    );
     format!("exit: {:?}\n----- stdout -----\n{stdout}----- stderr -----\n{stderr}", output.status.code())
 }
 
@@ -84,13 +87,17 @@ fn mkfifo(path: &Path) -> bool {
 
 #[test]
 fn use_of_a_fifo_is_refused_without_opening_it() {
-    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"pipe.charter\"\nperson a {}\n")]);
+    let directory =
+        workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"pipe.charter\"\nperson a {}\n")]);
     if !mkfifo(&directory.path().join("pipe.charter")) {
         return;
     }
     // Through `use` alone: the walk skips what is not a regular file.
     insta::assert_snapshot!(check_all_formats(directory.path(), &["a.charter"]));
-    insta::assert_snapshot!("walk_skips_a_fifo", run(charter(directory.path()).args(["check", "--format", "short"])));
+    insta::assert_snapshot!(
+        "walk_skips_a_fifo",
+        run(charter(directory.path()).args(["check", "--format", "short"]))
+    );
 }
 
 #[test]
@@ -110,7 +117,8 @@ fn use_of_proc_self_environ_never_prints_the_environment() {
 #[cfg(unix)]
 #[test]
 fn use_of_a_charter_named_link_to_proc_self_environ_is_refused() {
-    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"lib/env.charter\"\nperson a {}\n")]);
+    let directory =
+        workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"lib/env.charter\"\nperson a {}\n")]);
     std::fs::create_dir(directory.path().join("lib")).unwrap();
     std::os::unix::fs::symlink("/proc/self/environ", directory.path().join("lib/env.charter")).unwrap();
     insta::assert_snapshot!(check_all_formats(directory.path(), &["a.charter"]));
@@ -152,7 +160,8 @@ fn use_of_a_file_not_named_charter_is_refused_unread() {
 
 #[test]
 fn use_of_an_oversized_file_is_refused() {
-    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"lib/big.charter\"\nperson a {}\n")]);
+    let directory =
+        workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"lib/big.charter\"\nperson a {}\n")]);
     std::fs::create_dir(directory.path().join("lib")).unwrap();
     // Sparse: it reads as zeros, which is fine, as it must not be read at all.
     std::fs::File::create(directory.path().join("lib/big.charter")).unwrap().set_len(LIMIT + 1).unwrap();
@@ -170,7 +179,8 @@ fn a_file_at_the_limit_is_read() {
 
 #[test]
 fn use_of_a_file_that_is_not_utf8_names_the_byte() {
-    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"lib/b.charter\"\nperson a {}\n")]);
+    let directory =
+        workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"lib/b.charter\"\nperson a {}\n")]);
     std::fs::create_dir(directory.path().join("lib")).unwrap();
     std::fs::write(directory.path().join("lib/b.charter"), b"person b \"\xff\" {}\n").unwrap();
     // Only `a.charter` is checked (a walked file that is not UTF-8 stops the whole
@@ -254,6 +264,13 @@ fn baseline_that_is_a_device_is_refused() {
     insta::assert_snapshot!(run(charter(directory.path()).args(["check", "--baseline", "/dev/zero"])));
 }
 
+#[test]
+fn fmt_of_endless_standard_input_stops_at_the_limit() {
+    let directory = workspace(&[]);
+    let zero = std::fs::File::open("/dev/zero").unwrap();
+    insta::assert_snapshot!(run(charter(directory.path()).args(["fmt", "-"]).stdin(zero)));
+}
+
 // ── line ends ────────────────────────────────────────────────────────────────────────
 
 /// Each fixture is checked alone: its source (escaped, so every `\r` shows), the short
@@ -313,7 +330,8 @@ fn fmt_refuses_a_read_only_file_even_as_root() {
 #[cfg(unix)]
 #[test]
 fn fmt_keeps_the_mode_of_a_writable_file() {
-    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", UNFORMATTED), ("b.charter", UNFORMATTED)]);
+    let directory =
+        workspace(&[("charter.toml", CONFIG), ("a.charter", UNFORMATTED), ("b.charter", UNFORMATTED)]);
     set_mode(&directory.path().join("a.charter"), 0o640);
     set_mode(&directory.path().join("b.charter"), 0o755);
     insta::assert_snapshot!(run(charter(directory.path()).args(["fmt"])));

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::workspace::{display_name, source_files};
-use crate::source::{SourceFile, SourceMap, read};
+use crate::source::{MAX_FILE_SIZE, SourceFile, SourceMap, read};
 
 #[derive(Args, Debug)]
 pub struct FmtArgs {
@@ -126,8 +126,15 @@ pub fn run(paths: &[PathBuf], check: bool, diff: bool, color: bool) -> ExitCode 
 fn run_stdin(check: bool, diff: bool, color: bool) -> ExitCode {
     let name = "<stdin>";
     let mut bytes = Vec::new();
-    if let Err(error) = std::io::stdin().read_to_end(&mut bytes) {
+    // Bounded like a source file on disk, so `charter fmt - < /dev/zero` ends.
+    if let Err(error) = std::io::stdin().take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes) {
         return usage(&format!("cannot read standard input: {error}"));
+    }
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return usage(&format!(
+            "standard input is larger than the limit of {} MiB of a Charter file",
+            MAX_FILE_SIZE / (1024 * 1024)
+        ));
     }
     let Ok(text) = String::from_utf8(bytes) else {
         return usage("standard input is not valid UTF-8; Charter files must be UTF-8 text");
