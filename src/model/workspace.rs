@@ -60,6 +60,16 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+impl LoadError {
+    /// Why reading the file at `path` failed.
+    fn reading(path: &Path, reason: ReadError) -> LoadError {
+        match reason {
+            ReadError::NotUtf8 { offset } => LoadError::NotUtf8 { path: path.to_path_buf(), offset },
+            reason => LoadError::Unreadable { path: path.to_path_buf(), reason },
+        }
+    }
+}
+
 /// One parsed file of the workspace.
 #[derive(Clone, Debug)]
 pub struct ParsedFile {
@@ -303,10 +313,7 @@ fn read_config(root: &Path) -> Result<Config, LoadError> {
     }
     // A `charter.toml` that is a link to another kind of file (`/proc/self/environ`) is
     // refused before it is read: a parse error would quote its content.
-    let text = read::read_data_file(&path).map_err(|reason| match reason {
-        ReadError::NotUtf8 { offset } => LoadError::NotUtf8 { path: path.clone(), offset },
-        reason => LoadError::Unreadable { path: path.clone(), reason },
-    })?;
+    let text = read::read_data_file(&path).map_err(|reason| LoadError::reading(&path, reason))?;
     Config::parse(&text).map_err(|reason| LoadError::Config { path, reason })
 }
 
@@ -351,10 +358,7 @@ fn read_text(path: &Path, overlay: Overlay<'_>) -> Result<String, LoadError> {
     if let Some(text) = overlay(path) {
         return Ok(text);
     }
-    read::read_source(path).map_err(|reason| match reason {
-        ReadError::NotUtf8 { offset } => LoadError::NotUtf8 { path: path.to_path_buf(), offset },
-        reason => LoadError::Unreadable { path: path.to_path_buf(), reason },
-    })
+    read::read_source(path).map_err(|reason| LoadError::reading(path, reason))
 }
 
 /// Loads every file named by a `use`, once, reporting missing and absolute paths.
