@@ -137,6 +137,24 @@ fn use_of_a_link_to_a_charter_file_is_followed() {
     insta::assert_snapshot!(run(charter(directory.path()).args(["check", "a.charter", "--format", "short"])));
 }
 
+#[cfg(unix)]
+#[test]
+fn the_walk_follows_no_link() {
+    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", "project p { sponsor: b }\n")]);
+    let elsewhere = workspace(&[("b.charter", "person b {}\n")]);
+    std::os::unix::fs::symlink("/proc/self/environ", directory.path().join("env.charter")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("b.charter"), directory.path().join("b.charter"))
+        .unwrap();
+    // Neither link is walked: `b` stays unknown, and the environment is never read.
+    let walked = check_all_formats(directory.path(), &[]);
+    // Named on the command line, the link to `b.charter` is followed; the other is refused.
+    let named = run(charter(directory.path()).args(["check", "a.charter", "b.charter", "--format", "short"]));
+    let refused = run(charter(directory.path()).args(["check", "env.charter"]));
+    insta::assert_snapshot!(format!(
+        "$ charter check\n{walked}\n$ charter check a.charter b.charter\n{named}\n$ charter check env.charter\n{refused}"
+    ));
+}
+
 #[test]
 fn use_of_a_directory_is_refused() {
     let directory = workspace(&[
@@ -338,6 +356,23 @@ fn fmt_keeps_the_mode_of_a_writable_file() {
     assert_eq!(mode(&directory.path().join("a.charter")), 0o640);
     assert_eq!(mode(&directory.path().join("b.charter")), 0o755);
     assert_eq!(std::fs::read_to_string(directory.path().join("a.charter")).unwrap(), "person a \"A\" {}\n");
+}
+
+/// Only root can give a file to another user, so this runs only where `chown` works.
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_the_owner_and_group_where_it_can() {
+    use std::os::unix::fs::MetadataExt;
+    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", UNFORMATTED)]);
+    let path = directory.path().join("a.charter");
+    if std::os::unix::fs::chown(&path, Some(4321), Some(4322)).is_err() {
+        eprintln!("skipped: this user cannot give a file to another user");
+        return;
+    }
+    run(charter(directory.path()).args(["fmt"]));
+    let metadata = std::fs::metadata(&path).unwrap();
+    assert_eq!((metadata.uid(), metadata.gid()), (4321, 4322));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "person a \"A\" {}\n");
 }
 
 /// A read-only directory stops the temporary file. Root ignores directory permissions,
