@@ -142,7 +142,7 @@ struct Names<'a> {
 
 fn read_checked(path: &Path, names: &Names<'_>) -> Result<String, ReadError> {
     check_path(path, names)?;
-    let file = File::open(path).map_err(|error| io_error(&error))?;
+    let file = open(path).map_err(|error| io_error(&error))?;
     // The path may have been replaced between the check and the open: look again at what
     // was actually opened.
     let metadata = file.metadata().map_err(|error| io_error(&error))?;
@@ -155,6 +155,20 @@ fn read_checked(path: &Path, names: &Names<'_>) -> Result<String, ReadError> {
         return Err(ReadError::TooLarge);
     }
     String::from_utf8(bytes).map_err(|error| ReadError::NotUtf8 { offset: error.utf8_error().valid_up_to() })
+}
+
+/// Opens `path` for reading. On Unix the open does not block: were the path swapped for a
+/// FIFO after [`check_path`], opening it would otherwise wait for a writer forever. The
+/// flag changes nothing for the regular file that is then read.
+fn open(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 fn check_path(path: &Path, names: &Names<'_>) -> Result<(), ReadError> {
