@@ -76,11 +76,18 @@ pub fn render(workspace: &Workspace) -> String {
 }
 
 fn number(value: rust_decimal::Decimal) -> Json {
+    exact_number(value)
+}
+
+/// A decimal as a JSON number when a reader's `f64` or integer gets it exactly, else as
+/// a string of its digits: `79228162514264337593543950335` would read back as
+/// `7.922816251426434e28`, a different number.
+pub(crate) fn exact_number(value: rust_decimal::Decimal) -> Json {
     let text = value.normalize().to_string();
-    serde_json::Number::from_str(&text)
-        .map(Json::Number)
-        .or_else(|_| f64::from_str(&text).map(|float| json!(float)))
-        .unwrap_or(Json::String(text))
+    match serde_json::Number::from_str(&text) {
+        Ok(number) if number.is_i64() || number.is_u64() || number.to_string() == text => Json::Number(number),
+        _ => Json::String(text),
+    }
 }
 
 fn value(portfolio: &Portfolio, value: &Value) -> Json {

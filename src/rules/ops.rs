@@ -104,7 +104,9 @@ pub(crate) fn contains(list: &Value, item: &Value) -> OpResult<bool> {
     }
 }
 
-/// `a + b`, `a - b`, `a * b`, `a / b`. `none` operands and division by zero give `none`.
+/// `a + b`, `a - b`, `a * b`, `a / b`. `none` operands and division by zero give `none`;
+/// a result beyond the range of numbers (or of dates) is an [`OpError`], never a wrong
+/// number.
 pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<Value> {
     use Value as V;
     if left.is_none() || right.is_none() {
@@ -112,10 +114,10 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
     }
     let symbol = op.as_str();
     let result = match (op, left, right) {
-        (_, V::Number(_) | V::Percent(_), V::Number(_) | V::Percent(_)) => numeric(op, left, right),
+        (_, V::Number(_) | V::Percent(_), V::Number(_) | V::Percent(_)) => numeric(op, left, right)?,
         (BinaryOp::Add | BinaryOp::Sub, V::Money(a), V::Money(b)) => {
             same_currency(a, b, if op == BinaryOp::Add { "add" } else { "subtract" })?;
-            decimal(op, a.amount, b.amount).map(|amount| money(amount, &a.currency))
+            decimal(op, a.amount, b.amount)?.map(|amount| money(amount, &a.currency))
         }
         (BinaryOp::Add | BinaryOp::Sub, V::Money(m), V::Number(n)) => {
             zero_with_money(*n, m, "add")?;
@@ -131,31 +133,32 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
         }
         (BinaryOp::Mul, V::Money(m), V::Number(n) | V::Percent(n))
         | (BinaryOp::Mul, V::Number(n) | V::Percent(n), V::Money(m)) => {
-            m.amount.checked_mul(*n).map(|amount| money(amount, &m.currency))
+            decimal(op, m.amount, *n)?.map(|amount| money(amount, &m.currency))
         }
         (BinaryOp::Div, V::Money(a), V::Money(b)) => {
             same_currency(a, b, "divide")?;
-            a.amount.checked_div(b.amount).map(V::Number)
+            decimal(op, a.amount, b.amount)?.map(V::Number)
         }
         (BinaryOp::Div, V::Money(m), V::Number(n) | V::Percent(n)) => {
-            m.amount.checked_div(*n).map(|amount| money(amount, &m.currency))
+            decimal(op, m.amount, *n)?.map(|amount| money(amount, &m.currency))
         }
         // The `0` of an empty `sum()` stands for money of any currency: 0 ÷ money = 0.
         (BinaryOp::Div, V::Number(n), V::Money(m)) => {
             zero_with_money(*n, m, "divide")?;
-            n.checked_div(m.amount).map(V::Number)
+            decimal(op, *n, m.amount)?.map(V::Number)
         }
         (BinaryOp::Sub, V::Date(a), V::Date(b)) => Some(V::Duration(Duration {
             amount: i64::from(b.until(*a).map_or(0, |span| span.get_days())),
             unit: DurationUnit::Days,
         })),
         (BinaryOp::Add, V::Date(date), V::Duration(duration))
-        | (BinaryOp::Add, V::Duration(duration), V::Date(date)) => shift(*date, *duration, 1),
-        (BinaryOp::Sub, V::Date(date), V::Duration(duration)) => shift(*date, *duration, -1),
+        | (BinaryOp::Add, V::Duration(duration), V::Date(date)) => Some(shift(*date, *duration, 1, symbol)?),
+        (BinaryOp::Sub, V::Date(date), V::Duration(duration)) => Some(shift(*date, *duration, -1, symbol)?),
         (BinaryOp::Add | BinaryOp::Sub, V::Duration(a), V::Duration(b)) => {
             let (a, b) = (days(*a), days(*b));
             let amount = if op == BinaryOp::Add { a.checked_add(b) } else { a.checked_sub(b) };
-            amount.map(|amount| V::Duration(Duration { amount, unit: DurationUnit::Days }))
+            let amount = amount.ok_or_else(|| overflow(symbol, "durations"))?;
+            Some(V::Duration(Duration { amount, unit: DurationUnit::Days }))
         }
         (BinaryOp::Add, V::String(a), V::String(b)) => Some(V::String(Arc::from(format!("{a}{b}")))),
         (_, a, b) => return Err(OpError(format!("cannot apply `{symbol}` to {} and {}", kind(a), kind(b)))),
@@ -163,25 +166,27 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
     Ok(result.unwrap_or(V::None))
 }
 
-/// Negation of numbers, percents, money and durations.
+/// Negation of numbers, percents, money and durations. Decimals are symmetric around
+/// zero, so only a duration can fall out of range.
 pub(crate) fn negate(value: &Value) -> OpResult<Value> {
     Ok(match value {
         Value::None => Value::None,
         Value::Number(number) => Value::Number(-*number),
         Value::Percent(number) => Value::Percent(-*number),
         Value::Money(m) => money(-m.amount, &m.currency),
-        Value::Duration(duration) => {
-            Value::Duration(Duration { amount: -duration.amount, unit: duration.unit })
-        }
+        Value::Duration(duration) => Value::Duration(Duration {
+            amount: duration.amount.checked_neg().ok_or_else(|| overflow("-", "durations"))?,
+            unit: duration.unit,
+        }),
         other => return Err(OpError(format!("cannot negate {}", kind(other)))),
     })
 }
 
 /// Numbers and percents: a percent operand makes the result a percent, except that a
 /// ratio of two percents (or a number over a percent) is a number.
-fn numeric(op: BinaryOp, left: &Value, right: &Value) -> Option<Value> {
+fn numeric(op: BinaryOp, left: &Value, right: &Value) -> OpResult<Option<Value>> {
     let (Value::Number(a) | Value::Percent(a), Value::Number(b) | Value::Percent(b)) = (left, right) else {
-        return None;
+        return Ok(None);
     };
     let left_percent = matches!(left, Value::Percent(_));
     let right_percent = matches!(right, Value::Percent(_));
@@ -189,18 +194,31 @@ fn numeric(op: BinaryOp, left: &Value, right: &Value) -> Option<Value> {
         BinaryOp::Div => left_percent && !right_percent,
         _ => left_percent || right_percent,
     };
-    let result = decimal(op, *a, *b)?;
-    Some(if percent { Value::Percent(result) } else { Value::Number(result) })
+    Ok(decimal(op, *a, *b)?.map(|result| if percent { Value::Percent(result) } else { Value::Number(result) }))
 }
 
-fn decimal(op: BinaryOp, a: Decimal, b: Decimal) -> Option<Decimal> {
-    match op {
+/// `a op b` on decimals: `None` for a division by zero (which gives `none`), an error
+/// when the result is out of range.
+fn decimal(op: BinaryOp, a: Decimal, b: Decimal) -> OpResult<Option<Decimal>> {
+    let result = match op {
         BinaryOp::Add => a.checked_add(b),
         BinaryOp::Sub => a.checked_sub(b),
         BinaryOp::Mul => a.checked_mul(b),
+        BinaryOp::Div if b.is_zero() => return Ok(None),
         BinaryOp::Div => a.checked_div(b),
-        _ => None,
-    }
+        _ => return Ok(None),
+    };
+    result.map(Some).ok_or_else(|| overflow(op.as_str(), "numbers"))
+}
+
+/// The error of an operation whose result does not fit. It names the operator and the
+/// range, not the operands, so that one rule's overflows on many subjects read alike.
+fn overflow(symbol: &str, what: &str) -> OpError {
+    let range = match what {
+        "numbers" => " (numbers are exact decimals of at most 28 digits, up to ±79,228,162,514,264,337,593,543,950,335)",
+        _ => "",
+    };
+    OpError(format!("`{symbol}` overflows: the result is out of the range of {what}{range}"))
 }
 
 fn money(amount: Decimal, currency: &Arc<str>) -> Value {
@@ -239,16 +257,19 @@ pub(crate) fn days(duration: Duration) -> i64 {
     duration.amount.saturating_mul(factor)
 }
 
-/// `date ± duration`, calendar-aware: adding a month clamps to the month's end.
-fn shift(date: jiff::civil::Date, duration: Duration, sign: i64) -> Option<Value> {
-    let amount = duration.amount.checked_mul(sign)?;
+/// `date ± duration`, calendar-aware: adding a month clamps to the month's end. A date
+/// beyond the calendar's range (years -9999 to 9999) is an error.
+fn shift(date: jiff::civil::Date, duration: Duration, sign: i64, symbol: &str) -> OpResult<Value> {
+    let out_of_range = || overflow(symbol, "dates (years -9999 to 9999)");
+    let amount = duration.amount.checked_mul(sign).ok_or_else(out_of_range)?;
     let span = match duration.unit {
-        DurationUnit::Days => jiff::Span::new().try_days(amount).ok()?,
-        DurationUnit::Weeks => jiff::Span::new().try_weeks(amount).ok()?,
-        DurationUnit::Months => jiff::Span::new().try_months(amount).ok()?,
-        DurationUnit::Years => jiff::Span::new().try_years(amount).ok()?,
-    };
-    date.checked_add(span).ok().map(Value::Date)
+        DurationUnit::Days => jiff::Span::new().try_days(amount),
+        DurationUnit::Weeks => jiff::Span::new().try_weeks(amount),
+        DurationUnit::Months => jiff::Span::new().try_months(amount),
+        DurationUnit::Years => jiff::Span::new().try_years(amount),
+    }
+    .map_err(|_| out_of_range())?;
+    date.checked_add(span).map(Value::Date).map_err(|_| out_of_range())
 }
 
 /// The kind of a value, for error messages.
@@ -304,6 +325,20 @@ mod tests {
     fn division_by_zero_is_none() {
         assert_eq!(arithmetic(BinaryOp::Div, &number("1"), &number("0")).unwrap(), Value::None);
         assert_eq!(arithmetic(BinaryOp::Div, &usd("10"), &number("0")).unwrap(), Value::None);
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_none() {
+        let max = number("79228162514264337593543950335");
+        let error = arithmetic(BinaryOp::Add, &max, &number("1")).unwrap_err();
+        assert!(error.0.starts_with("`+` overflows"), "{error:?}");
+        assert!(arithmetic(BinaryOp::Mul, &usd("79228162514264337593543950335"), &number("2")).is_err());
+        assert!(arithmetic(BinaryOp::Div, &max, &number("0.5")).is_err());
+        assert!(arithmetic(BinaryOp::Sub, &usd("-79228162514264337593543950335"), &usd("1")).is_err());
+        let far = arithmetic(BinaryOp::Add, &date("2026-01-01"), &duration(10_000, DurationUnit::Years));
+        assert!(far.unwrap_err().0.contains("dates"));
+        let shortest = duration(i64::MIN, DurationUnit::Days);
+        assert!(negate(&shortest).is_err());
     }
 
     #[test]
