@@ -95,7 +95,11 @@ pub(super) struct OutOfRange {
 type Computed = Result<Value, OutOfRange>;
 
 /// `result` of `step`, or the overflow of `step`.
-fn fits(result: Option<Decimal>, step: &'static str, inputs: &'static [&'static str]) -> Result<Decimal, OutOfRange> {
+fn fits(
+    result: Option<Decimal>,
+    step: &'static str,
+    inputs: &'static [&'static str],
+) -> Result<Decimal, OutOfRange> {
     result.ok_or(OutOfRange { step, inputs })
 }
 
@@ -112,10 +116,8 @@ fn ratio(a: Decimal, b: Decimal, step: &'static str, inputs: &'static [&'static 
 /// fields as `none`, and reports show them as not available.
 pub(super) fn report(portfolio: &Portfolio, diagnostics: &mut Vec<Diagnostic>) {
     type Field = (&'static str, fn(&Portfolio, EntityId) -> Computed);
-    let fields: [(&str, &[Field]); 2] = [
-        ("metric", &[("progress", progress), ("on_track", on_track)]),
-        ("project", &[("roi", roi)]),
-    ];
+    let fields: [(&str, &[Field]); 2] =
+        [("metric", &[("progress", progress), ("on_track", on_track)]), ("project", &[("roi", roi)])];
     for (kind, computed) in fields {
         for id in portfolio.of_kind(kind) {
             let Some(entity) = portfolio.entity(*id).filter(|entity| !entity.broken) else {
@@ -160,10 +162,24 @@ fn diagnostic(entity: &Entity, failed: &[(&str, OutOfRange)]) -> Option<Diagnost
             diagnostic = diagnostic.with_secondary(span, format!("`{field}` is used in `{}`", error.step));
         }
     }
-    let steps: Vec<String> = failed.iter().map(|(field, error)| format!("`{field}` needs `{}`", error.step)).collect();
+    // Fields that fail at the same step share a sentence.
+    let mut steps: Vec<(&str, Vec<String>)> = Vec::new();
+    for (field, error) in failed {
+        match steps.iter_mut().find(|(step, _)| *step == error.step) {
+            Some((_, fields)) => fields.push(format!("`{field}`")),
+            None => steps.push((error.step, vec![format!("`{field}`")])),
+        }
+    }
+    let needs: Vec<String> = steps
+        .iter()
+        .map(|(step, fields)| {
+            let verb = if fields.len() == 1 { "needs" } else { "need" };
+            format!("{} {verb} `{step}`", fields.join(" and "))
+        })
+        .collect();
     Some(diagnostic.with_help(format!(
-        "{}; numbers are exact decimals up to ±79,228,162,514,264,337,593,543,950,335, so these values are too far apart to compare: give them in a larger unit",
-        steps.join(", ")
+        "{}, which is beyond ±79,228,162,514,264,337,593,543,950,335, the largest number: give these values in a larger unit (thousands, millions)",
+        needs.join("; ")
     )))
 }
 
@@ -225,7 +241,8 @@ fn progress(portfolio: &Portfolio, id: EntityId) -> Computed {
         return Ok(Value::None);
     };
     let span = fits(series.target.0.checked_sub(series.baseline.0), SPAN, SPAN_INPUTS)?;
-    let gained = fits(series.actual.0.checked_sub(series.baseline.0), "actual - baseline", &["actual", "baseline"])?;
+    let gained =
+        fits(series.actual.0.checked_sub(series.baseline.0), "actual - baseline", &["actual", "baseline"])?;
     ratio(gained, span, "(actual - baseline) / (target - baseline)", &["actual", "baseline", "target"])
 }
 

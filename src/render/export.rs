@@ -87,7 +87,9 @@ pub(crate) fn exact_number(value: rust_decimal::Decimal) -> Json {
     const EXACT: rust_decimal::Decimal = rust_decimal::Decimal::from_parts(0, 0x0020_0000, 0, false, 0);
     let text = value.normalize().to_string();
     match serde_json::Number::from_str(&text) {
-        Ok(number) if number.is_i64() || number.is_u64() || value.abs() < EXACT || number.to_string() == text => {
+        Ok(number)
+            if number.is_i64() || number.is_u64() || value.abs() < EXACT || number.to_string() == text =>
+        {
             Json::Number(number)
         }
         _ => Json::String(text),

@@ -342,7 +342,8 @@ impl SourceCode for ClippedSource<'_> {
             )));
         }
         let first = self.line_of(start).saturating_sub(before);
-        let last = (self.line_of(end.saturating_sub(1).max(start)) + after).min(self.lines.len().saturating_sub(1));
+        let last =
+            (self.line_of(end.saturating_sub(1).max(start)) + after).min(self.lines.len().saturating_sub(1));
         let data_start = self.lines.get(first).map_or(0, |shown| shown.start);
         // Each shown line ends in a newline, which is left out of the last one.
         let data_end =

@@ -157,7 +157,7 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
         (BinaryOp::Add | BinaryOp::Sub, V::Duration(a), V::Duration(b)) => {
             let (a, b) = (days(*a), days(*b));
             let amount = if op == BinaryOp::Add { a.checked_add(b) } else { a.checked_sub(b) };
-            let amount = amount.ok_or_else(|| overflow(symbol, "durations"))?;
+            let amount = amount.ok_or_else(|| overflow(symbol, Range::Durations))?;
             Some(V::Duration(Duration { amount, unit: DurationUnit::Days }))
         }
         (BinaryOp::Add, V::String(a), V::String(b)) => Some(V::String(Arc::from(format!("{a}{b}")))),
@@ -175,7 +175,7 @@ pub(crate) fn negate(value: &Value) -> OpResult<Value> {
         Value::Percent(number) => Value::Percent(-*number),
         Value::Money(m) => money(-m.amount, &m.currency),
         Value::Duration(duration) => Value::Duration(Duration {
-            amount: duration.amount.checked_neg().ok_or_else(|| overflow("-", "durations"))?,
+            amount: duration.amount.checked_neg().ok_or_else(|| overflow("-", Range::Durations))?,
             unit: duration.unit,
         }),
         other => return Err(OpError(format!("cannot negate {}", kind(other)))),
@@ -194,7 +194,8 @@ fn numeric(op: BinaryOp, left: &Value, right: &Value) -> OpResult<Option<Value>>
         BinaryOp::Div => left_percent && !right_percent,
         _ => left_percent || right_percent,
     };
-    Ok(decimal(op, *a, *b)?.map(|result| if percent { Value::Percent(result) } else { Value::Number(result) }))
+    Ok(decimal(op, *a, *b)?
+        .map(|result| if percent { Value::Percent(result) } else { Value::Number(result) }))
 }
 
 /// `a op b` on decimals: `None` for a division by zero (which gives `none`), an error
@@ -208,17 +209,26 @@ fn decimal(op: BinaryOp, a: Decimal, b: Decimal) -> OpResult<Option<Decimal>> {
         BinaryOp::Div => a.checked_div(b),
         _ => return Ok(None),
     };
-    result.map(Some).ok_or_else(|| overflow(op.as_str(), "numbers"))
+    result.map(Some).ok_or_else(|| overflow(op.as_str(), Range::Numbers))
 }
 
 /// The error of an operation whose result does not fit. It names the operator and the
 /// range, not the operands, so that one rule's overflows on many subjects read alike.
-fn overflow(symbol: &str, what: &str) -> OpError {
-    let range = match what {
-        "numbers" => " (numbers are exact decimals of at most 28 digits, up to ±79,228,162,514,264,337,593,543,950,335)",
-        _ => "",
+fn overflow(symbol: &str, range: Range) -> OpError {
+    let beyond = match range {
+        Range::Numbers => "beyond ±79,228,162,514,264,337,593,543,950,335, the largest number",
+        Range::Dates => "a date outside the calendar (years -9999 to 9999)",
+        Range::Durations => "a duration too long to count in days",
     };
-    OpError(format!("`{symbol}` overflows: the result is out of the range of {what}{range}"))
+    OpError(format!("`{symbol}` overflows: the result is {beyond}"))
+}
+
+/// What an overflowing result left.
+#[derive(Clone, Copy)]
+enum Range {
+    Numbers,
+    Dates,
+    Durations,
 }
 
 fn money(amount: Decimal, currency: &Arc<str>) -> Value {
@@ -260,7 +270,7 @@ pub(crate) fn days(duration: Duration) -> i64 {
 /// `date ± duration`, calendar-aware: adding a month clamps to the month's end. A date
 /// beyond the calendar's range (years -9999 to 9999) is an error.
 fn shift(date: jiff::civil::Date, duration: Duration, sign: i64, symbol: &str) -> OpResult<Value> {
-    let out_of_range = || overflow(symbol, "dates (years -9999 to 9999)");
+    let out_of_range = || overflow(symbol, Range::Dates);
     let amount = duration.amount.checked_mul(sign).ok_or_else(out_of_range)?;
     let span = match duration.unit {
         DurationUnit::Days => jiff::Span::new().try_days(amount),
@@ -336,7 +346,7 @@ mod tests {
         assert!(arithmetic(BinaryOp::Div, &max, &number("0.5")).is_err());
         assert!(arithmetic(BinaryOp::Sub, &usd("-79228162514264337593543950335"), &usd("1")).is_err());
         let far = arithmetic(BinaryOp::Add, &date("2026-01-01"), &duration(10_000, DurationUnit::Years));
-        assert!(far.unwrap_err().0.contains("dates"));
+        assert!(far.unwrap_err().0.contains("calendar"));
         let shortest = duration(i64::MIN, DurationUnit::Days);
         assert!(negate(&shortest).is_err());
     }

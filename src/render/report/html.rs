@@ -263,9 +263,8 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
     };
     let _ = writeln!(
         out,
-        "<p>Share of the live budget ({} {}) each objective receives through the projects that support it, against its <code>allocation</code> target. An objective is on target within ±{} points.</p>",
-        optional_amount_text(allocation.total),
-        escape(currency),
+        "<p>Share of the live budget ({}) each objective receives through the projects that support it, against its <code>allocation</code> target. An objective is on target within ±{} points.</p>",
+        escape(&super::total_text(allocation.total, currency)),
         format_decimal(ALLOCATION_TOLERANCE * Decimal::ONE_HUNDRED)
     );
     chart(out, dashboard);
@@ -312,6 +311,9 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
     let _ = writeln!(out, "</section>");
 }
 
+/// One bar of the allocation chart: title, share received, target and whether on target.
+type ChartRow = (String, Decimal, Option<Decimal>, Option<bool>);
+
 /// A horizontal bar chart: one row per objective, the received share as a bar, the
 /// target as a marker with its tolerance band; unaligned spending as a last row.
 ///
@@ -319,7 +321,7 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
 /// which values are not available.
 fn chart(out: &mut String, dashboard: &Dashboard) {
     let allocation = &dashboard.allocation;
-    let rows: Option<Vec<(String, Decimal, Option<Decimal>, Option<bool>)>> = allocation
+    let rows: Option<Vec<ChartRow>> = allocation
         .objectives
         .iter()
         .map(|row| Some((row.title.clone(), row.share?, row.target, row.on_target)))

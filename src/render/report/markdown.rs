@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::{
     Amount, Dashboard, FindingCount, MetricRow, NOT_AVAILABLE, ObjectiveNode, PersonRef, ProjectRow, Reading,
-    Total, optional_amount_text, optional_share_text, share_text,
+    Total, optional_amount_text, optional_share_text, share_text, total_text,
 };
 use crate::diagnostic::Severity;
 use crate::model::value::format_percent;
@@ -191,8 +191,8 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
     };
     let _ = writeln!(
         out,
-        "Share of the live budget ({} {currency}) each objective receives, against its `allocation` target (on target within ±10 points).\n",
-        optional_amount_text(allocation.total)
+        "Share of the live budget ({}) each objective receives, against its `allocation` target (on target within ±10 points).\n",
+        total_text(allocation.total, currency)
     );
     let _ = writeln!(out, "| Objective | Received | Share | Target | | Status |");
     let _ = writeln!(out, "|---|---:|---:|---:|---|---|");

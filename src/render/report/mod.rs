@@ -674,6 +674,14 @@ pub fn optional_share_text(value: Option<Decimal>) -> String {
     value.map_or_else(|| NOT_AVAILABLE.to_string(), share_text)
 }
 
+/// The live budget: `1,200,000 USD`, or why there is no total.
+pub fn total_text(total: Option<Decimal>, currency: &str) -> String {
+    match total {
+        Some(total) => format!("{} {currency}", format_decimal(total)),
+        None => format!("{NOT_AVAILABLE}: the total in {currency} is beyond the largest number"),
+    }
+}
+
 /// An amount with grouping, or `n/a` for one that cannot be computed.
 pub fn optional_amount_text(value: Option<Decimal>) -> String {
     value.map_or_else(|| NOT_AVAILABLE.to_string(), format_decimal)
