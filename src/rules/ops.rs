@@ -43,7 +43,7 @@ pub(crate) fn equals(left: &Value, right: &Value) -> OpResult<bool> {
         (V::Enum(a), V::Enum(b)) => a.index == b.index && a.name == b.name,
         (V::Entity(a), V::Entity(b)) => a == b,
         (V::String(a) | V::RuleName(a), V::String(b) | V::RuleName(b)) => a == b,
-        (V::Duration(a), V::Duration(b)) => days(*a) == days(*b),
+        (V::Duration(a), V::Duration(b)) => days(*a)? == days(*b)?,
         (V::List(a), V::List(b)) => {
             if a.len() != b.len() {
                 return Ok(false);
@@ -78,7 +78,7 @@ pub(crate) fn compare(left: &Value, right: &Value) -> OpResult<Option<Ordering>>
             number.cmp(&money.amount)
         }
         (V::Date(a), V::Date(b)) => a.cmp(b),
-        (V::Duration(a), V::Duration(b)) => days(*a).cmp(&days(*b)),
+        (V::Duration(a), V::Duration(b)) => days(*a)?.cmp(&days(*b)?),
         (V::Enum(a), V::Enum(b)) => a.index.cmp(&b.index),
         (V::String(a), V::String(b)) => a.cmp(b),
         (a, b) => return Err(OpError(format!("cannot order {} and {}", kind(a), kind(b)))),
@@ -155,7 +155,7 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
         | (BinaryOp::Add, V::Duration(duration), V::Date(date)) => Some(shift(*date, *duration, 1, symbol)?),
         (BinaryOp::Sub, V::Date(date), V::Duration(duration)) => Some(shift(*date, *duration, -1, symbol)?),
         (BinaryOp::Add | BinaryOp::Sub, V::Duration(a), V::Duration(b)) => {
-            let (a, b) = (days(*a), days(*b));
+            let (a, b) = (days(*a)?, days(*b)?);
             let amount = if op == BinaryOp::Add { a.checked_add(b) } else { a.checked_sub(b) };
             let amount = amount.ok_or_else(|| overflow(symbol, Range::Durations))?;
             Some(V::Duration(Duration { amount, unit: DurationUnit::Days }))
@@ -256,15 +256,19 @@ fn zero_with_money(number: Decimal, money: &Money, verb: &str) -> OpResult<()> {
     }
 }
 
-/// A duration in days: 1w = 7d, 1mo = 30d, 1y = 365d.
-pub(crate) fn days(duration: Duration) -> i64 {
+/// A duration in days: 1w = 7d, 1mo = 30d, 1y = 365d; an error when that many days do
+/// not fit 64 bits.
+pub(crate) fn days(duration: Duration) -> OpResult<i64> {
     let factor = match duration.unit {
         DurationUnit::Days => 1,
         DurationUnit::Weeks => 7,
         DurationUnit::Months => 30,
         DurationUnit::Years => 365,
     };
-    duration.amount.saturating_mul(factor)
+    duration
+        .amount
+        .checked_mul(factor)
+        .ok_or_else(|| OpError(format!("the duration `{}` is too long to count in days", duration)))
 }
 
 /// `date ± duration`, calendar-aware: adding a month clamps to the month's end. A date
@@ -349,6 +353,8 @@ mod tests {
         assert!(far.unwrap_err().0.contains("calendar"));
         let shortest = duration(i64::MIN, DurationUnit::Days);
         assert!(negate(&shortest).is_err());
+        let longest = duration(i64::MAX, DurationUnit::Years);
+        assert!(compare(&longest, &duration(1, DurationUnit::Days)).is_err());
     }
 
     #[test]
