@@ -186,3 +186,13 @@ fn literals_beyond_the_range_are_type_mismatches() {
     let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", text)]);
     assert_snapshot!(transcript(directory.path(), &["check", "--format", "short"]));
 }
+
+#[test]
+fn labels_far_apart_on_long_lines_render_as_separate_snippets() {
+    // `alice` is declared twice, 40 lines apart, both times on a 70,000-column line: the
+    // duplicate's snippet and the first declaration's each keep their own line numbers.
+    let long = format!("person alice \"{}\" {{}}\n", "x".repeat(70_000));
+    let filler: String = (0..40).map(|index| format!("person p{index} {{}}\n")).collect();
+    let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", &format!("{long}{filler}{long}"))]);
+    assert_snapshot!(transcript(directory.path(), &["check"]));
+}

@@ -207,20 +207,20 @@ impl Source<'_> {
     }
 }
 
-/// The lines a report shows, from the first label's line (less context) to the last
-/// one's (plus context), with every line longer than [`LONG_LINE`] cut to a window.
+/// The lines a report shows — each label's lines with [`CONTEXT`] lines around them —
+/// with every line longer than [`LONG_LINE`] cut to a window. Lines between labels that
+/// are far apart are left out: miette draws such labels as separate snippets.
 struct ClippedSource<'a> {
     file: &'a SourceFile,
-    /// The first line shown (0-based, in the file).
-    first_line: usize,
     /// The shown lines, each ending in `\n`.
     text: String,
     lines: Vec<ShownLine>,
 }
 
-/// One shown line: where it starts in the clipped text, and which bytes of the file's
-/// line it keeps (`kept` in the file's offsets, at `at` in the clipped text).
+/// One shown line: its number in the file (0-based), where it starts in the clipped text,
+/// and which bytes of the file's line it keeps (`kept`, at `at` in the clipped text).
 struct ShownLine {
+    line: usize,
     start: usize,
     kept: std::ops::Range<usize>,
     at: usize,
@@ -231,19 +231,32 @@ impl<'a> ClippedSource<'a> {
     fn new(file: &'a SourceFile, spans: &[(usize, usize)]) -> Option<ClippedSource<'a>> {
         let lines = &file.lines;
         let last = lines.line_count().saturating_sub(1);
-        let first_line = spans.iter().map(|(start, _)| lines.line_of(*start)).min()?.saturating_sub(CONTEXT);
-        let last_line = (spans.iter().map(|(_, end)| lines.line_of(*end)).max()? + CONTEXT).min(last);
+        let mut blocks: Vec<(usize, usize)> = spans
+            .iter()
+            .map(|(start, end)| {
+                (lines.line_of(*start).saturating_sub(CONTEXT), (lines.line_of(*end) + CONTEXT).min(last))
+            })
+            .collect();
+        blocks.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(blocks.len());
+        for (first, end) in blocks {
+            match merged.last_mut() {
+                Some(previous) if first <= previous.1 + 1 => previous.1 = previous.1.max(end),
+                _ => merged.push((first, end)),
+            }
+        }
         let content = |line: usize| -> std::ops::Range<usize> {
             let start = lines.line_start(line);
             let end = if line < last { lines.line_start(line + 1) } else { file.text.len() };
             let text = file.text.get(start..end.max(start)).unwrap_or_default();
             start..start + text.trim_end_matches(['\n', '\r']).len()
         };
-        if (first_line..=last_line).all(|line| content(line).len() <= LONG_LINE) {
+        let shown = || merged.iter().flat_map(|(first, end)| *first..=*end);
+        if shown().all(|line| content(line).len() <= LONG_LINE) {
             return None;
         }
-        let mut clipped = ClippedSource { file, first_line, text: String::new(), lines: Vec::new() };
-        for line in first_line..=last_line {
+        let mut clipped = ClippedSource { file, text: String::new(), lines: Vec::new() };
+        for line in shown() {
             let range = content(line);
             let kept = if range.len() <= LONG_LINE {
                 range.clone()
@@ -260,7 +273,7 @@ impl<'a> ClippedSource<'a> {
                 clipped.text.push('…');
             }
             clipped.text.push('\n');
-            clipped.lines.push(ShownLine { start, kept, at });
+            clipped.lines.push(ShownLine { line, start, kept, at });
         }
         Some(clipped)
     }
@@ -268,8 +281,9 @@ impl<'a> ClippedSource<'a> {
     /// Where an offset of the file lands in the clipped text: text left out before the
     /// window lands on the window's start, text after it on the window's end.
     fn place(&self, offset: usize) -> usize {
-        let line = self.file.lines.line_of(offset).saturating_sub(self.first_line);
-        let Some(shown) = self.lines.get(line).or(self.lines.last()) else {
+        let line = self.file.lines.line_of(offset);
+        let index = self.lines.partition_point(|shown| shown.line < line);
+        let Some(shown) = self.lines.get(index).or(self.lines.last()) else {
             return 0;
         };
         shown.at + offset.clamp(shown.kept.start, shown.kept.end) - shown.kept.start
@@ -278,16 +292,24 @@ impl<'a> ClippedSource<'a> {
     /// The file offset of an offset of the clipped text (a `…` maps to the nearest kept
     /// byte), for the `file:line:column` of the header.
     fn origin(&self, offset: usize) -> usize {
-        let index = self.lines.partition_point(|shown| shown.start <= offset).saturating_sub(1);
-        let Some(shown) = self.lines.get(index) else {
+        let Some(shown) = self.lines.get(self.index_of(offset)) else {
             return 0;
         };
         let within = offset.saturating_sub(shown.at).min(shown.kept.len());
         shown.kept.start + within
     }
 
-    fn line_of(&self, offset: usize) -> usize {
+    /// The index in `lines` of the shown line holding an offset of the clipped text.
+    fn index_of(&self, offset: usize) -> usize {
         self.lines.partition_point(|shown| shown.start <= offset).saturating_sub(1)
+    }
+
+    /// Whether shown lines `index` and `index + 1` follow each other in the file.
+    fn adjacent(&self, index: usize) -> bool {
+        match (self.lines.get(index), self.lines.get(index + 1)) {
+            (Some(this), Some(next)) => this.line + 1 == next.line,
+            _ => false,
+        }
     }
 }
 
@@ -338,12 +360,23 @@ impl SourceCode for ClippedSource<'_> {
                 *span,
                 position.line as usize - 1,
                 position.column as usize - 1,
-                self.line_of(end) - self.line_of(start),
+                self.index_of(end) - self.index_of(start),
             )));
         }
-        let first = self.line_of(start).saturating_sub(before);
-        let last =
-            (self.line_of(end.saturating_sub(1).max(start)) + after).min(self.lines.len().saturating_sub(1));
+        // Context never reaches across lines that were left out.
+        let (mut first, mut last) = (self.index_of(start), self.index_of(end.saturating_sub(1).max(start)));
+        for _ in 0..before {
+            if first == 0 || !self.adjacent(first - 1) {
+                break;
+            }
+            first -= 1;
+        }
+        for _ in 0..after {
+            if !self.adjacent(last) {
+                break;
+            }
+            last += 1;
+        }
         let data_start = self.lines.get(first).map_or(0, |shown| shown.start);
         // Each shown line ends in a newline, which is left out of the last one.
         let data_end =
@@ -353,7 +386,7 @@ impl SourceCode for ClippedSource<'_> {
             self.file.name.clone(),
             data,
             (data_start, data.len()).into(),
-            self.first_line + first,
+            self.lines.get(first).map_or(0, |shown| shown.line),
             0,
             last - first,
         )))
