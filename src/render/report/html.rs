@@ -276,6 +276,7 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
         let status = match row.on_target {
             Some(true) => "<span class=\"tag ok\">on target</span>",
             Some(false) => "<span class=\"tag bad\">off target</span>",
+            None if row.target.is_some() => NOT_AVAILABLE,
             None => "no target",
         };
         let _ = writeln!(

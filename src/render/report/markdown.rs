@@ -200,6 +200,7 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
         let status = match row.on_target {
             Some(true) => "🟢 on target",
             Some(false) => "🔴 off target",
+            None if row.target.is_some() => NOT_AVAILABLE,
             None => "no target",
         };
         let _ = writeln!(
