@@ -182,7 +182,8 @@ fn syntax_errors_on_long_lines_render_clipped_in_fmt() {
 fn literals_beyond_the_range_are_type_mismatches() {
     let text = "person alice \"Alice\" { executive: true }\n\
         objective grow { owner: alice, allocation: 99999999999999999999999999999999% }\n\
-        project p { sponsor: alice, budget: 79228162514264337593543950335k USD, spent: 0.00000000000000000000000000001 USD }\n";
+        project p { sponsor: alice, budget: 79228162514264337593543950335k USD, spent: 0.00000000000000000000000000001 USD }\n\
+        objective tiny { owner: alice, allocation: 0.0000000000000000000000000001% }\n";
     let directory = workspace(&[("charter.toml", CONFIG), ("a.charter", text)]);
     assert_snapshot!(transcript(directory.path(), &["check", "--format", "short"]));
 }

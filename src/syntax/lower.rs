@@ -248,7 +248,18 @@ impl Lower<'_> {
             }
             Rule::percent | Rule::expr_percent => {
                 let number = self.decimal(text.trim_end_matches('%'), pair);
-                ValueKind::Percent(number.checked_div(Decimal::ONE_HUNDRED).unwrap_or_default().normalize())
+                // A percent is stored as its fraction; dividing by 100 rounds away digits
+                // past the 28th decimal place, which must not pass silently.
+                let fraction = number.checked_div(Decimal::ONE_HUNDRED).unwrap_or_default();
+                if fraction.checked_mul(Decimal::ONE_HUNDRED) != Some(number) {
+                    let span = self.span(pair);
+                    self.diagnostics.push(
+                        Diagnostic::builtin(BuiltinCode::TypeMismatch, span, format!("percent `{text}` is out of range"))
+                            .with_label("too precise")
+                            .with_help("a percent is the fraction it stands for, an exact decimal of at most 28 decimal places: `15%` is 0.15"),
+                    );
+                }
+                ValueKind::Percent(fraction.normalize())
             }
             _ => ValueKind::Number(self.decimal(text, pair)),
         }
