@@ -115,11 +115,10 @@ fn overflowing_values_are_null_in_the_json_report() {
 
 #[test]
 fn overflowing_metric_draws_in_the_graph() {
-    for format in ["mermaid", "dot"] {
-        let (code, stdout, stderr) = run(&fixture("overflow"), &["graph", "--format", format, "."]);
-        assert_eq!((code, stderr.as_str()), (0, ""), "{format}");
-        assert!(stdout.contains("huge"), "{format}: {stdout}");
-    }
+    let (code, stdout, stderr) = run(&fixture("overflow"), &["graph", "--format", "dot", "."]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(stdout.contains("huge"), "{stdout}");
+    assert_snapshot!(transcript(&fixture("overflow"), &["graph", "--format", "mermaid", "."]));
 }
 
 #[test]
