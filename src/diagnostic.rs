@@ -134,7 +134,7 @@ impl BuiltinCode {
                 "A required field is absent: `reason`, `approved_by` and `expires` of a waiver, or a field an `extend` block marks `required`."
             }
             BuiltinCode::TypeMismatch => {
-                "A value of the wrong type for its field: a string where a date is expected, an enum value the field does not allow (the help lists the valid ones), or an impossible date such as 2026-02-30."
+                "A value of the wrong type for its field: a string where a date is expected, an enum value the field does not allow (the help lists the valid ones), or an impossible date such as 2026-02-30. Also a value out of range: a number beyond 28 significant digits (±79,228,162,514,264,337,593,543,950,335), or a computed field (`progress`, `on_track`, `roi`) whose arithmetic leaves that range; the labels show the values it combines."
             }
             BuiltinCode::Cycle => {
                 "A `parent` or `depends_on` chain that comes back to where it started. One finding per cycle; every member is labelled."

@@ -24,10 +24,13 @@ pub fn value(portfolio: &Portfolio, value: &Value) -> String {
     }
 }
 
-/// A percent rounded to a whole number: `0.4286` → `43%`.
+/// A percent rounded to a whole number: `0.4286` → `43%`. One too large to multiply by
+/// 100 is whole already and shows all its digits.
 pub fn whole_percent(value: Decimal) -> String {
-    let rounded = (value * Decimal::ONE_HUNDRED).round();
-    format!("{}%", rounded.normalize())
+    match value.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(percent) => format!("{}%", percent.round().normalize()),
+        None => charter::model::value::format_percent(value),
+    }
 }
 
 /// A field's type, with `required`, the default and whether it is computed.

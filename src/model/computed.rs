@@ -1,5 +1,6 @@
 //! Computed fields that are not reverse links: defaults, `id`, `title`, `entity_kind`,
-//! `duration`, `roi`, `progress`, `on_track` and the nested-entity lists.
+//! `duration`, `roi`, `progress`, `on_track` and the nested-entity lists, and the
+//! `charter::type_mismatch` of a computed field whose arithmetic overflows.
 
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use super::schema::Type;
 use super::value::{EnumValue, Measurement, Value};
 use super::{Entity, EntityId, Portfolio};
+use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::syntax::ast::{Duration, DurationUnit};
 
 /// The value of a field the entity does not give: a default, a computed field, or
@@ -23,9 +25,9 @@ pub(super) fn value(portfolio: &Portfolio, id: EntityId, entity: &Entity, field:
         ("project", "risks") => return children(portfolio, entity, "risk"),
         ("project", "changes") => return children(portfolio, entity, "change"),
         ("project", "duration") => return duration(portfolio, id),
-        ("project", "roi") => return roi(portfolio, id),
-        ("metric", "progress") => return progress(portfolio, id),
-        ("metric", "on_track") => return on_track(portfolio, id),
+        ("project", "roi") => return roi(portfolio, id).unwrap_or_default(),
+        ("metric", "progress") => return progress(portfolio, id).unwrap_or_default(),
+        ("metric", "on_track") => return on_track(portfolio, id).unwrap_or_default(),
         ("milestone" | "risk" | "change", "project") => {
             return entity.parent.map_or(Value::None, Value::Entity);
         }
@@ -44,6 +46,17 @@ pub(super) fn value(portfolio: &Portfolio, id: EntityId, entity: &Entity, field:
         (Type::List(_), _) => Value::List(Arc::from(Vec::new())),
         _ => Value::None,
     }
+}
+
+/// Whether a computed field's inputs are given but too large for its arithmetic.
+pub(super) fn out_of_range(portfolio: &Portfolio, id: EntityId, entity: &Entity, field: &str) -> bool {
+    let result = match (&*entity.kind, field) {
+        ("project", "roi") => roi(portfolio, id),
+        ("metric", "progress") => progress(portfolio, id),
+        ("metric", "on_track") => on_track(portfolio, id),
+        _ => return false,
+    };
+    result.is_err() && entity.field(field).is_none()
 }
 
 fn children(portfolio: &Portfolio, entity: &Entity, kind: &str) -> Value {
@@ -69,16 +82,119 @@ fn duration(portfolio: &Portfolio, id: EntityId) -> Value {
     }
 }
 
-fn roi(portfolio: &Portfolio, id: EntityId) -> Value {
+/// A computed field whose inputs are all given but whose arithmetic leaves the range of
+/// numbers: the field is `none`, and [`report`] says why at the inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct OutOfRange {
+    /// The step that overflowed, as the field's documentation writes it.
+    step: &'static str,
+    /// The given fields that step combines, the first one first.
+    inputs: &'static [&'static str],
+}
+
+type Computed = Result<Value, OutOfRange>;
+
+/// `result` of `step`, or the overflow of `step`.
+fn fits(
+    result: Option<Decimal>,
+    step: &'static str,
+    inputs: &'static [&'static str],
+) -> Result<Decimal, OutOfRange> {
+    result.ok_or(OutOfRange { step, inputs })
+}
+
+/// `a / b`: `none` when `b` is zero (the field has no value), an overflow otherwise.
+fn ratio(a: Decimal, b: Decimal, step: &'static str, inputs: &'static [&'static str]) -> Computed {
+    if b.is_zero() {
+        return Ok(Value::None);
+    }
+    fits(a.checked_div(b), step, inputs).map(Value::Percent)
+}
+
+/// One `charter::type_mismatch` per metric or project whose computed fields cannot be
+/// computed because its values are too large for exact arithmetic. Rules then see the
+/// fields as `none`, and reports show them as not available.
+pub(super) fn report(portfolio: &Portfolio, diagnostics: &mut Vec<Diagnostic>) {
+    type Field = (&'static str, fn(&Portfolio, EntityId) -> Computed);
+    let fields: [(&str, &[Field]); 2] =
+        [("metric", &[("progress", progress), ("on_track", on_track)]), ("project", &[("roi", roi)])];
+    for (kind, computed) in fields {
+        for id in portfolio.of_kind(kind) {
+            let Some(entity) = portfolio.entity(*id).filter(|entity| !entity.broken) else {
+                continue;
+            };
+            let failed: Vec<(&str, OutOfRange)> = computed
+                .iter()
+                .filter_map(|(field, compute)| compute(portfolio, *id).err().map(|error| (*field, error)))
+                .collect();
+            if let Some(diagnostic) = diagnostic(entity, &failed) {
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+}
+
+fn diagnostic(entity: &Entity, failed: &[(&str, OutOfRange)]) -> Option<Diagnostic> {
+    let (_, first) = failed.first()?;
+    let names: Vec<String> = failed.iter().map(|(field, _)| format!("`{field}`")).collect();
+    let (names, verb) = match names.as_slice() {
+        [one] => (one.clone(), "is"),
+        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+        [] => return None,
+    };
+    let span_of = |field: &str| entity.field(field).map(|given| given.value_span);
+    let primary = first.inputs.first().and_then(|field| span_of(field)).unwrap_or(entity.id_span);
+    let mut diagnostic = Diagnostic::builtin(
+        BuiltinCode::TypeMismatch,
+        primary,
+        format!("computed {names} of `{}` {verb} out of range", entity.id),
+    )
+    .with_label(format!("`{}` does not fit a number", first.step))
+    .with_entity(entity.id.as_str());
+    let mut labelled = vec![primary];
+    for (_, error) in failed {
+        for field in error.inputs {
+            let Some(span) = span_of(field).filter(|span| !labelled.iter().any(|seen| seen.same_place(span)))
+            else {
+                continue;
+            };
+            labelled.push(span);
+            diagnostic = diagnostic.with_secondary(span, format!("`{field}` is used in `{}`", error.step));
+        }
+    }
+    // Fields that fail at the same step share a sentence.
+    let mut steps: Vec<(&str, Vec<String>)> = Vec::new();
+    for (field, error) in failed {
+        match steps.iter_mut().find(|(step, _)| *step == error.step) {
+            Some((_, fields)) => fields.push(format!("`{field}`")),
+            None => steps.push((error.step, vec![format!("`{field}`")])),
+        }
+    }
+    let needs: Vec<String> = steps
+        .iter()
+        .map(|(step, fields)| {
+            let verb = if fields.len() == 1 { "needs" } else { "need" };
+            format!("{} {verb} `{step}`", fields.join(" and "))
+        })
+        .collect();
+    Some(diagnostic.with_help(format!(
+        "{}, which is beyond ±79,228,162,514,264,337,593,543,950,335, the largest number: give these values in a larger unit (thousands, millions)",
+        needs.join("; ")
+    )))
+}
+
+fn roi(portfolio: &Portfolio, id: EntityId) -> Computed {
     let budget = portfolio.get(id, "budget");
     let benefit = portfolio.get(id, "expected_benefit");
     let (Some(budget), Some(benefit)) = (budget.as_money(), benefit.as_money()) else {
-        return Value::None;
+        return Ok(Value::None);
     };
-    if budget.currency != benefit.currency || budget.amount.is_zero() {
-        return Value::None;
+    if budget.currency != benefit.currency {
+        return Ok(Value::None);
     }
-    (benefit.amount - budget.amount).checked_div(budget.amount).map_or(Value::None, Value::Percent)
+    const INPUTS: &[&str] = &["expected_benefit", "budget"];
+    let gain = fits(benefit.amount.checked_sub(budget.amount), "expected_benefit - budget", INPUTS)?;
+    ratio(gain, budget.amount, "(expected_benefit - budget) / budget", INPUTS)
 }
 
 /// The numeric value of a measurement and its currency, if it is money.
@@ -117,12 +233,17 @@ fn series(portfolio: &Portfolio, id: EntityId) -> Option<Series> {
     })
 }
 
-fn progress(portfolio: &Portfolio, id: EntityId) -> Value {
+const SPAN: &str = "target - baseline";
+const SPAN_INPUTS: &[&str] = &["target", "baseline"];
+
+fn progress(portfolio: &Portfolio, id: EntityId) -> Computed {
     let Some(series) = series(portfolio, id) else {
-        return Value::None;
+        return Ok(Value::None);
     };
-    let span = series.target.0 - series.baseline.0;
-    (series.actual.0 - series.baseline.0).checked_div(span).map_or(Value::None, Value::Percent)
+    let span = fits(series.target.0.checked_sub(series.baseline.0), SPAN, SPAN_INPUTS)?;
+    let gained =
+        fits(series.actual.0.checked_sub(series.baseline.0), "actual - baseline", &["actual", "baseline"])?;
+    ratio(gained, span, "(actual - baseline) / (target - baseline)", &["actual", "baseline", "target"])
 }
 
 fn days_between(from: jiff::civil::Date, to: jiff::civil::Date) -> Option<i64> {
@@ -131,29 +252,32 @@ fn days_between(from: jiff::civil::Date, to: jiff::civil::Date) -> Option<i64> {
 
 /// Whether the actual value lies on or beyond the straight line from baseline to target,
 /// in the metric's direction, at the actual's date.
-fn on_track(portfolio: &Portfolio, id: EntityId) -> Value {
+fn on_track(portfolio: &Portfolio, id: EntityId) -> Computed {
     let increase = match portfolio.get(id, "direction").as_str() {
         Some("increase") => true,
         Some("decrease") => false,
-        _ => return Value::None,
+        _ => return Ok(Value::None),
     };
     let Some(series) = series(portfolio, id) else {
-        return Value::None;
+        return Ok(Value::None);
     };
     let (baseline, baseline_date) = series.baseline;
     let (target, target_date) = series.target;
     let (actual, actual_date) = series.actual;
     let Some(total_days) = days_between(baseline_date, target_date).filter(|days| *days != 0) else {
-        return Value::None;
+        return Ok(Value::None);
     };
     let expected = if actual_date >= target_date {
         target
     } else {
         let Some(elapsed) = days_between(baseline_date, actual_date) else {
-            return Value::None;
+            return Ok(Value::None);
         };
         let fraction = Decimal::from(elapsed).checked_div(Decimal::from(total_days)).unwrap_or(Decimal::ZERO);
-        baseline + (target - baseline) * fraction
+        const LINE: &str = "baseline + (target - baseline) × elapsed time";
+        let span = fits(target.checked_sub(baseline), SPAN, SPAN_INPUTS)?;
+        let gained = fits(span.checked_mul(fraction), LINE, SPAN_INPUTS)?;
+        fits(baseline.checked_add(gained), LINE, SPAN_INPUTS)?
     };
-    Value::Bool(if increase { actual >= expected } else { actual <= expected })
+    Ok(Value::Bool(if increase { actual >= expected } else { actual <= expected }))
 }

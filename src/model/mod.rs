@@ -188,6 +188,12 @@ impl Portfolio {
         computed::value(self, id, entity, field)
     }
 
+    /// Whether the computed `field` of `id` is `none` because its arithmetic leaves the
+    /// range of numbers (reported as a `charter::type_mismatch` at the entity's values).
+    pub fn out_of_range(&self, id: EntityId, field: &str) -> bool {
+        self.entity(id).is_some_and(|entity| computed::out_of_range(self, id, entity, field))
+    }
+
     /// The innermost entity whose declaration contains `offset` of `file`.
     pub fn entity_at(&self, file: crate::source::FileId, offset: usize) -> Option<EntityId> {
         self.ids()

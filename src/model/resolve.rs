@@ -147,6 +147,7 @@ pub(crate) fn assemble(
     portfolio.reverse = reverse;
     portfolio.referrer_starts = referrer_starts;
     portfolio.referrers = referrers;
+    super::computed::report(&portfolio, &mut diagnostics);
     diagnostics.extend(cycles);
     (portfolio, diagnostics)
 }

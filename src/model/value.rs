@@ -112,9 +112,24 @@ pub fn format_decimal(value: Decimal) -> String {
 }
 
 /// `0.15` → `15%`.
+///
+/// The decimal point moves two places in the digits rather than the value being
+/// multiplied by 100, which would overflow for the largest percents.
 pub fn format_percent(value: Decimal) -> String {
-    let percent = (value * Decimal::ONE_HUNDRED).normalize();
-    format!("{percent}%")
+    let normalized = value.normalize();
+    let text = normalized.abs().to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut moved: Vec<char> = fraction.chars().chain(std::iter::repeat('0')).take(2).collect();
+    let rest: String = fraction.chars().skip(2).collect();
+    moved.splice(0..0, whole.chars());
+    let whole: String = moved.into_iter().collect();
+    let whole = match whole.trim_start_matches('0') {
+        "" => "0",
+        digits => digits,
+    };
+    let rest = rest.trim_end_matches('0');
+    let sign = if normalized.is_sign_negative() && !normalized.is_zero() { "-" } else { "" };
+    if rest.is_empty() { format!("{sign}{whole}%") } else { format!("{sign}{whole}.{rest}%") }
 }
 
 pub fn format_money(money: &Money) -> String {
@@ -134,5 +149,14 @@ mod tests {
         assert_eq!(format_decimal(parse("999")), "999");
         assert_eq!(format_percent(parse("0.15")), "15%");
         assert_eq!(format_percent(parse("0.125")), "12.5%");
+        assert_eq!(format_percent(parse("0")), "0%");
+        assert_eq!(format_percent(parse("1")), "100%");
+        assert_eq!(format_percent(parse("-0.005")), "-0.5%");
+        assert_eq!(format_percent(parse("0.0000000000000000000000000001")), "0.00000000000000000000000001%");
+        assert_eq!(format_percent(parse("12.3")), "1230%");
+        assert_eq!(
+            format_percent(parse("-79228162514264337593543950335")),
+            "-7922816251426433759354395033500%"
+        );
     }
 }

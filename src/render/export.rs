@@ -76,11 +76,24 @@ pub fn render(workspace: &Workspace) -> String {
 }
 
 fn number(value: rust_decimal::Decimal) -> Json {
+    exact_number(value)
+}
+
+/// A decimal as a JSON number, unless a reader would get a different number: an integer
+/// beyond 64 bits, or a value of 2^53 or more that an `f64` cannot hold, is a string of
+/// its digits (`79228162514264337593543950335` would read back as `7.922816251426434e28`).
+/// Fractions below 2^53 are numbers, as exact as a reader's `f64`.
+pub(crate) fn exact_number(value: rust_decimal::Decimal) -> Json {
+    const EXACT: rust_decimal::Decimal = rust_decimal::Decimal::from_parts(0, 0x0020_0000, 0, false, 0);
     let text = value.normalize().to_string();
-    serde_json::Number::from_str(&text)
-        .map(Json::Number)
-        .or_else(|_| f64::from_str(&text).map(|float| json!(float)))
-        .unwrap_or(Json::String(text))
+    match serde_json::Number::from_str(&text) {
+        Ok(number)
+            if number.is_i64() || number.is_u64() || value.abs() < EXACT || number.to_string() == text =>
+        {
+            Json::Number(number)
+        }
+        _ => Json::String(text),
+    }
 }
 
 fn value(portfolio: &Portfolio, value: &Value) -> Json {

@@ -3,6 +3,11 @@
 //! miette's default `SourceCode` for strings rescans the text from its start for every
 //! report; [`IndexedSource`] answers from the file's line index instead, so thousands of
 //! reports over megabytes of source render in milliseconds.
+//!
+//! miette pads labels with `format!` widths, which panic past 65,535 columns. A report
+//! whose lines are longer than [`LONG_LINE`] bytes is therefore drawn from a
+//! [`ClippedSource`]: its lines, each cut to a window of [`WINDOW`] bytes around its
+//! labels with `…` where text was left out, and its labels moved to match.
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
@@ -52,6 +57,15 @@ fn render_one(
     }
     out.push('\n');
 }
+
+/// Lines up to this many bytes are shown whole.
+const LONG_LINE: usize = 400;
+
+/// How much of a longer line is shown, in bytes, around its labels.
+const WINDOW: usize = 200;
+
+/// The lines of context miette shows around a label (its default).
+const CONTEXT: usize = 1;
 
 /// A source file that answers miette from its line index.
 struct IndexedSource<'a> {
@@ -108,14 +122,16 @@ impl SourceCode for IndexedSource<'_> {
 /// as related reports.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: Option<IndexedSource<'a>>,
-    labels: Vec<&'a Label>,
+    source: Option<Source<'a>>,
+    /// The primary label first, with offsets into `source`.
+    labels: Vec<LabeledSpan>,
     related: Vec<Related<'a>>,
 }
 
 struct Related<'a> {
     label: &'a Label,
-    source: Option<IndexedSource<'a>>,
+    source: Option<Source<'a>>,
+    labels: Vec<LabeledSpan>,
 }
 
 impl<'a> Report<'a> {
@@ -127,22 +143,250 @@ impl<'a> Report<'a> {
             if label.span.file == file {
                 labels.push(label);
             } else {
-                related.push(Related {
-                    label,
-                    source: sources.get(label.span.file).map(|file| IndexedSource { file }),
-                });
+                let bare = Label::bare(label.span);
+                let (source, labels) = source(sources.get(label.span.file), &[&bare]);
+                related.push(Related { label, source, labels });
             }
         }
-        Report { diagnostic, source: sources.get(file).map(|file| IndexedSource { file }), labels, related }
+        let (source, labels) = source(sources.get(file), &labels);
+        Report { diagnostic, source, labels, related }
     }
 }
 
-fn labeled(label: &Label, primary: bool) -> LabeledSpan {
-    let span = (label.span.start as usize, label.span.len());
-    if primary {
-        LabeledSpan::new_primary_with_span(label.message.clone(), span)
-    } else {
-        LabeledSpan::new_with_span(label.message.clone(), span)
+/// What miette reads a report's source lines from, and the labels with offsets into it.
+fn source<'a>(file: Option<&'a SourceFile>, labels: &[&Label]) -> (Option<Source<'a>>, Vec<LabeledSpan>) {
+    let Some(file) = file else {
+        return (None, Vec::new());
+    };
+    let spans: Vec<(usize, usize)> = labels
+        .iter()
+        .map(|label| {
+            let start = (label.span.start as usize).min(file.text.len());
+            (start, (label.span.end as usize).clamp(start, file.text.len()))
+        })
+        .collect();
+    let clipped = ClippedSource::new(file, &spans);
+    let labeled = labels
+        .iter()
+        .zip(&spans)
+        .enumerate()
+        .map(|(index, (label, (start, end)))| {
+            let (start, end) = match &clipped {
+                Some(clipped) => (clipped.place(*start), clipped.place(*end)),
+                None => (*start, *end),
+            };
+            let span = (start, end.saturating_sub(start));
+            if index == 0 {
+                LabeledSpan::new_primary_with_span(label.message.clone(), span)
+            } else {
+                LabeledSpan::new_with_span(label.message.clone(), span)
+            }
+        })
+        .collect();
+    let source = match clipped {
+        Some(clipped) => Source::Clipped(clipped),
+        None => Source::Indexed(IndexedSource { file }),
+    };
+    (Some(source), labeled)
+}
+
+enum Source<'a> {
+    Indexed(IndexedSource<'a>),
+    Clipped(ClippedSource<'a>),
+}
+
+impl Source<'_> {
+    fn code(&self) -> &dyn SourceCode {
+        match self {
+            Source::Indexed(source) => source,
+            Source::Clipped(source) => source,
+        }
+    }
+}
+
+/// The lines a report shows — each label's lines with [`CONTEXT`] lines around them —
+/// with every line longer than [`LONG_LINE`] cut to a window. Lines between labels that
+/// are far apart are left out: miette draws such labels as separate snippets.
+struct ClippedSource<'a> {
+    file: &'a SourceFile,
+    /// The shown lines, each ending in `\n`.
+    text: String,
+    lines: Vec<ShownLine>,
+}
+
+/// One shown line: its number in the file (0-based), where it starts in the clipped text,
+/// and which bytes of the file's line it keeps (`kept`, at `at` in the clipped text).
+struct ShownLine {
+    line: usize,
+    start: usize,
+    kept: std::ops::Range<usize>,
+    at: usize,
+}
+
+impl<'a> ClippedSource<'a> {
+    /// `None` when every line the report shows is short: miette reads the file itself.
+    fn new(file: &'a SourceFile, spans: &[(usize, usize)]) -> Option<ClippedSource<'a>> {
+        let lines = &file.lines;
+        let last = lines.line_count().saturating_sub(1);
+        let mut blocks: Vec<(usize, usize)> = spans
+            .iter()
+            .map(|(start, end)| {
+                (lines.line_of(*start).saturating_sub(CONTEXT), (lines.line_of(*end) + CONTEXT).min(last))
+            })
+            .collect();
+        blocks.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(blocks.len());
+        for (first, end) in blocks {
+            match merged.last_mut() {
+                Some(previous) if first <= previous.1 + 1 => previous.1 = previous.1.max(end),
+                _ => merged.push((first, end)),
+            }
+        }
+        let content = |line: usize| -> std::ops::Range<usize> {
+            let start = lines.line_start(line);
+            let end = if line < last { lines.line_start(line + 1) } else { file.text.len() };
+            let text = file.text.get(start..end.max(start)).unwrap_or_default();
+            start..start + text.trim_end_matches(['\n', '\r']).len()
+        };
+        let shown = || merged.iter().flat_map(|(first, end)| *first..=*end);
+        if shown().all(|line| content(line).len() <= LONG_LINE) {
+            return None;
+        }
+        let mut clipped = ClippedSource { file, text: String::new(), lines: Vec::new() };
+        for line in shown() {
+            let range = content(line);
+            let kept = if range.len() <= LONG_LINE {
+                range.clone()
+            } else {
+                window(&file.text, range.clone(), spans)
+            };
+            let start = clipped.text.len();
+            if kept.start > range.start {
+                clipped.text.push('…');
+            }
+            let at = clipped.text.len();
+            clipped.text.push_str(file.text.get(kept.clone()).unwrap_or_default());
+            if kept.end < range.end {
+                clipped.text.push('…');
+            }
+            clipped.text.push('\n');
+            clipped.lines.push(ShownLine { line, start, kept, at });
+        }
+        Some(clipped)
+    }
+
+    /// Where an offset of the file lands in the clipped text: text left out before the
+    /// window lands on the window's start, text after it on the window's end.
+    fn place(&self, offset: usize) -> usize {
+        let line = self.file.lines.line_of(offset);
+        let index = self.lines.partition_point(|shown| shown.line < line);
+        let Some(shown) = self.lines.get(index).or(self.lines.last()) else {
+            return 0;
+        };
+        shown.at + offset.clamp(shown.kept.start, shown.kept.end) - shown.kept.start
+    }
+
+    /// The file offset of an offset of the clipped text (a `…` maps to the nearest kept
+    /// byte), for the `file:line:column` of the header.
+    fn origin(&self, offset: usize) -> usize {
+        let Some(shown) = self.lines.get(self.index_of(offset)) else {
+            return 0;
+        };
+        let within = offset.saturating_sub(shown.at).min(shown.kept.len());
+        shown.kept.start + within
+    }
+
+    /// The index in `lines` of the shown line holding an offset of the clipped text.
+    fn index_of(&self, offset: usize) -> usize {
+        self.lines.partition_point(|shown| shown.start <= offset).saturating_sub(1)
+    }
+
+    /// Whether shown lines `index` and `index + 1` follow each other in the file.
+    fn adjacent(&self, index: usize) -> bool {
+        match (self.lines.get(index), self.lines.get(index + 1)) {
+            (Some(this), Some(next)) => this.line + 1 == next.line,
+            _ => false,
+        }
+    }
+}
+
+/// The bytes of the long line `range` to keep: [`WINDOW`] bytes centred on the labels that
+/// start or end on it (from the first label on when they do not fit), or its start when
+/// no label touches it; always on character boundaries.
+fn window(text: &str, range: std::ops::Range<usize>, spans: &[(usize, usize)]) -> std::ops::Range<usize> {
+    let points: Vec<usize> = spans
+        .iter()
+        .flat_map(|(start, end)| [*start, *end])
+        .filter(|point| range.contains(point) || *point == range.end)
+        .collect();
+    let start = match (points.iter().min(), points.iter().max()) {
+        (Some(low), Some(high)) if high - low < WINDOW => low.saturating_sub((WINDOW - (high - low)) / 2),
+        (Some(low), _) => low.saturating_sub(WINDOW / 5),
+        _ => range.start,
+    };
+    let start = start.clamp(range.start, range.end.saturating_sub(WINDOW).max(range.start));
+    let end = (start + WINDOW).min(range.end);
+    let floor = |mut offset: usize| {
+        while offset > range.start && !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    };
+    floor(start)..floor(end)
+}
+
+impl SourceCode for ClippedSource<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span.offset();
+        let end = start + span.len();
+        if end > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        if before == 0 {
+            // The header's `file:line:column` is the file's, not the clipped text's.
+            let position = self.file.position(self.origin(start));
+            let data = self.text.as_bytes().get(start..end).unwrap_or_default();
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.file.name.clone(),
+                data,
+                *span,
+                position.line as usize - 1,
+                position.column as usize - 1,
+                self.index_of(end) - self.index_of(start),
+            )));
+        }
+        // Context never reaches across lines that were left out.
+        let (mut first, mut last) = (self.index_of(start), self.index_of(end.saturating_sub(1).max(start)));
+        for _ in 0..before {
+            if first == 0 || !self.adjacent(first - 1) {
+                break;
+            }
+            first -= 1;
+        }
+        for _ in 0..after {
+            if !self.adjacent(last) {
+                break;
+            }
+            last += 1;
+        }
+        let data_start = self.lines.get(first).map_or(0, |shown| shown.start);
+        // Each shown line ends in a newline, which is left out of the last one.
+        let data_end =
+            self.lines.get(last + 1).map_or(self.text.len(), |shown| shown.start).saturating_sub(1);
+        let data = self.text.as_bytes().get(data_start..data_end.max(data_start)).unwrap_or_default();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.file.name.clone(),
+            data,
+            (data_start, data.len()).into(),
+            self.lines.get(first).map_or(0, |shown| shown.line),
+            0,
+            last - first,
+        )))
     }
 }
 
@@ -186,12 +430,12 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|source| source as &dyn SourceCode)
+        self.source.as_ref().map(Source::code)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        Some(Box::new(self.labels.iter().enumerate().map(|(index, label)| labeled(label, index == 0))))
+        Some(Box::new(self.labels.iter().cloned()))
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
@@ -222,11 +466,11 @@ impl miette::Diagnostic for Related<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|source| source as &dyn SourceCode)
+        self.source.as_ref().map(Source::code)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        Some(Box::new(std::iter::once(labeled(&Label::bare(self.label.span), true))))
+        Some(Box::new(self.labels.iter().cloned()))
     }
 }

@@ -43,7 +43,7 @@ pub(crate) fn equals(left: &Value, right: &Value) -> OpResult<bool> {
         (V::Enum(a), V::Enum(b)) => a.index == b.index && a.name == b.name,
         (V::Entity(a), V::Entity(b)) => a == b,
         (V::String(a) | V::RuleName(a), V::String(b) | V::RuleName(b)) => a == b,
-        (V::Duration(a), V::Duration(b)) => days(*a) == days(*b),
+        (V::Duration(a), V::Duration(b)) => days(*a)? == days(*b)?,
         (V::List(a), V::List(b)) => {
             if a.len() != b.len() {
                 return Ok(false);
@@ -78,7 +78,7 @@ pub(crate) fn compare(left: &Value, right: &Value) -> OpResult<Option<Ordering>>
             number.cmp(&money.amount)
         }
         (V::Date(a), V::Date(b)) => a.cmp(b),
-        (V::Duration(a), V::Duration(b)) => days(*a).cmp(&days(*b)),
+        (V::Duration(a), V::Duration(b)) => days(*a)?.cmp(&days(*b)?),
         (V::Enum(a), V::Enum(b)) => a.index.cmp(&b.index),
         (V::String(a), V::String(b)) => a.cmp(b),
         (a, b) => return Err(OpError(format!("cannot order {} and {}", kind(a), kind(b)))),
@@ -104,7 +104,9 @@ pub(crate) fn contains(list: &Value, item: &Value) -> OpResult<bool> {
     }
 }
 
-/// `a + b`, `a - b`, `a * b`, `a / b`. `none` operands and division by zero give `none`.
+/// `a + b`, `a - b`, `a * b`, `a / b`. `none` operands and division by zero give `none`;
+/// a result beyond the range of numbers (or of dates) is an [`OpError`], never a wrong
+/// number.
 pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<Value> {
     use Value as V;
     if left.is_none() || right.is_none() {
@@ -112,10 +114,10 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
     }
     let symbol = op.as_str();
     let result = match (op, left, right) {
-        (_, V::Number(_) | V::Percent(_), V::Number(_) | V::Percent(_)) => numeric(op, left, right),
+        (_, V::Number(_) | V::Percent(_), V::Number(_) | V::Percent(_)) => numeric(op, left, right)?,
         (BinaryOp::Add | BinaryOp::Sub, V::Money(a), V::Money(b)) => {
             same_currency(a, b, if op == BinaryOp::Add { "add" } else { "subtract" })?;
-            decimal(op, a.amount, b.amount).map(|amount| money(amount, &a.currency))
+            decimal(op, a.amount, b.amount)?.map(|amount| money(amount, &a.currency))
         }
         (BinaryOp::Add | BinaryOp::Sub, V::Money(m), V::Number(n)) => {
             zero_with_money(*n, m, "add")?;
@@ -131,31 +133,32 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
         }
         (BinaryOp::Mul, V::Money(m), V::Number(n) | V::Percent(n))
         | (BinaryOp::Mul, V::Number(n) | V::Percent(n), V::Money(m)) => {
-            m.amount.checked_mul(*n).map(|amount| money(amount, &m.currency))
+            decimal(op, m.amount, *n)?.map(|amount| money(amount, &m.currency))
         }
         (BinaryOp::Div, V::Money(a), V::Money(b)) => {
             same_currency(a, b, "divide")?;
-            a.amount.checked_div(b.amount).map(V::Number)
+            decimal(op, a.amount, b.amount)?.map(V::Number)
         }
         (BinaryOp::Div, V::Money(m), V::Number(n) | V::Percent(n)) => {
-            m.amount.checked_div(*n).map(|amount| money(amount, &m.currency))
+            decimal(op, m.amount, *n)?.map(|amount| money(amount, &m.currency))
         }
         // The `0` of an empty `sum()` stands for money of any currency: 0 ÷ money = 0.
         (BinaryOp::Div, V::Number(n), V::Money(m)) => {
             zero_with_money(*n, m, "divide")?;
-            n.checked_div(m.amount).map(V::Number)
+            decimal(op, *n, m.amount)?.map(V::Number)
         }
         (BinaryOp::Sub, V::Date(a), V::Date(b)) => Some(V::Duration(Duration {
             amount: i64::from(b.until(*a).map_or(0, |span| span.get_days())),
             unit: DurationUnit::Days,
         })),
         (BinaryOp::Add, V::Date(date), V::Duration(duration))
-        | (BinaryOp::Add, V::Duration(duration), V::Date(date)) => shift(*date, *duration, 1),
-        (BinaryOp::Sub, V::Date(date), V::Duration(duration)) => shift(*date, *duration, -1),
+        | (BinaryOp::Add, V::Duration(duration), V::Date(date)) => Some(shift(*date, *duration, 1, symbol)?),
+        (BinaryOp::Sub, V::Date(date), V::Duration(duration)) => Some(shift(*date, *duration, -1, symbol)?),
         (BinaryOp::Add | BinaryOp::Sub, V::Duration(a), V::Duration(b)) => {
-            let (a, b) = (days(*a), days(*b));
+            let (a, b) = (days(*a)?, days(*b)?);
             let amount = if op == BinaryOp::Add { a.checked_add(b) } else { a.checked_sub(b) };
-            amount.map(|amount| V::Duration(Duration { amount, unit: DurationUnit::Days }))
+            let amount = amount.ok_or_else(|| overflow(symbol, Range::Durations))?;
+            Some(V::Duration(Duration { amount, unit: DurationUnit::Days }))
         }
         (BinaryOp::Add, V::String(a), V::String(b)) => Some(V::String(Arc::from(format!("{a}{b}")))),
         (_, a, b) => return Err(OpError(format!("cannot apply `{symbol}` to {} and {}", kind(a), kind(b)))),
@@ -163,25 +166,27 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
     Ok(result.unwrap_or(V::None))
 }
 
-/// Negation of numbers, percents, money and durations.
+/// Negation of numbers, percents, money and durations. Decimals are symmetric around
+/// zero, so only a duration can fall out of range.
 pub(crate) fn negate(value: &Value) -> OpResult<Value> {
     Ok(match value {
         Value::None => Value::None,
         Value::Number(number) => Value::Number(-*number),
         Value::Percent(number) => Value::Percent(-*number),
         Value::Money(m) => money(-m.amount, &m.currency),
-        Value::Duration(duration) => {
-            Value::Duration(Duration { amount: -duration.amount, unit: duration.unit })
-        }
+        Value::Duration(duration) => Value::Duration(Duration {
+            amount: duration.amount.checked_neg().ok_or_else(|| overflow("-", Range::Durations))?,
+            unit: duration.unit,
+        }),
         other => return Err(OpError(format!("cannot negate {}", kind(other)))),
     })
 }
 
 /// Numbers and percents: a percent operand makes the result a percent, except that a
 /// ratio of two percents (or a number over a percent) is a number.
-fn numeric(op: BinaryOp, left: &Value, right: &Value) -> Option<Value> {
+fn numeric(op: BinaryOp, left: &Value, right: &Value) -> OpResult<Option<Value>> {
     let (Value::Number(a) | Value::Percent(a), Value::Number(b) | Value::Percent(b)) = (left, right) else {
-        return None;
+        return Ok(None);
     };
     let left_percent = matches!(left, Value::Percent(_));
     let right_percent = matches!(right, Value::Percent(_));
@@ -189,18 +194,41 @@ fn numeric(op: BinaryOp, left: &Value, right: &Value) -> Option<Value> {
         BinaryOp::Div => left_percent && !right_percent,
         _ => left_percent || right_percent,
     };
-    let result = decimal(op, *a, *b)?;
-    Some(if percent { Value::Percent(result) } else { Value::Number(result) })
+    Ok(decimal(op, *a, *b)?
+        .map(|result| if percent { Value::Percent(result) } else { Value::Number(result) }))
 }
 
-fn decimal(op: BinaryOp, a: Decimal, b: Decimal) -> Option<Decimal> {
-    match op {
+/// `a op b` on decimals: `None` for a division by zero (which gives `none`), an error
+/// when the result is out of range.
+fn decimal(op: BinaryOp, a: Decimal, b: Decimal) -> OpResult<Option<Decimal>> {
+    let result = match op {
         BinaryOp::Add => a.checked_add(b),
         BinaryOp::Sub => a.checked_sub(b),
         BinaryOp::Mul => a.checked_mul(b),
+        BinaryOp::Div if b.is_zero() => return Ok(None),
         BinaryOp::Div => a.checked_div(b),
-        _ => None,
-    }
+        _ => return Ok(None),
+    };
+    result.map(Some).ok_or_else(|| overflow(op.as_str(), Range::Numbers))
+}
+
+/// The error of an operation whose result does not fit. It names the operator and the
+/// range, not the operands, so that one rule's overflows on many subjects read alike.
+fn overflow(symbol: &str, range: Range) -> OpError {
+    let beyond = match range {
+        Range::Numbers => "beyond ±79,228,162,514,264,337,593,543,950,335, the largest number",
+        Range::Dates => "a date outside the calendar (years -9999 to 9999)",
+        Range::Durations => "a duration too long to count in days",
+    };
+    OpError(format!("`{symbol}` overflows: the result is {beyond}"))
+}
+
+/// What an overflowing result left.
+#[derive(Clone, Copy)]
+enum Range {
+    Numbers,
+    Dates,
+    Durations,
 }
 
 fn money(amount: Decimal, currency: &Arc<str>) -> Value {
@@ -228,27 +256,34 @@ fn zero_with_money(number: Decimal, money: &Money, verb: &str) -> OpResult<()> {
     }
 }
 
-/// A duration in days: 1w = 7d, 1mo = 30d, 1y = 365d.
-pub(crate) fn days(duration: Duration) -> i64 {
+/// A duration in days: 1w = 7d, 1mo = 30d, 1y = 365d; an error when that many days do
+/// not fit 64 bits.
+pub(crate) fn days(duration: Duration) -> OpResult<i64> {
     let factor = match duration.unit {
         DurationUnit::Days => 1,
         DurationUnit::Weeks => 7,
         DurationUnit::Months => 30,
         DurationUnit::Years => 365,
     };
-    duration.amount.saturating_mul(factor)
+    duration
+        .amount
+        .checked_mul(factor)
+        .ok_or_else(|| OpError(format!("the duration `{}` is too long to count in days", duration)))
 }
 
-/// `date ± duration`, calendar-aware: adding a month clamps to the month's end.
-fn shift(date: jiff::civil::Date, duration: Duration, sign: i64) -> Option<Value> {
-    let amount = duration.amount.checked_mul(sign)?;
+/// `date ± duration`, calendar-aware: adding a month clamps to the month's end. A date
+/// beyond the calendar's range (years -9999 to 9999) is an error.
+fn shift(date: jiff::civil::Date, duration: Duration, sign: i64, symbol: &str) -> OpResult<Value> {
+    let out_of_range = || overflow(symbol, Range::Dates);
+    let amount = duration.amount.checked_mul(sign).ok_or_else(out_of_range)?;
     let span = match duration.unit {
-        DurationUnit::Days => jiff::Span::new().try_days(amount).ok()?,
-        DurationUnit::Weeks => jiff::Span::new().try_weeks(amount).ok()?,
-        DurationUnit::Months => jiff::Span::new().try_months(amount).ok()?,
-        DurationUnit::Years => jiff::Span::new().try_years(amount).ok()?,
-    };
-    date.checked_add(span).ok().map(Value::Date)
+        DurationUnit::Days => jiff::Span::new().try_days(amount),
+        DurationUnit::Weeks => jiff::Span::new().try_weeks(amount),
+        DurationUnit::Months => jiff::Span::new().try_months(amount),
+        DurationUnit::Years => jiff::Span::new().try_years(amount),
+    }
+    .map_err(|_| out_of_range())?;
+    date.checked_add(span).map(Value::Date).map_err(|_| out_of_range())
 }
 
 /// The kind of a value, for error messages.
@@ -304,6 +339,22 @@ mod tests {
     fn division_by_zero_is_none() {
         assert_eq!(arithmetic(BinaryOp::Div, &number("1"), &number("0")).unwrap(), Value::None);
         assert_eq!(arithmetic(BinaryOp::Div, &usd("10"), &number("0")).unwrap(), Value::None);
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_none() {
+        let max = number("79228162514264337593543950335");
+        let error = arithmetic(BinaryOp::Add, &max, &number("1")).unwrap_err();
+        assert!(error.0.starts_with("`+` overflows"), "{error:?}");
+        assert!(arithmetic(BinaryOp::Mul, &usd("79228162514264337593543950335"), &number("2")).is_err());
+        assert!(arithmetic(BinaryOp::Div, &max, &number("0.5")).is_err());
+        assert!(arithmetic(BinaryOp::Sub, &usd("-79228162514264337593543950335"), &usd("1")).is_err());
+        let far = arithmetic(BinaryOp::Add, &date("2026-01-01"), &duration(10_000, DurationUnit::Years));
+        assert!(far.unwrap_err().0.contains("calendar"));
+        let shortest = duration(i64::MIN, DurationUnit::Days);
+        assert!(negate(&shortest).is_err());
+        let longest = duration(i64::MAX, DurationUnit::Years);
+        assert!(compare(&longest, &duration(1, DurationUnit::Days)).is_err());
     }
 
     #[test]

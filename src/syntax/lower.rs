@@ -248,13 +248,25 @@ impl Lower<'_> {
             }
             Rule::percent | Rule::expr_percent => {
                 let number = self.decimal(text.trim_end_matches('%'), pair);
-                ValueKind::Percent(number.checked_div(Decimal::ONE_HUNDRED).unwrap_or_default().normalize())
+                // A percent is stored as its fraction; dividing by 100 rounds away digits
+                // past the 28th decimal place, which must not pass silently.
+                let fraction = number.checked_div(Decimal::ONE_HUNDRED).unwrap_or_default();
+                if fraction.checked_mul(Decimal::ONE_HUNDRED) != Some(number) {
+                    let span = self.span(pair);
+                    self.diagnostics.push(
+                        Diagnostic::builtin(BuiltinCode::TypeMismatch, span, format!("percent `{text}` is out of range"))
+                            .with_label("too precise")
+                            .with_help("a percent is the fraction it stands for, an exact decimal of at most 28 decimal places: `15%` is 0.15"),
+                    );
+                }
+                ValueKind::Percent(fraction.normalize())
             }
             _ => ValueKind::Number(self.decimal(text, pair)),
         }
     }
 
-    /// An exact decimal from `-1_200.5k`-style text; too large → a diagnostic and zero.
+    /// An exact decimal from `-1_200.5k`-style text; out of range (too large or too
+    /// precise) → a `charter::type_mismatch` and zero.
     fn decimal(&mut self, text: &str, pair: &Pair<'_, Rule>) -> Decimal {
         let (digits, factor) = match text.as_bytes().last() {
             Some(b'k') => (text.get(..text.len() - 1).unwrap_or(text), 1_000_i64),
@@ -269,13 +281,11 @@ impl Lower<'_> {
         value.unwrap_or_else(|| {
             let span = self.span(pair);
             self.diagnostics.push(
-                Diagnostic::builtin(
-                    BuiltinCode::Syntax,
-                    span,
-                    format!("number `{text}` is too large or too precise"),
-                )
-                .with_label("this number")
-                .with_help("numbers are exact decimals of at most 28 significant digits"),
+                Diagnostic::builtin(BuiltinCode::TypeMismatch, span, format!("number `{text}` is out of range"))
+                    .with_label("too large or too precise")
+                    .with_help(
+                        "numbers are exact decimals of at most 28 significant digits, up to ±79,228,162,514,264,337,593,543,950,335",
+                    ),
             );
             Decimal::ZERO
         })

@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use std::fmt::Write;
 
 use super::{
-    ALLOCATION_TOLERANCE, Amount, Dashboard, FindingCount, MetricRow, ObjectiveNode, PersonRef, ProjectRow,
-    Reading, share_text,
+    ALLOCATION_TOLERANCE, Dashboard, FindingCount, MetricRow, NOT_AVAILABLE, ObjectiveNode, PersonRef,
+    ProjectRow, Reading, Total, optional_amount_text, optional_share_text, share_text,
 };
 use crate::diagnostic::Severity;
 use crate::model::value::{format_decimal, format_percent};
@@ -75,7 +75,7 @@ fn summary(out: &mut String, dashboard: &Dashboard) {
             format!("{} of {}", summary.metrics_on_track, summary.metrics),
             if summary.metrics_off_track > 0 { "warn" } else { "ok" },
         ),
-        ("Live budget", summary.live_budget.as_ref().map_or_else(|| "none".to_string(), Amount::display), ""),
+        ("Live budget", summary.live_budget.as_ref().map_or_else(|| "none".to_string(), Total::display), ""),
         (
             "Unaligned projects",
             summary.unaligned_projects.to_string(),
@@ -167,11 +167,14 @@ fn objective_article(out: &mut String, objective: &ObjectiveNode, level: usize) 
     }
     fact(out, "Horizon", &objective.horizon.as_deref().map_or_else(|| "—".to_string(), escape));
     if let Some(target) = objective.allocation_target {
-        let received = objective.allocation_received.unwrap_or(Decimal::ZERO);
         fact(
             out,
             "Budget allocation",
-            &format!("{} received of a {} target", share_text(received), format_percent(target)),
+            &format!(
+                "{} received of a {} target",
+                optional_share_text(objective.allocation_received),
+                format_percent(target)
+            ),
         );
     }
     let _ = writeln!(out, "</dl>");
@@ -210,6 +213,7 @@ fn metric_row(out: &mut String, metric: &MetricRow) {
             bar_svg(progress, 100),
             share_text(progress)
         ),
+        None if metric.out_of_range("progress") => NOT_AVAILABLE.to_string(),
         None => "—".to_string(),
     };
     let _ = writeln!(
@@ -222,7 +226,7 @@ fn metric_row(out: &mut String, metric: &MetricRow) {
         reading(metric.baseline.as_ref()),
         reading(metric.actual.as_ref()),
         reading(metric.target.as_ref()),
-        track(metric.on_track),
+        if metric.out_of_range("on_track") { NOT_AVAILABLE } else { track(metric.on_track) },
     );
 }
 
@@ -259,9 +263,8 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
     };
     let _ = writeln!(
         out,
-        "<p>Share of the live budget ({} {}) each objective receives through the projects that support it, against its <code>allocation</code> target. An objective is on target within ±{} points.</p>",
-        format_decimal(allocation.total),
-        escape(currency),
+        "<p>Share of the live budget ({}) each objective receives through the projects that support it, against its <code>allocation</code> target. An objective is on target within ±{} points.</p>",
+        escape(&super::total_text(allocation.total, currency)),
         format_decimal(ALLOCATION_TOLERANCE * Decimal::ONE_HUNDRED)
     );
     chart(out, dashboard);
@@ -273,6 +276,7 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
         let status = match row.on_target {
             Some(true) => "<span class=\"tag ok\">on target</span>",
             Some(false) => "<span class=\"tag bad\">off target</span>",
+            None if row.target.is_some() => NOT_AVAILABLE,
             None => "no target",
         };
         let _ = writeln!(
@@ -280,16 +284,16 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
             "<tr><th scope=\"row\">{} <code>{}</code></th><td class=\"number\">{} {}</td><td class=\"number\">{}</td><td class=\"number\">{}</td><td>{status}</td></tr>",
             escape(&row.title),
             escape(&row.id),
-            format_decimal(row.received),
+            optional_amount_text(row.received),
             escape(currency),
-            share_text(row.share),
+            optional_share_text(row.share),
             row.target.map_or_else(|| "—".to_string(), format_percent),
         );
     }
     let _ = writeln!(
         out,
         "<tr><th scope=\"row\">Unaligned projects</th><td></td><td class=\"number\">{}</td><td></td><td></td></tr>",
-        share_text(allocation.unaligned_share)
+        optional_share_text(allocation.unaligned_share)
     );
     let _ = writeln!(out, "</tbody>\n</table>");
     if !allocation.other_currency_projects.is_empty() {
@@ -308,25 +312,37 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
     let _ = writeln!(out, "</section>");
 }
 
+/// One bar of the allocation chart: title, share received, target and whether on target.
+type ChartRow = (String, Decimal, Option<Decimal>, Option<bool>);
+
 /// A horizontal bar chart: one row per objective, the received share as a bar, the
 /// target as a marker with its tolerance band; unaligned spending as a last row.
+///
+/// Without every share (a sum out of range) there is nothing to draw; the table says
+/// which values are not available.
 fn chart(out: &mut String, dashboard: &Dashboard) {
     let allocation = &dashboard.allocation;
-    let rows: Vec<(String, Decimal, Option<Decimal>, Option<bool>)> = allocation
+    let rows: Option<Vec<ChartRow>> = allocation
         .objectives
         .iter()
-        .map(|row| (row.title.clone(), row.share, row.target, row.on_target))
-        .chain(std::iter::once(("Unaligned projects".to_string(), allocation.unaligned_share, None, None)))
+        .map(|row| Some((row.title.clone(), row.share?, row.target, row.on_target)))
+        .chain(std::iter::once(
+            allocation.unaligned_share.map(|share| ("Unaligned projects".to_string(), share, None, None)),
+        ))
         .collect();
+    let Some(rows) = rows else {
+        return;
+    };
+    // Targets are at most 100% here: a larger one only widens the band off the chart.
+    let high = |target: Decimal| target.min(Decimal::ONE) + ALLOCATION_TOLERANCE;
+    let low = |target: Decimal| target.max(-Decimal::ONE) - ALLOCATION_TOLERANCE;
     let largest = rows
         .iter()
-        .map(|(_, share, target, _)| {
-            (*share).max(target.map_or(Decimal::ZERO, |target| target + ALLOCATION_TOLERANCE))
-        })
+        .map(|(_, share, target, _)| (*share).max(target.map_or(Decimal::ZERO, high)))
         .max()
         .unwrap_or(Decimal::ONE);
     // The scale ends at the next 10% above the largest value, at most 100%.
-    let steps = (largest * Decimal::TEN).ceil().clamp(Decimal::ONE, Decimal::TEN);
+    let steps = (largest.min(Decimal::ONE) * Decimal::TEN).ceil().clamp(Decimal::ONE, Decimal::TEN);
     let scale = steps / Decimal::TEN;
     let (label_width, plot_width, row_height) = (250_i64, 600_i64, 30_i64);
     let width = label_width + plot_width + 70;
@@ -378,8 +394,7 @@ fn chart(out: &mut String, dashboard: &Dashboard) {
             escape(&truncate(title, 34))
         );
         if let Some(target) = target {
-            let low = x(*target - ALLOCATION_TOLERANCE);
-            let high = x(*target + ALLOCATION_TOLERANCE);
+            let (low, high) = (x(low(*target)), x(high(*target)));
             let _ = writeln!(
                 out,
                 "<rect class=\"band\" x=\"{low}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
@@ -405,7 +420,7 @@ fn chart(out: &mut String, dashboard: &Dashboard) {
             );
         }
         // The value goes right of the bar and of the target band, so no line crosses it.
-        let band_end = target.map_or(0, |target| x(target + ALLOCATION_TOLERANCE));
+        let band_end = target.map_or(0, |target| x(high(target)));
         let _ = writeln!(
             out,
             "<text class=\"value\" x=\"{}\" y=\"{}\">{}</text>",

@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 use std::fmt::Write;
 
 use super::{
-    Amount, Dashboard, FindingCount, MetricRow, ObjectiveNode, PersonRef, ProjectRow, Reading, share_text,
+    Amount, Dashboard, FindingCount, MetricRow, NOT_AVAILABLE, ObjectiveNode, PersonRef, ProjectRow, Reading,
+    Total, optional_amount_text, optional_share_text, share_text, total_text,
 };
 use crate::diagnostic::Severity;
 use crate::model::value::format_percent;
@@ -55,7 +56,7 @@ fn summary(out: &mut String, dashboard: &Dashboard) {
         summary.metrics_on_track,
         summary.metrics,
         summary.metrics_off_track,
-        summary.live_budget.as_ref().map_or_else(|| "none".to_string(), Amount::display),
+        summary.live_budget.as_ref().map_or_else(|| "none".to_string(), Total::display),
         summary.unaligned_projects,
         counts_text(summary.errors, summary.warnings, summary.infos),
     );
@@ -118,10 +119,9 @@ fn objective_section(out: &mut String, objective: &ObjectiveNode) {
     }
     facts.push(format!("**Horizon:** {}", objective.horizon.as_deref().unwrap_or("—")));
     if let Some(target) = objective.allocation_target {
-        let received = objective.allocation_received.unwrap_or(Decimal::ZERO);
         facts.push(format!(
             "**Budget allocation:** {} received of a {} target",
-            share_text(received),
+            optional_share_text(objective.allocation_received),
             format_percent(target)
         ));
     }
@@ -154,11 +154,12 @@ fn metric_row(out: &mut String, metric: &MetricRow) {
         reading(metric.baseline.as_ref()),
         reading(metric.actual.as_ref()),
         reading(metric.target.as_ref()),
-        metric.progress.map_or_else(
-            || "—".to_string(),
-            |progress| format!("`{}` {}", bar(progress, 10), share_text(progress))
-        ),
-        track(metric.on_track),
+        match metric.progress {
+            Some(progress) => format!("`{}` {}", bar(progress, 10), share_text(progress)),
+            None if metric.out_of_range("progress") => NOT_AVAILABLE.to_string(),
+            None => "—".to_string(),
+        },
+        if metric.out_of_range("on_track") { NOT_AVAILABLE } else { track(metric.on_track) },
     );
 }
 
@@ -190,8 +191,8 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
     };
     let _ = writeln!(
         out,
-        "Share of the live budget ({} {currency}) each objective receives, against its `allocation` target (on target within ±10 points).\n",
-        crate::model::value::format_decimal(allocation.total)
+        "Share of the live budget ({}) each objective receives, against its `allocation` target (on target within ±10 points).\n",
+        total_text(allocation.total, currency)
     );
     let _ = writeln!(out, "| Objective | Received | Share | Target | | Status |");
     let _ = writeln!(out, "|---|---:|---:|---:|---|---|");
@@ -199,6 +200,7 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
         let status = match row.on_target {
             Some(true) => "🟢 on target",
             Some(false) => "🔴 off target",
+            None if row.target.is_some() => NOT_AVAILABLE,
             None => "no target",
         };
         let _ = writeln!(
@@ -206,17 +208,17 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
             "| {} (`{}`) | {} {currency} | {} | {} | `{}` | {status} |",
             escape(&row.title),
             row.id,
-            crate::model::value::format_decimal(row.received),
-            share_text(row.share),
+            optional_amount_text(row.received),
+            optional_share_text(row.share),
             row.target.map_or_else(|| "—".to_string(), format_percent),
-            bar(row.share, 20),
+            optional_bar(row.share, 20),
         );
     }
     let _ = writeln!(
         out,
         "| _Unaligned projects_ | | {} | | `{}` | |\n",
-        share_text(allocation.unaligned_share),
-        bar(allocation.unaligned_share, 20)
+        optional_share_text(allocation.unaligned_share),
+        optional_bar(allocation.unaligned_share, 20)
     );
     if !allocation.other_currency_projects.is_empty() {
         let _ = writeln!(
@@ -318,6 +320,11 @@ pub fn bar(fraction: Decimal, width: u32) -> String {
     let mut text = "█".repeat(filled as usize);
     text.push_str(&"░".repeat((width - filled) as usize));
     text
+}
+
+/// [`bar`], or empty cells for a share that cannot be computed.
+fn optional_bar(fraction: Option<Decimal>, width: u32) -> String {
+    fraction.map_or_else(|| " ".repeat(width as usize), |fraction| bar(fraction, width))
 }
 
 /// Escapes a diagnostic message for a table cell, keeping its `code spans` as code.

@@ -14,7 +14,6 @@ pub mod markdown;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
-use std::str::FromStr;
 
 use super::json::VERSION;
 use super::{Counts, locate};
@@ -50,8 +49,9 @@ pub struct Summary {
     pub metrics: usize,
     pub metrics_on_track: usize,
     pub metrics_off_track: usize,
-    /// Total budget of the live projects in the reporting currency.
-    pub live_budget: Option<Amount>,
+    /// Total budget of the live projects in the reporting currency (its amount is `null`
+    /// when the total is beyond the range of numbers).
+    pub live_budget: Option<Total>,
     pub unaligned_projects: usize,
     pub errors: usize,
     pub warnings: usize,
@@ -104,7 +104,18 @@ pub struct MetricRow {
     pub progress: Option<Decimal>,
     /// `None` when it cannot be told (missing data, `maintain`).
     pub on_track: Option<bool>,
+    /// The computed fields (`progress`, `on_track`) whose arithmetic leaves the range of
+    /// numbers: not available, rather than unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub out_of_range: Vec<&'static str>,
     pub findings: FindingCount,
+}
+
+impl MetricRow {
+    /// Whether `field` cannot be computed for this metric (its values are too large).
+    pub fn out_of_range(&self, field: &str) -> bool {
+        self.out_of_range.contains(&field)
+    }
 }
 
 /// A measurement, shown as the KPI's unit reads it.
@@ -146,6 +157,27 @@ impl Amount {
     }
 }
 
+/// A sum of money that may not fit a number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Total {
+    #[serde(serialize_with = "optional_decimal")]
+    pub amount: Option<Decimal>,
+    pub currency: String,
+}
+
+impl Total {
+    /// `1,200,000 USD`, or `n/a` when the sum is out of range.
+    pub fn display(&self) -> String {
+        match self.amount {
+            Some(amount) => format!("{} {}", format_decimal(amount), self.currency),
+            None => NOT_AVAILABLE.to_string(),
+        }
+    }
+}
+
+/// What a report shows for a value that cannot be computed (it is out of range).
+pub const NOT_AVAILABLE: &str = "n/a";
+
 /// Errors and warnings about one entity.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct FindingCount {
@@ -165,12 +197,13 @@ impl FindingCount {
 pub struct Allocation {
     /// The currency shares are computed in: the one holding the most live budget.
     pub currency: Option<String>,
-    #[serde(serialize_with = "decimal")]
-    pub total: Decimal,
+    /// `None` (and every share with it) when the sum is beyond the range of numbers.
+    #[serde(serialize_with = "optional_decimal")]
+    pub total: Option<Decimal>,
     pub objectives: Vec<AllocationRow>,
     /// Share of the live budget funding projects that support no objective.
-    #[serde(serialize_with = "decimal")]
-    pub unaligned_share: Decimal,
+    #[serde(serialize_with = "optional_decimal")]
+    pub unaligned_share: Option<Decimal>,
     /// Live projects whose budget is in another currency, left out of the shares.
     pub other_currency_projects: Vec<String>,
 }
@@ -179,10 +212,11 @@ pub struct Allocation {
 pub struct AllocationRow {
     pub id: String,
     pub title: String,
-    #[serde(serialize_with = "decimal")]
-    pub received: Decimal,
-    #[serde(serialize_with = "decimal")]
-    pub share: Decimal,
+    /// `None` when the sum is beyond the range of numbers.
+    #[serde(serialize_with = "optional_decimal")]
+    pub received: Option<Decimal>,
+    #[serde(serialize_with = "optional_decimal")]
+    pub share: Option<Decimal>,
     #[serde(serialize_with = "optional_decimal")]
     pub target: Option<Decimal>,
     /// Within ±10 points of the target; `None` without a target.
@@ -275,7 +309,7 @@ impl Dashboard {
                 live_budget: allocation
                     .currency
                     .clone()
-                    .map(|currency| Amount { amount: allocation.total, currency }),
+                    .map(|currency| Total { amount: allocation.total, currency }),
                 unaligned_projects: unaligned.len(),
                 errors: counts.errors,
                 warnings: counts.warnings,
@@ -352,7 +386,7 @@ impl<'a> Context<'a> {
             priority: text(portfolio, id, "priority"),
             horizon: date(portfolio, id, "horizon"),
             allocation_target: percent(portfolio, id, "allocation"),
-            allocation_received: row.map(|row| row.share),
+            allocation_received: row.and_then(|row| row.share),
             metrics: entities(portfolio, id, "measured_by").map(|metric| self.metric(metric)).collect(),
             projects: entities(portfolio, id, "projects").map(|project| self.project(project)).collect(),
             findings: self.findings(&entity.id),
@@ -387,6 +421,10 @@ impl<'a> Context<'a> {
                 Value::Bool(flag) => Some(flag),
                 _ => None,
             },
+            out_of_range: ["progress", "on_track"]
+                .into_iter()
+                .filter(|field| portfolio.out_of_range(id, field))
+                .collect(),
         }
     }
 
@@ -504,18 +542,23 @@ pub fn display(value: &Value) -> String {
 /// The received share of every objective (LANGUAGE.md §6): over the live projects that
 /// support it, each project's budget divided by the number of objectives it supports,
 /// over the total budget of all live projects.
+///
+/// Sums are checked: one that leaves the range of numbers makes the amounts and shares
+/// built on it `None` (shown as not available), never a wrong number.
 fn allocation(portfolio: &Portfolio) -> Allocation {
     let live: Vec<EntityId> =
         visible(portfolio, "project").into_iter().filter(|id| is_live(portfolio, *id)).collect();
-    let mut per_currency: BTreeMap<String, Decimal> = BTreeMap::new();
+    // A currency whose sum overflows holds more than any other.
+    let mut per_currency: BTreeMap<String, Option<Decimal>> = BTreeMap::new();
     for id in &live {
         if let Some(money) = portfolio.get(*id, "budget").as_money() {
-            *per_currency.entry(money.currency.to_string()).or_default() += money.amount;
+            let sum = per_currency.entry(money.currency.to_string()).or_insert(Some(Decimal::ZERO));
+            *sum = sum.and_then(|sum| sum.checked_add(money.amount));
         }
     }
     let currency = per_currency
         .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .max_by(|a, b| a.1.is_none().cmp(&b.1.is_none()).then(a.1.cmp(b.1)).then(b.0.cmp(a.0)))
         .map(|(currency, _)| currency.clone());
     let budget_in = |id: EntityId| -> Option<Decimal> {
         match portfolio.get(id, "budget").as_money() {
@@ -524,10 +567,16 @@ fn allocation(portfolio: &Portfolio) -> Allocation {
             None => Some(Decimal::ZERO),
         }
     };
-    let total: Decimal = live.iter().filter_map(|id| budget_in(*id)).sum();
-    let share = |amount: Decimal| amount.checked_div(total).unwrap_or(Decimal::ZERO);
-    let mut received: BTreeMap<EntityId, Decimal> = BTreeMap::new();
-    let mut unaligned = Decimal::ZERO;
+    let total = live
+        .iter()
+        .filter_map(|id| budget_in(*id))
+        .try_fold(Decimal::ZERO, |sum, amount| sum.checked_add(amount));
+    let share = |amount: Option<Decimal>| -> Option<Decimal> {
+        let (amount, total) = (amount?, total?);
+        if total.is_zero() { Some(Decimal::ZERO) } else { amount.checked_div(total) }
+    };
+    let mut received: BTreeMap<EntityId, Option<Decimal>> = BTreeMap::new();
+    let mut unaligned = Some(Decimal::ZERO);
     let mut other_currency_projects = Vec::new();
     for id in &live {
         let Some(budget) = budget_in(*id) else {
@@ -536,28 +585,31 @@ fn allocation(portfolio: &Portfolio) -> Allocation {
         };
         let supported: Vec<EntityId> = entities(portfolio, *id, "supports").collect();
         if supported.is_empty() {
-            unaligned += budget;
+            unaligned = unaligned.and_then(|sum| sum.checked_add(budget));
             continue;
         }
-        let part = budget.checked_div(Decimal::from(supported.len())).unwrap_or(Decimal::ZERO);
+        let part = budget.checked_div(Decimal::from(supported.len()));
         for objective in supported {
-            *received.entry(objective).or_default() += part;
+            let sum = received.entry(objective).or_insert(Some(Decimal::ZERO));
+            *sum = sum.zip(part).and_then(|(sum, part)| sum.checked_add(part));
         }
     }
     let objectives = visible(portfolio, "objective")
         .into_iter()
         .map(|id| {
-            let amount = received.get(&id).copied().unwrap_or(Decimal::ZERO);
-            let share = share(amount).round_dp(4);
+            let amount = received.get(&id).copied().unwrap_or(Some(Decimal::ZERO));
+            let share = share(amount).map(|share| share.round_dp(4));
             let target = percent(portfolio, id, "allocation");
             let (entity_id, title) = names(portfolio, id);
             AllocationRow {
                 id: entity_id,
                 title,
-                received: amount.round_dp(2),
+                received: amount.map(|amount| amount.round_dp(2)),
                 share,
                 target,
-                on_target: target.map(|target| (share - target).abs() <= ALLOCATION_TOLERANCE),
+                on_target: share.zip(target).and_then(|(share, target)| {
+                    share.checked_sub(target).map(|gap| gap.abs() <= ALLOCATION_TOLERANCE)
+                }),
             }
         })
         .collect();
@@ -565,7 +617,7 @@ fn allocation(portfolio: &Portfolio) -> Allocation {
         currency,
         total,
         objectives,
-        unaligned_share: share(unaligned).round_dp(4),
+        unaligned_share: share(unaligned).map(|share| share.round_dp(4)),
         other_currency_projects,
     }
 }
@@ -602,11 +654,7 @@ fn findings_of(workspace: &Workspace, findings: &[Diagnostic]) -> Findings {
 }
 
 fn decimal<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    let text = value.normalize().to_string();
-    match serde_json::Number::from_str(&text) {
-        Ok(number) => number.serialize(serializer),
-        Err(_) => serializer.serialize_str(&text),
-    }
+    super::export::exact_number(*value).serialize(serializer)
 }
 
 fn optional_decimal<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -619,6 +667,24 @@ fn optional_decimal<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Re
 /// A fraction as a whole-ish percent for display: `0.4167` → `41.7%`.
 pub fn share_text(value: Decimal) -> String {
     format_percent(value.round_dp(3))
+}
+
+/// [`share_text`], or `n/a` for a share that cannot be computed.
+pub fn optional_share_text(value: Option<Decimal>) -> String {
+    value.map_or_else(|| NOT_AVAILABLE.to_string(), share_text)
+}
+
+/// The live budget: `1,200,000 USD`, or why there is no total.
+pub fn total_text(total: Option<Decimal>, currency: &str) -> String {
+    match total {
+        Some(total) => format!("{} {currency}", format_decimal(total)),
+        None => format!("{NOT_AVAILABLE}: the total in {currency} is beyond the largest number"),
+    }
+}
+
+/// An amount with grouping, or `n/a` for one that cannot be computed.
+pub fn optional_amount_text(value: Option<Decimal>) -> String {
+    value.map_or_else(|| NOT_AVAILABLE.to_string(), format_decimal)
 }
 
 /// How many of `width` cells a fraction fills (clamped to 0..=1, rounded).
