@@ -220,17 +220,25 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
             }
             (state.inputs(), state.encoding, state.paths.clone())
         };
+        let previous = shared.snapshot.borrow().clone();
+        let earlier = previous.clone();
         let task = tokio::task::spawn_blocking(move || {
             let mut failures = Vec::new();
-            let mut prepared = prepare(&inputs, encoding, &paths, &mut cache, &mut failures);
+            let mut prepared = prepare(&inputs, encoding, &paths, &earlier, &mut cache, &mut failures);
             let focused = prepared.focused();
             (prepared, focused, cache, failures)
         });
         let Ok((prepared, focused, returned, failures)) = task.await else {
             cache = HashMap::new();
-            client.log(lsp::MessageType::ERROR, "the analysis failed unexpectedly".to_string()).await;
+            client
+                .log(
+                    lsp::MessageType::ERROR,
+                    "the analysis failed unexpectedly; the previous diagnostics stay".to_string(),
+                )
+                .await;
+            // Requests waiting for this generation are answered from the previous one.
             let generation = lock(&shared.state).generation;
-            replace_snapshot(&shared, Snapshot { generation, encoding, ..Snapshot::default() });
+            replace_snapshot(&shared, previous.carried_over(generation));
             continue;
         };
         cache = returned;
@@ -256,7 +264,7 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
         let task = tokio::task::spawn_blocking(move || {
             let mut failures = Vec::new();
             let outdated = || lock(&task_shared.state).generation != generation;
-            let snapshot = prepared.finish(&mut cache, &mut failures, &outdated);
+            let snapshot = prepared.finish(&previous, &mut cache, &mut failures, &outdated);
             let changes = match &snapshot {
                 Some(snapshot) if !outdated() => publisher.changes(snapshot),
                 _ => Vec::new(),
@@ -266,7 +274,12 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
         let Ok((snapshot, changes, returned, returned_publisher, failures)) = task.await else {
             cache = HashMap::new();
             publisher = Publisher::default();
-            client.log(lsp::MessageType::ERROR, "the analysis failed unexpectedly".to_string()).await;
+            client
+                .log(
+                    lsp::MessageType::ERROR,
+                    "the analysis failed unexpectedly; the previous diagnostics stay".to_string(),
+                )
+                .await;
             continue;
         };
         cache = returned;
