@@ -106,10 +106,15 @@ const TEXT: &str =
 
 /// The binary, initialized on a workspace with one file, `a.charter`, open.
 async fn start() -> Binary {
+    start_with(TEXT).await
+}
+
+/// The binary, initialized on a workspace with one file, `a.charter`, open with `text`.
+async fn start_with(text: &str) -> Binary {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     std::fs::write(root.join("charter.toml"), "[check]\ntoday = \"2026-11-26\"\n").unwrap();
-    std::fs::write(root.join("a.charter"), TEXT).unwrap();
+    std::fs::write(root.join("a.charter"), text).unwrap();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_charter-lsp"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -130,7 +135,7 @@ async fn start() -> Binary {
     let uri = format!("{root_uri}/a.charter");
     peer.notify(
         "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "charter", "version": 1, "text": TEXT}}),
+        json!({"textDocument": {"uri": uri, "languageId": "charter", "version": 1, "text": text}}),
     )
     .await;
     Binary { child, peer, _dir: dir, uri }
@@ -260,6 +265,47 @@ async fn exit_without_shutdown_and_closed_input_exit_with_1() {
     drop(peer);
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.unwrap().unwrap();
     assert_eq!(status.code(), Some(1));
+}
+
+/// A rule whose evaluation takes minutes without an evaluation budget: nine nested
+/// `all` over ten numbers.
+fn slow_rule() -> String {
+    let mut condition = "a + b + c + d + e + f + g + h + i > 0".to_string();
+    for variable in ["i", "h", "g", "f", "e", "d", "c", "b", "a"] {
+        condition = format!("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].all({variable}, {condition})");
+    }
+    format!(
+        "rule slow {{\n  severity: warning\n  summary: \"every sum is positive\"\n  for person p\n  require {condition}\n}}\n"
+    )
+}
+
+/// While a slow rule is evaluated, requests are answered from the loaded workspace, and
+/// after a further edit (whose analysis waits for the slow one) from the latest snapshot.
+#[tokio::test]
+async fn a_slow_analysis_does_not_block_requests() {
+    let text = format!("{TEXT}{}", slow_rule());
+    let mut binary = start_with(&text).await;
+    assert_eq!(binary.symbols().await, ["ana", "alpha", "slow"]);
+    let uri = binary.uri.clone();
+    let hover = binary
+        .peer
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 8}}),
+        )
+        .await;
+    assert!(hover["result"]["contents"]["value"].as_str().unwrap().contains("ana"), "{hover}");
+    let edited = format!("person zed \"Zed\" {{}}\n{text}");
+    binary
+        .peer
+        .notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
+        )
+        .await;
+    let symbols = binary.symbols().await;
+    assert!(symbols.ends_with(&["ana".to_string(), "alpha".to_string(), "slow".to_string()]), "{symbols:?}");
+    binary.finish().await;
 }
 
 /// A server whose handlers panic, to drive the transport in process.
