@@ -152,6 +152,22 @@ impl Binary {
         symbols.iter().map(|symbol| symbol["name"].as_str().unwrap().to_string()).collect()
     }
 
+    /// The diagnostics published for the document at `version`.
+    async fn diagnostics(&mut self, version: i32) -> Value {
+        loop {
+            let found = self.peer.notifications.iter().rev().find(|message| {
+                message["method"] == "textDocument/publishDiagnostics"
+                    && message["params"]["uri"] == self.uri.as_str()
+                    && message["params"]["version"] == version
+            });
+            if let Some(found) = found {
+                return found["params"]["diagnostics"].clone();
+            }
+            let message = self.peer.receive().await;
+            self.peer.notifications.push(message);
+        }
+    }
+
     /// `shutdown` then `exit`: the server exits with 0.
     async fn finish(mut self) {
         let shutdown = self.peer.request("shutdown", Value::Null).await;
@@ -305,6 +321,37 @@ async fn a_slow_analysis_does_not_block_requests() {
         .await;
     let symbols = binary.symbols().await;
     assert!(symbols.ends_with(&["ana".to_string(), "alpha".to_string(), "slow".to_string()]), "{symbols:?}");
+    binary.finish().await;
+}
+
+/// `\n`, `\r\n` and a lone `\r` all end lines in LSP positions: after `// c\r` the
+/// person is declared on line 1, its diagnostic is there, and a hover there finds it.
+#[tokio::test]
+async fn a_lone_carriage_return_ends_a_line_in_positions() {
+    let text = "// c\rperson b \"B\" { executive: maybe }\r\nperson d \"D\" {}\rperson e \"E\" {}\n";
+    let mut binary = start_with(text).await;
+    assert_eq!(binary.symbols().await, ["b", "d", "e"]);
+    let diagnostics = binary.diagnostics(1).await;
+    let mismatch = diagnostics
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|diagnostic| diagnostic["code"] == "charter::type_mismatch")
+        .unwrap_or_else(|| panic!("no type mismatch: {diagnostics}"));
+    let column = "person b \"B\" { executive: ".len();
+    assert_eq!(mismatch["range"]["start"], json!({"line": 1, "character": column}));
+    let uri = binary.uri.clone();
+    for (line, name) in [(1, "b"), (2, "d"), (3, "e")] {
+        let hover = binary
+            .peer
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 7}}),
+            )
+            .await;
+        let contents = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+        assert!(contents.contains(&format!("person {name}")), "line {line}: {hover}");
+    }
     binary.finish().await;
 }
 
