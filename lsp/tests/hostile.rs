@@ -355,6 +355,39 @@ async fn a_lone_carriage_return_ends_a_line_in_positions() {
     binary.finish().await;
 }
 
+/// A FIFO reported as a changed `.charter` file, or as `charter.toml`, is never opened
+/// (it would block the server): the server goes on serving, and says the config is
+/// unreadable.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_reported_as_changed_is_not_read() {
+    let mut binary = start().await;
+    let root = binary.uri.trim_start_matches("file://").trim_end_matches("/a.charter").to_string();
+    let root = std::path::Path::new(&root);
+    for name in ["pipe.charter", "charter.toml"] {
+        let path = root.join(name);
+        let _ = std::fs::remove_file(&path);
+        let made = std::process::Command::new("mkfifo").arg(&path).status().unwrap();
+        assert!(made.success());
+    }
+    let changes: Vec<Value> = ["pipe.charter", "charter.toml"]
+        .iter()
+        .map(|name| json!({"uri": format!("file://{}", root.join(name).display()), "type": 2}))
+        .collect();
+    binary.peer.notify("workspace/didChangeWatchedFiles", json!({"changes": changes})).await;
+    assert_eq!(binary.symbols().await, ["ana", "alpha"]);
+    let config = loop {
+        let message = binary.peer.receive().await;
+        if message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["uri"].as_str().unwrap().ends_with("charter.toml")
+        {
+            break message["params"]["diagnostics"][0]["message"].as_str().unwrap().to_string();
+        }
+    };
+    assert!(config.contains("not a regular UTF-8 file"), "{config}");
+    binary.finish().await;
+}
+
 /// A server whose handlers panic, to drive the transport in process.
 struct Panicking;
 
