@@ -388,6 +388,26 @@ async fn a_fifo_reported_as_changed_is_not_read() {
     binary.finish().await;
 }
 
+/// Hovering a metric whose progress overflows `Decimal` (it used to kill the server) is
+/// answered — with the hover, or with an internal error if its computation panics — and
+/// the server goes on.
+#[tokio::test]
+async fn hover_on_an_overflowing_metric_is_answered() {
+    let text = "person ana \"Ana\" { executive: true }\nmetric m \"M\" {\n  owner: ana\n  direction: increase\n  baseline: -79228162514264337593543950335 @ 2025-01-01\n  target: 79228162514264337593543950335 @ 2027-12-31\n  actual: 5 @ 2026-06-30\n  cadence: quarterly\n}\n";
+    let mut binary = start_with(text).await;
+    let uri = binary.uri.clone();
+    let hover = binary
+        .peer
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 7}}),
+        )
+        .await;
+    assert!(hover.get("result").is_some() || hover["error"]["code"] == -32603, "{hover}");
+    assert_eq!(binary.symbols().await, ["ana", "m"]);
+    binary.finish().await;
+}
+
 /// A server whose handlers panic, to drive the transport in process.
 struct Panicking;
 
