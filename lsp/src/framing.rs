@@ -381,6 +381,12 @@ mod tests {
     }
 
     #[test]
+    fn bare_line_feeds_end_header_lines_and_blank_lines_between_messages_are_skipped() {
+        let input = b"Content-Length: 2\n\n{}\r\nContent-Length: 4\r\n\r\nnull";
+        assert_eq!(frames(input), vec![body("{}"), body("null")]);
+    }
+
+    #[test]
     fn bad_headers_are_answered_and_the_next_message_is_read() {
         let input = b"hello\r\n\r\nContent-Length: x\r\n\r\n{}Content-Length: 2\r\n\r\n{}";
         let frames = frames(input);
