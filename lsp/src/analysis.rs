@@ -25,7 +25,7 @@ use crate::state::Inputs;
 use tower_lsp_server::ls_types as lsp;
 
 /// One workspace root, loaded and checked.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Analysis {
     pub root: PathBuf,
     pub workspace: Arc<Workspace>,
@@ -37,6 +37,9 @@ pub struct Analysis {
     pub today: jiff::civil::Date,
     /// Why `charter.toml` could not be read; the defaults were used.
     pub config_error: Option<String>,
+    /// Carried over from an earlier generation because this one's analysis of the root
+    /// failed: requests read it, and the diagnostics the client has for its files stay.
+    pub stale: bool,
 }
 
 /// What the findings of an [`Analysis`] cover.
@@ -81,6 +84,31 @@ impl Snapshot {
     /// Whether every root's findings cover its whole workspace.
     pub fn complete(&self) -> bool {
         self.analyses.iter().all(|analysis| analysis.checked == Checked::Workspace)
+    }
+
+    /// This snapshot standing in for `generation`, whose analysis failed: every root is
+    /// stale, so that requests are answered and published diagnostics stay.
+    pub fn carried_over(&self, generation: u64) -> Snapshot {
+        Snapshot {
+            generation,
+            encoding: self.encoding,
+            paths: self.paths.clone(),
+            analyses: self.analyses.iter().map(Analysis::carried_over).collect(),
+            versions: self.versions.clone(),
+            elapsed: std::time::Duration::ZERO,
+            phases: Phases::default(),
+        }
+    }
+
+    /// The analysis of `root`, carried over for a generation that failed to analyze it.
+    fn kept(&self, root: &Path) -> Option<Analysis> {
+        self.analyses.iter().find(|analysis| analysis.root == root).map(Analysis::carried_over)
+    }
+}
+
+impl Analysis {
+    fn carried_over(&self) -> Analysis {
+        Analysis { stale: true, ..self.clone() }
     }
 }
 
@@ -167,6 +195,8 @@ pub struct Prepared {
     versions: BTreeMap<PathBuf, i32>,
     focus: Option<PathBuf>,
     roots: Vec<Loaded>,
+    /// The previous analyses of roots whose loading failed.
+    kept: Vec<Analysis>,
     started: std::time::Instant,
     phases: Phases,
 }
@@ -184,12 +214,14 @@ pub struct Focused {
 }
 
 /// Loads every root of `inputs` (parsing only what changed) and compiles its rules. A
-/// root whose loading panics is left out (and logged through `failures`) rather than
-/// taking the server down.
+/// root whose loading panics does not take the server down: it is logged through
+/// `failures`, and its analysis in `previous` (if any) is kept, so that its diagnostics
+/// stay published.
 pub fn prepare(
     inputs: &Inputs,
     encoding: Encoding,
     paths: &PathMap,
+    previous: &Snapshot,
     caches: &mut HashMap<PathBuf, ParseCache>,
     failures: &mut Vec<String>,
 ) -> Prepared {
@@ -197,6 +229,7 @@ pub fn prepare(
     let started = std::time::Instant::now();
     let mut phases = Phases::default();
     let mut roots = Vec::with_capacity(inputs.roots.len());
+    let mut kept = Vec::new();
     for root in &inputs.roots {
         if root.texts.is_empty() {
             continue;
@@ -234,6 +267,7 @@ pub fn prepare(
             Err(_) => {
                 cache.clear();
                 failures.push(failure(&root.path));
+                kept.extend(previous.kept(&root.path));
             }
         }
     }
@@ -244,13 +278,14 @@ pub fn prepare(
         versions: inputs.versions.clone(),
         focus: inputs.focus.clone(),
         roots,
+        kept,
         started,
         phases,
     }
 }
 
 fn failure(root: &Path) -> String {
-    format!("analysis of `{}` failed unexpectedly; its diagnostics are not shown", root.display())
+    format!("analysis of `{}` failed unexpectedly; its previous diagnostics stay", root.display())
 }
 
 impl Prepared {
@@ -310,8 +345,10 @@ impl Prepared {
                     checked,
                     today: loaded.today,
                     config_error: loaded.config_error.clone(),
+                    stale: false,
                 }
             })
+            .chain(self.kept.iter().cloned())
             .collect();
         Snapshot {
             generation: self.generation,
@@ -324,16 +361,17 @@ impl Prepared {
         }
     }
 
-    /// Checks every root: the second half of an analysis.
     /// Checks every root: the second half of an analysis. `None` when `cancelled` said to
-    /// stop (a newer change arrived).
+    /// stop (a newer change arrived). A root whose check panics keeps its analysis in
+    /// `previous`, as in [`prepare`].
     pub fn finish(
         self,
+        previous: &Snapshot,
         caches: &mut HashMap<PathBuf, ParseCache>,
         failures: &mut Vec<String>,
         cancelled: charter::rules::Cancelled<'_>,
     ) -> Option<Snapshot> {
-        let Prepared { generation, encoding, paths, versions, roots, started, mut phases, .. } = self;
+        let Prepared { generation, encoding, paths, versions, roots, kept, started, mut phases, .. } = self;
         let mut analyses = Vec::with_capacity(roots.len());
         for Loaded { root, workspace, engine, today, config_error, .. } in roots {
             let checking = std::time::Instant::now();
@@ -350,15 +388,18 @@ impl Prepared {
                     checked: Checked::Workspace,
                     today,
                     config_error,
+                    stale: false,
                 }),
                 Err(_) => {
                     if let Some(cache) = caches.get_mut(&root) {
                         cache.clear();
                     }
                     failures.push(failure(&root));
+                    analyses.extend(previous.kept(&root));
                 }
             }
         }
+        analyses.extend(kept);
         Some(Snapshot { generation, encoding, paths, analyses, versions, elapsed: started.elapsed(), phases })
     }
 }
@@ -394,13 +435,19 @@ mod tests {
         let mut caches = HashMap::new();
         let mut failures = Vec::new();
         let paths = PathMap::with_std_in(PathBuf::from("/std"));
-        let mut prepared =
-            prepare(&inputs("projects.charter"), Encoding::default(), &paths, &mut caches, &mut failures);
+        let mut prepared = prepare(
+            &inputs("projects.charter"),
+            Encoding::default(),
+            &paths,
+            &Snapshot::default(),
+            &mut caches,
+            &mut failures,
+        );
         let focused = prepared.focused().expect("the focused file is in the workspace");
         assert!(!focused.diagnostics.is_empty());
         let partial = prepared.partial();
         assert!(!partial.complete());
-        let complete = prepared.finish(&mut caches, &mut failures, &|| false).unwrap();
+        let complete = prepared.finish(&Snapshot::default(), &mut caches, &mut failures, &|| false).unwrap();
         assert!(complete.complete() && failures.is_empty());
         let [partial, complete] = [&partial, &complete].map(|snapshot| snapshot.analyses.first().unwrap());
         for name in ["people.charter", "projects.charter"] {
@@ -412,5 +459,36 @@ mod tests {
             assert!(!expected.is_empty(), "{name} has findings");
             assert_eq!(actual, expected, "{name}");
         }
+    }
+
+    /// A generation whose analysis failed stands in with the previous analyses, stale:
+    /// requests still find every file, and the publisher neither clears nor resends the
+    /// diagnostics the client has.
+    #[test]
+    fn a_failed_analysis_keeps_the_published_diagnostics() {
+        let mut caches = HashMap::new();
+        let mut failures = Vec::new();
+        let paths = PathMap::with_std_in(PathBuf::from("/std"));
+        let none = Snapshot::default();
+        let prepared = prepare(
+            &inputs("projects.charter"),
+            Encoding::default(),
+            &paths,
+            &none,
+            &mut caches,
+            &mut failures,
+        );
+        let complete = prepared.finish(&none, &mut caches, &mut failures, &|| false).unwrap();
+        let mut publisher = crate::publish::Publisher::default();
+        let published = publisher.changes(&complete);
+        assert!(published.iter().any(|(_, diagnostics, _)| !diagnostics.is_empty()));
+        let failed = complete.carried_over(2);
+        assert_eq!(failed.generation, 2);
+        assert!(failed.file(Path::new("/w/projects.charter")).is_some());
+        assert!(publisher.changes(&failed).is_empty(), "nothing is wiped or resent");
+        // Without an analysis to keep, the files are gone and their diagnostics cleared.
+        let gone = Snapshot { generation: 3, ..Snapshot::default() };
+        let cleared = publisher.changes(&gone);
+        assert!(!cleared.is_empty() && cleared.iter().all(|(_, diagnostics, _)| diagnostics.is_empty()));
     }
 }

@@ -200,7 +200,7 @@ fn insert_field(analysis: &Analysis, finding: &Diagnostic, field: &str) -> Optio
     let declaration = source.slice(entity.span);
     let close = entity.span.start as usize + declaration.rfind('}')?;
     let before_close = source.text.get(..close)?;
-    let line_start = before_close.rfind('\n').map_or(0, |index| index + 1);
+    let line_start = before_close.rfind(['\n', '\r']).map_or(0, |index| index + 1);
     let closing_line = before_close.get(line_start..)?;
     let title = format!("add `{field}: {value}`");
     if closing_line.trim().is_empty() {
@@ -240,7 +240,7 @@ fn waiver_skeleton(
     let text = &source.text;
     let separator = if text.is_empty() || text.ends_with("\n\n") {
         ""
-    } else if text.ends_with('\n') {
+    } else if text.ends_with(['\n', '\r']) {
         "\n"
     } else {
         "\n\n"

@@ -453,7 +453,8 @@ fn floor_boundary(text: &str, mut offset: usize) -> usize {
 fn declaration_start(before: &str) -> usize {
     let mut start = before.len();
     loop {
-        let line_start = before.get(..start).and_then(|head| head.rfind('\n')).map_or(0, |index| index + 1);
+        let line_start =
+            before.get(..start).and_then(|head| head.rfind(['\n', '\r'])).map_or(0, |index| index + 1);
         let line = before.get(line_start..).unwrap_or("");
         if line.chars().next().is_some_and(|first| is_ident_char(first) || first == '/') {
             return line_start;
@@ -473,7 +474,7 @@ fn context(before: &str, word_start: usize) -> Context {
     if all.iter().any(|token| {
         matches!(token.kind, TokenKind::Comment | TokenKind::DocComment)
             && token.end >= region.len()
-            && !region.ends_with('\n')
+            && !region.ends_with(['\n', '\r'])
     }) {
         return Context::Nothing;
     }

@@ -84,9 +84,8 @@ impl<'a> Text<'a> {
         }
         let start = self.lines.line_start(line);
         let rest = self.text.get(start..).unwrap_or("");
-        let line_text = rest.split_inclusive('\n').next().unwrap_or("");
-        let content = line_text.strip_suffix('\n').unwrap_or(line_text);
-        let content = content.strip_suffix('\r').unwrap_or(content);
+        // `\n`, `\r\n` and a lone `\r` all end a line, as in the line index.
+        let content = rest.split(['\n', '\r']).next().unwrap_or("");
         let wanted = position.character as usize;
         let mut units = 0;
         for (index, character) in content.char_indices() {
@@ -110,6 +109,24 @@ impl<'a> Text<'a> {
     pub fn full_range(&self, encoding: Encoding) -> lsp::Range {
         self.range(0, self.text.len(), encoding)
     }
+}
+
+/// The lines of `text`, each with its line end: `\n`, `\r\n` or a lone `\r`.
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = match rest.find(['\n', '\r']) {
+            Some(at) if rest.get(at..).is_some_and(|tail| tail.starts_with("\r\n")) => at + 2,
+            Some(at) => at + 1,
+            None => rest.len(),
+        };
+        let (line, tail) = rest.split_at_checked(end).unwrap_or((rest, ""));
+        rest = tail;
+        Some(line)
+    })
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -230,6 +247,19 @@ mod tests {
         let text = Text { text: &source, lines: &lines };
         assert_eq!(text.offset(lsp::Position::new(0, 1), Encoding::Utf16), 4);
         assert_eq!(text.position(2, Encoding::Utf16), lsp::Position::new(0, 0));
+    }
+
+    #[test]
+    fn lines_end_at_a_lone_carriage_return_too() {
+        let lines: Vec<&str> = lines_inclusive("a\rb\r\nc\nd").collect();
+        assert_eq!(lines, ["a\r", "b\r\n", "c\n", "d"]);
+        let (source, index) = text("ab\rcd\r\nef");
+        let text = Text { text: &source, lines: &index };
+        assert_eq!(text.offset(lsp::Position::new(0, 9), Encoding::Utf16), 2);
+        assert_eq!(text.offset(lsp::Position::new(1, 1), Encoding::Utf16), 4);
+        assert_eq!(text.offset(lsp::Position::new(1, 9), Encoding::Utf16), 5);
+        assert_eq!(text.position(4, Encoding::Utf16), lsp::Position::new(1, 1));
+        assert_eq!(text.position(8, Encoding::Utf16), lsp::Position::new(2, 1));
     }
 
     #[test]

@@ -38,13 +38,15 @@ pub fn tokens(source: &str) -> Vec<Token> {
     let mut characters = source.char_indices().peekable();
     while let Some((start, character)) = characters.next() {
         let rest = source.get(start..).unwrap_or("");
-        let kind = if character == '\n' {
+        // `\n`, `\r\n` and a lone `\r` each end a line (the `\r` of `\r\n` is whitespace).
+        let lone_return = character == '\r' && characters.peek().is_none_or(|(_, next)| *next != '\n');
+        let kind = if character == '\n' || lone_return {
             TokenKind::Newline
         } else if character.is_whitespace() {
             continue;
         } else if rest.starts_with("//") {
             let doc = rest.starts_with("///");
-            while characters.next_if(|(_, next)| *next != '\n').is_some() {}
+            while characters.next_if(|(_, next)| !matches!(next, '\n' | '\r')).is_some() {}
             if doc { TokenKind::DocComment } else { TokenKind::Comment }
         } else if rest.starts_with("\"\"\"") {
             characters.next();
@@ -66,10 +68,10 @@ pub fn tokens(source: &str) -> Vec<Token> {
             while let Some((_, next)) = characters.next() {
                 match next {
                     '\\' => {
-                        characters.next_if(|(_, escaped)| *escaped != '\n');
+                        characters.next_if(|(_, escaped)| !matches!(escaped, '\n' | '\r'));
                     }
                     '"' => break,
-                    '\n' => break,
+                    '\n' | '\r' => break,
                     _ => {}
                 }
             }
@@ -120,6 +122,22 @@ mod tests {
                 TokenKind::Number,
                 TokenKind::Newline,
                 TokenKind::String,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_and_a_comment() {
+        let kinds: Vec<TokenKind> = tokens("// c\rperson b\r\nx").iter().map(|token| token.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                TokenKind::Comment,
+                TokenKind::Newline,
+                TokenKind::Ident,
+                TokenKind::Ident,
+                TokenKind::Newline,
+                TokenKind::Ident
             ]
         );
     }

@@ -11,6 +11,7 @@ pub mod convert;
 pub mod definition;
 pub mod describe;
 pub mod formatting;
+pub mod framing;
 pub mod hover;
 pub mod inlay_hints;
 pub mod lexer;
@@ -25,5 +26,6 @@ pub mod semantic_tokens;
 pub mod server;
 pub mod state;
 pub mod symbols;
+pub mod transport;
 
 pub use server::{Client, Server};

@@ -29,7 +29,7 @@ impl PathMap {
                     return false;
                 };
                 let target = directory.join(file);
-                let current = std::fs::read_to_string(&target).ok();
+                let current = crate::state::read_source(&target);
                 current.as_deref() == Some(*text) || std::fs::write(&target, text).is_ok()
             });
         PathMap { std_dir: written.then_some(directory) }

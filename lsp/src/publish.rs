@@ -44,11 +44,24 @@ impl Publisher {
 
     /// The publications that bring the client up to date with `snapshot`. Only files
     /// whose findings or version changed are converted and sent.
+    ///
+    /// The files of a stale analysis (one whose root failed to analyze) are left as the
+    /// client has them: a failed analysis never wipes published diagnostics.
     pub fn changes(&mut self, snapshot: &Snapshot) -> Vec<(Uri, Vec<lsp::Diagnostic>, Option<i32>)> {
         let current = findings_by_file(snapshot);
+        let stale: Vec<&Path> = snapshot
+            .analyses
+            .iter()
+            .filter(|analysis| analysis.stale)
+            .map(|analysis| analysis.root.as_path())
+            .collect();
         let mut changes = Vec::new();
-        let gone: Vec<PathBuf> =
-            self.published.keys().filter(|path| !current.contains_key(*path)).cloned().collect();
+        let gone: Vec<PathBuf> = self
+            .published
+            .keys()
+            .filter(|path| !current.contains_key(*path) && !stale.iter().any(|root| path.starts_with(root)))
+            .cloned()
+            .collect();
         for path in gone {
             if let Some((uri, _, fingerprint)) = self.published.remove(&path)
                 && fingerprint != EMPTY
@@ -110,7 +123,7 @@ pub fn fingerprint(findings: &[&Diagnostic], config_error: Option<&str>) -> u64 
 /// Every file's findings in the snapshot (files without findings map to none).
 fn findings_by_file(snapshot: &Snapshot) -> BTreeMap<PathBuf, FileFindings<'_>> {
     let mut result: BTreeMap<PathBuf, FileFindings<'_>> = BTreeMap::new();
-    for analysis in &snapshot.analyses {
+    for analysis in snapshot.analyses.iter().filter(|analysis| !analysis.stale) {
         let workspace = &analysis.workspace;
         let mut by_file: HashMap<FileId, Vec<&Diagnostic>> = HashMap::new();
         for finding in &analysis.findings {

@@ -253,7 +253,7 @@ pub fn tokens_of(
         };
         // Tokens cannot span lines: split multi-line strings.
         let mut start = token.start;
-        for line in word.split_inclusive('\n') {
+        for line in crate::convert::lines_inclusive(word) {
             let content = line.trim_end_matches(['\n', '\r']);
             if !content.is_empty() {
                 result.push((start, start + content.len(), kind as u32, modifiers));

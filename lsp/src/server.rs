@@ -30,6 +30,10 @@ use crate::{
     semantic_tokens, symbols,
 };
 
+/// How long a request waits for the snapshot of the latest change before it is answered
+/// from the latest snapshot there is.
+pub const REQUEST_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What the server sends to the editor.
 pub trait Client: Clone + Send + Sync + 'static {
     fn publish_diagnostics(
@@ -136,16 +140,19 @@ impl<C: Client> Server<C> {
         self.shared.dirty.notify_one();
     }
 
-    /// The latest snapshot that reflects every change seen so far.
+    /// The latest snapshot that reflects every change seen so far — or, when loading
+    /// that takes longer than [`REQUEST_WAIT`] (a hostile workspace), the latest one
+    /// there is: a slow analysis never blocks requests.
     pub async fn snapshot(&self) -> Arc<Snapshot> {
         let wanted = self.state().generation;
         let mut receiver = self.shared.snapshot.subscribe();
         if !self.shared.worker.is_completed() {
             self.schedule();
         }
-        match receiver.wait_for(|snapshot| snapshot.generation >= wanted).await {
-            Ok(snapshot) => snapshot.clone(),
-            Err(_) => self.shared.snapshot.borrow().clone(),
+        let current = receiver.wait_for(|snapshot| snapshot.generation >= wanted);
+        match tokio::time::timeout(REQUEST_WAIT, current).await {
+            Ok(Ok(snapshot)) => snapshot.clone(),
+            Ok(Err(_)) | Err(_) => self.shared.snapshot.borrow().clone(),
         }
     }
 
@@ -220,17 +227,29 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
             }
             (state.inputs(), state.encoding, state.paths.clone())
         };
+        let previous = shared.snapshot.borrow().clone();
+        let earlier = previous.clone();
+        let loaded_shared = shared.clone();
         let task = tokio::task::spawn_blocking(move || {
             let mut failures = Vec::new();
-            let mut prepared = prepare(&inputs, encoding, &paths, &mut cache, &mut failures);
+            let mut prepared = prepare(&inputs, encoding, &paths, &earlier, &mut cache, &mut failures);
+            // Requests go on with the loaded workspace while the edited document's rules
+            // are evaluated, however long that takes.
+            replace_snapshot(&loaded_shared, prepared.partial());
             let focused = prepared.focused();
             (prepared, focused, cache, failures)
         });
         let Ok((prepared, focused, returned, failures)) = task.await else {
             cache = HashMap::new();
-            client.log(lsp::MessageType::ERROR, "the analysis failed unexpectedly".to_string()).await;
+            client
+                .log(
+                    lsp::MessageType::ERROR,
+                    "the analysis failed unexpectedly; the previous diagnostics stay".to_string(),
+                )
+                .await;
+            // Requests waiting for this generation are answered from the previous one.
             let generation = lock(&shared.state).generation;
-            replace_snapshot(&shared, Snapshot { generation, encoding, ..Snapshot::default() });
+            replace_snapshot(&shared, previous.carried_over(generation));
             continue;
         };
         cache = returned;
@@ -256,7 +275,7 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
         let task = tokio::task::spawn_blocking(move || {
             let mut failures = Vec::new();
             let outdated = || lock(&task_shared.state).generation != generation;
-            let snapshot = prepared.finish(&mut cache, &mut failures, &outdated);
+            let snapshot = prepared.finish(&previous, &mut cache, &mut failures, &outdated);
             let changes = match &snapshot {
                 Some(snapshot) if !outdated() => publisher.changes(snapshot),
                 _ => Vec::new(),
@@ -266,7 +285,12 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
         let Ok((snapshot, changes, returned, returned_publisher, failures)) = task.await else {
             cache = HashMap::new();
             publisher = Publisher::default();
-            client.log(lsp::MessageType::ERROR, "the analysis failed unexpectedly".to_string()).await;
+            client
+                .log(
+                    lsp::MessageType::ERROR,
+                    "the analysis failed unexpectedly; the previous diagnostics stay".to_string(),
+                )
+                .await;
             continue;
         };
         cache = returned;
@@ -523,16 +547,21 @@ impl<C: Client> LanguageServer for Server<C> {
     }
 
     async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
-        let uri = params.text_document.uri.clone();
-        Ok(self
-            .with_file(&uri, |snapshot, file| {
-                let text = file.text();
-                let start = text.offset(params.range.start, snapshot.encoding);
-                let end = text.offset(params.range.end, snapshot.encoding);
-                let actions = code_actions::actions(snapshot, file, start..end);
-                (!actions.is_empty()).then_some(actions)
-            })
-            .await)
+        let Some(path) = self.path(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let snapshot = self.snapshot().await;
+        // Before the whole workspace is checked, the findings of the file are computed
+        // now, which evaluates rules: off the threads that serve the other requests.
+        let actions = tokio::task::spawn_blocking(move || {
+            let file = snapshot.file(&path)?;
+            let text = file.text();
+            let start = text.offset(params.range.start, snapshot.encoding);
+            let end = text.offset(params.range.end, snapshot.encoding);
+            let actions = code_actions::actions(&snapshot, file, start..end);
+            (!actions.is_empty()).then_some(actions)
+        });
+        actions.await.map_err(|_| Error::internal_error())
     }
 
     async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {

@@ -50,7 +50,7 @@ impl Root {
         self.disk = charter_files(&self.path)
             .into_iter()
             .filter_map(|path| {
-                let text = std::fs::read(&path).ok().and_then(|bytes| String::from_utf8(bytes).ok())?;
+                let text = read_source(&path)?;
                 Some((path, Arc::from(text)))
             })
             .collect();
@@ -63,7 +63,7 @@ impl Root {
             self.config = read_config(&self.path);
             return;
         }
-        match std::fs::read(path).ok().and_then(|bytes| String::from_utf8(bytes).ok()) {
+        match read_source(path) {
             Some(text) if is_charter_file(path) => {
                 self.disk.insert(path.to_path_buf(), Arc::from(text));
             }
@@ -76,11 +76,37 @@ impl Root {
 
 fn read_config(root: &Path) -> Result<Config, String> {
     let path = root.join("charter.toml");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Config::parse(&text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(error) => Err(error.to_string()),
+    match std::fs::metadata(&path) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(error) => return Err(error.to_string()),
+        Ok(_) => {}
     }
+    match read_source(&path) {
+        Some(text) => Config::parse(&text),
+        None => Err(format!("it is not a regular UTF-8 file of at most {} MiB", MAX_FILE_SIZE >> 20)),
+    }
+}
+
+/// The largest file the server reads from the disk, as `charter check` does: 8 MiB.
+pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// The text of a regular file of at most [`MAX_FILE_SIZE`] that is UTF-8, else `None`.
+/// The server reads files while it holds its state, so a FIFO (which would block), a
+/// device such as `/dev/zero` (which never ends) or a huge file must never be opened or
+/// read whole.
+pub fn read_source(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_file() || metadata.len() > MAX_FILE_SIZE {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    // `take` bounds a file that grows while it is read.
+    std::fs::File::open(path).ok()?.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).ok()?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
 }
 
 pub fn is_charter_file(path: &Path) -> bool {
