@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 
 use super::Focus;
 use super::compile::{CompiledRequire, CompiledRule, CompiledSubject};
-use super::eval::{EvalError, Evaluator, Globals, subjects};
+use super::eval::{ErrorKind, EvalError, Evaluator, Globals, Limit, subjects};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::model::{EntityId, Portfolio};
 use crate::source::{SourceMap, Span};
@@ -100,14 +100,19 @@ pub(crate) fn run_all(
                 }
                 let mut evaluators: Vec<Evaluator<'_>> = group
                     .iter()
-                    .map(|rule| Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted))
+                    .map(|rule| {
+                        Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted)
+                            .with_cancel(cancelled)
+                    })
                     .collect();
                 let mut partials: Vec<Partial> = group.iter().map(|_| Partial::default()).collect();
                 for id in chunk {
                     for ((rule, evaluator), partial) in
                         group.iter().zip(evaluators.iter_mut()).zip(partials.iter_mut())
                     {
-                        examine(rule, evaluator, *id, sources, partial);
+                        if examine(rule, evaluator, *id, sources, partial).is_err() {
+                            return Vec::new();
+                        }
                     }
                 }
                 partials
@@ -143,29 +148,39 @@ pub(crate) fn run_all(
     Some(runs)
 }
 
-/// Runs one `for KIND` rule on one subject.
+/// The caller cancelled the evaluation.
+struct Stopped;
+
+/// Runs one `for KIND` rule on one subject, with a full budget.
 fn examine<'a>(
     rule: &'a CompiledRule,
     evaluator: &mut Evaluator<'a>,
     id: EntityId,
     sources: &SourceMap,
     partial: &mut Partial,
-) {
-    let CompiledSubject::Kind { filter, .. } = &rule.subject else { return };
+) -> Result<(), Stopped> {
+    let CompiledSubject::Kind { filter, .. } = &rule.subject else { return Ok(()) };
+    evaluator.refill();
     evaluator.set(0, crate::model::Value::Entity(id));
     if let Some(filter) = filter {
         match evaluator.condition(filter) {
             Ok(true) => {}
-            Ok(false) => return,
+            Ok(false) => return Ok(()),
+            Err(error) if error.kind == ErrorKind::Cancelled => return Err(Stopped),
             Err(error) => {
-                partial.errors.push((error, Some(id)));
-                return;
+                partial.errors.push((error.within(filter.span), Some(id)));
+                return Ok(());
             }
         }
     }
     partial.examined.push(id);
-    if let Err(error) = check_subject(rule, evaluator, Some(id), sources, &mut partial.violations) {
-        partial.errors.push((error, Some(id)));
+    match check_subject(rule, evaluator, Some(id), sources, &mut partial.violations) {
+        Err(error) if error.kind == ErrorKind::Cancelled => Err(Stopped),
+        Err(error) => {
+            partial.errors.push((error, Some(id)));
+            Ok(())
+        }
+        Ok(()) => Ok(()),
     }
 }
 
@@ -186,19 +201,21 @@ pub(crate) fn run_rule(
     match &rule.subject {
         CompiledSubject::Missing => {}
         CompiledSubject::Portfolio => {
+            evaluator.refill();
             if let Err(error) = check_subject(rule, &mut evaluator, None, sources, &mut run.violations) {
                 errors.add(error, None);
             }
         }
         CompiledSubject::Kind { kind, filter, .. } => {
             for id in subjects(portfolio, kind) {
+                evaluator.refill();
                 evaluator.set(0, crate::model::Value::Entity(id));
                 if let Some(filter) = filter {
                     match evaluator.condition(filter) {
                         Ok(true) => {}
                         Ok(false) => continue,
                         Err(error) => {
-                            errors.add(error, Some(id));
+                            errors.add(error.within(filter.span), Some(id));
                             continue;
                         }
                     }
@@ -226,17 +243,18 @@ fn check_subject<'a>(
     out: &mut Vec<Violation>,
 ) -> Result<(), EvalError> {
     for binding in &rule.lets {
-        let value = evaluator.eval(&binding.value)?;
+        let value = evaluator.eval(&binding.value).map_err(|error| error.within(binding.value.span))?;
         evaluator.set(binding.slot, value);
     }
     let mut found = Vec::new();
     for (index, require) in rule.requires.iter().enumerate() {
-        if evaluator.condition(&require.condition)? {
+        let within = |error: EvalError| error.within(require.span);
+        if evaluator.condition(&require.condition).map_err(within)? {
             continue;
         }
-        let message = failure_message(rule, require, evaluator, sources)?;
+        let message = failure_message(rule, require, evaluator, sources).map_err(within)?;
         let help = match &rule.help {
-            Some(help) => Some(evaluator.render(help)?),
+            Some(help) => Some(evaluator.render(help).map_err(within)?),
             None => None,
         };
         found.push(Violation { subject, require: index, message, help });
@@ -273,8 +291,8 @@ pub(crate) fn one_line_source(sources: &SourceMap, span: Span) -> String {
         .unwrap_or_else(|| written.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// An evaluation error's place (start, end) and message.
-type ErrorKey = (u32, u32, String);
+/// An evaluation error's place (start, end), message, and the budget it exceeded.
+type ErrorKey = (u32, u32, String, Option<Limit>);
 
 /// Evaluation errors of one rule, grouped by place and message.
 #[derive(Default)]
@@ -285,7 +303,11 @@ struct Errors {
 
 impl Errors {
     fn add(&mut self, error: EvalError, subject: Option<EntityId>) {
-        let key = (error.span.start, error.span.end, error.message);
+        let limit = match error.kind {
+            ErrorKind::Budget(limit) => Some(limit),
+            ErrorKind::Value | ErrorKind::Cancelled => None,
+        };
+        let key = (error.span.start, error.span.end, error.message, limit);
         match self.seen.get_mut(&key) {
             Some(entry) => entry.2 += 1,
             None => {
@@ -313,6 +335,10 @@ impl Errors {
                 (Some(_), others) => format!("that subject and {others} more are not checked"),
                 (None, _) => "the portfolio is not checked by this rule".to_string(),
             };
+            if let Some(limit) = key.3 {
+                out.push(budget_diagnostic(rule, *span, limit, subject.map(|id| (id, portfolio)), &affected));
+                continue;
+            }
             let mut diagnostic = Diagnostic::builtin(
                 BuiltinCode::RuleError,
                 *span,
@@ -327,4 +353,34 @@ impl Errors {
         }
         out
     }
+}
+
+/// "rule `x` exceeded its evaluation budget of 10,000,000 steps on project `p`", at the
+/// part of the rule (`where`, `let` or `require`) that was being evaluated.
+fn budget_diagnostic(
+    rule: &CompiledRule,
+    span: Span,
+    limit: Limit,
+    subject: Option<(EntityId, &Portfolio)>,
+    affected: &str,
+) -> Diagnostic {
+    let on = match subject.and_then(|(id, portfolio)| portfolio.entity(id)) {
+        Some(entity) => format!(" on {} `{}`", entity.kind, entity.id),
+        None => " on the portfolio".to_string(),
+    };
+    let advice = match limit {
+        Limit::Steps => {
+            "nested iterations multiply the lengths of their lists: compute a list once in a `let` and reuse it, filter before iterating, or split the rule"
+        }
+        Limit::Memory => {
+            "lists built inside iterations multiply: filter before `map`, count matches instead of building lists, or split the rule"
+        }
+    };
+    Diagnostic::builtin(
+        BuiltinCode::RuleError,
+        span,
+        format!("rule `{}` exceeded its evaluation budget of {}{on}", rule.name, limit.describe()),
+    )
+    .with_label("evaluation stopped here")
+    .with_help(format!("{affected}; {advice}"))
 }
