@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use super::schema::{Schema, Type};
+use super::schema::{KindDef, Schema, Type};
 use super::value::{EnumValue, Measurement, Money, Value};
 use super::{Entity, EntityId, FieldValue, Portfolio, Reference};
 use crate::diagnostic::{BuiltinCode, Diagnostic, closest, did_you_mean};
@@ -301,6 +301,8 @@ impl<'a> Resolver<'a> {
                 references: Vec::new(),
                 diagnostics: Vec::new(),
                 names: FxHashMap::default(),
+                ids_by_kind: None,
+                field_positions: FxHashMap::default(),
             };
             let mut fields = Vec::with_capacity(chunk.len());
             let mut lowered = Vec::new();
@@ -495,11 +497,52 @@ struct Lowering<'r> {
     references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
     names: FxHashMap<String, Arc<str>>,
+    /// The ids of each kind, in declaration order, for suggestions: built at the first
+    /// unknown reference, so that many unknown references cost one pass over the
+    /// entities rather than one each.
+    ids_by_kind: Option<FxHashMap<&'r str, Vec<&'r str>>>,
+    /// See [`Lowering::field_positions`].
+    field_positions: FxHashMap<String, Arc<FxHashMap<String, usize>>>,
 }
 
-impl Lowering<'_> {
+/// Kinds with at most this many fields find a field by a linear search, faster than
+/// hashing for the built-in schema.
+const LINEAR_FIELDS: usize = 64;
+
+impl<'r> Lowering<'r> {
     fn intern(&mut self, name: &str) -> Arc<str> {
         intern(&mut self.names, name)
+    }
+
+    /// The schema position of every field of `kind` by name, for kinds with so many
+    /// fields (through `extend`) that a linear search per field would add up; built
+    /// once per kind.
+    fn field_positions(&mut self, kind: &KindDef) -> Option<Arc<FxHashMap<String, usize>>> {
+        if kind.fields.len() <= LINEAR_FIELDS {
+            return None;
+        }
+        let positions = self.field_positions.entry(kind.name.clone()).or_insert_with(|| {
+            let mut positions = FxHashMap::default();
+            for (index, field) in kind.fields.iter().enumerate() {
+                positions.entry(field.name.clone()).or_insert(index);
+            }
+            Arc::new(positions)
+        });
+        Some(positions.clone())
+    }
+
+    /// The closest id of `kind` (any kind for `any`) to `name`.
+    fn closest_id(&mut self, name: &str, kind: &str) -> Option<&'r str> {
+        let entities = self.entities;
+        let by_kind = self.ids_by_kind.get_or_insert_with(|| {
+            let mut by_kind: FxHashMap<&'r str, Vec<&'r str>> = FxHashMap::default();
+            for entity in entities {
+                by_kind.entry(&*entity.kind).or_default().push(entity.id.as_str());
+                by_kind.entry("any").or_default().push(entity.id.as_str());
+            }
+            by_kind
+        });
+        closest(name, by_kind.get(kind).into_iter().flatten().copied())
     }
 
     fn lower_fields(&mut self, id: EntityId, declaration: &ast::Entity, schema: &Schema) -> Vec<FieldValue> {
@@ -509,13 +552,20 @@ impl Lowering<'_> {
         };
         let entity_id = self.entities.get(id.index()).map(|entity| entity.id.clone()).unwrap_or_default();
         let mut fields: Vec<FieldValue> = Vec::with_capacity(declaration.fields.len() + 1);
-        // The schema positions of the fields accepted into `fields`, and of every known
-        // field written: compared as numbers rather than names.
-        let position = |name: &str| kind.fields.iter().position(|field| field.name == name);
-        let mut accepted: Vec<Option<usize>> = Vec::with_capacity(declaration.fields.len() + 1);
-        let mut written: Vec<usize> = Vec::with_capacity(declaration.fields.len());
+        // The schema positions of the fields accepted into `fields` (with their place
+        // there), and of every known field written: compared as numbers rather than
+        // names, and hashed, so that an entity giving thousands of fields stays linear.
+        let names = self.field_positions(kind);
+        let position = |name: &str| match &names {
+            Some(names) => names.get(name).copied(),
+            None => kind.fields.iter().position(|field| field.name == name),
+        };
+        let mut accepted: FxHashMap<usize, usize> = FxHashMap::default();
+        let mut written: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::default();
         if let Some(title) = &declaration.title {
-            accepted.push(position("title"));
+            if let Some(index) = position("title") {
+                accepted.insert(index, fields.len());
+            }
             fields.push(FieldValue {
                 name: self.intern("title"),
                 value: Value::String(Arc::from(title.value.as_str())),
@@ -528,9 +578,7 @@ impl Lowering<'_> {
             let name = field.name.name.as_str();
             let index = position(name);
             written.extend(index);
-            let first = index
-                .and_then(|index| accepted.iter().position(|given| *given == Some(index)))
-                .and_then(|at| fields.get(at));
+            let first = index.and_then(|index| accepted.get(&index)).and_then(|at| fields.get(*at));
             if let Some(first) = first {
                 let first_span = first.name_span;
                 self.diagnostics.push(
@@ -584,7 +632,9 @@ impl Lowering<'_> {
             let Some(value) = self.lower_value(id, name, &definition.ty, &field.value, &entity_id) else {
                 continue;
             };
-            accepted.push(index);
+            if let Some(index) = index {
+                accepted.insert(index, fields.len());
+            }
             fields.push(FieldValue {
                 name: self.intern(name),
                 value,
@@ -594,7 +644,7 @@ impl Lowering<'_> {
             });
         }
         for (index, definition) in kind.fields.iter().enumerate().filter(|(_, field)| field.required) {
-            if accepted.contains(&Some(index)) || written.contains(&index) {
+            if accepted.contains_key(&index) || written.contains(&index) {
                 continue;
             }
             self.diagnostics.push(
@@ -787,12 +837,7 @@ impl Lowering<'_> {
             span,
         });
         let Some(target) = target else {
-            let candidates = self
-                .entities
-                .iter()
-                .filter(|entity| kind == "any" || &*entity.kind == kind)
-                .map(|entity| entity.id.as_str());
-            let suggestion = closest(name, candidates).map(str::to_string);
+            let suggestion = self.closest_id(name, kind).map(str::to_string);
             let what = if kind == "any" { "entity".to_string() } else { kind.to_string() };
             let mut diagnostic = Diagnostic::builtin(
                 BuiltinCode::UnknownReference,
@@ -819,9 +864,7 @@ impl Lowering<'_> {
             && kind != "any"
             && &*actual_kind != kind
         {
-            let candidates =
-                self.entities.iter().filter(|entity| &*entity.kind == kind).map(|entity| entity.id.as_str());
-            let help = match closest(name, candidates) {
+            let help = match self.closest_id(name, kind) {
                 Some(suggestion) => {
                     format!("`{field}` expects {}; did you mean `{suggestion}`?", with_article(kind))
                 }
