@@ -292,7 +292,8 @@ impl<'a> Resolver<'a> {
     /// in parallel and their results joined in order, so the outcome does not depend on
     /// the number of threads.
     pub(crate) fn lower(&mut self, ids: &[EntityId]) {
-        type Chunk = (Vec<(EntityId, Vec<FieldValue>)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>);
+        type Chunk =
+            (Vec<(EntityId, Vec<FieldValue>)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>, Vec<Suggest>);
         let (schema, entities, index, sources) = (&self.schema, &self.entities, &*self.index, &self.sources);
         let lower_chunk = |chunk: &[EntityId]| -> Chunk {
             let mut lowering = Lowering {
@@ -301,19 +302,24 @@ impl<'a> Resolver<'a> {
                 references: Vec::new(),
                 diagnostics: Vec::new(),
                 names: FxHashMap::default(),
-                ids_by_kind: None,
+                pending: Vec::new(),
                 field_positions: FxHashMap::default(),
             };
             let mut fields = Vec::with_capacity(chunk.len());
             let mut lowered = Vec::new();
+            let mut suggest = Vec::new();
             for &id in chunk {
                 let Some(Some(declaration)) = sources.get(id.index()).copied() else {
                     continue;
                 };
                 fields.push((id, lowering.lower_fields(id, declaration, schema)));
+                let offset = lowered.len();
+                suggest.extend(
+                    lowering.pending.drain(..).map(|pending| Suggest { at: pending.at + offset, ..pending }),
+                );
                 lowered.extend(lowering.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
             }
-            (fields, lowering.references, lowered)
+            (fields, lowering.references, lowered, suggest)
         };
         let size = (ids.len() / (2 * rayon::current_num_threads().max(1))).max(1024);
         let chunks: Vec<Chunk> = if ids.len() <= size {
@@ -321,14 +327,69 @@ impl<'a> Resolver<'a> {
         } else {
             ids.par_chunks(size).map(lower_chunk).collect()
         };
-        for (fields, references, lowered) in chunks {
+        let mut pending = Vec::new();
+        for (fields, references, lowered, suggest) in chunks {
             for (id, fields) in fields {
                 if let Some(entity) = self.entities.get_mut(id.index()) {
                     Arc::make_mut(entity).fields = fields;
                 }
             }
             self.references.extend(references);
+            let offset = self.lowered.len();
+            pending.extend(suggest.into_iter().map(|suggest| Suggest { at: suggest.at + offset, ..suggest }));
             self.lowered.extend(lowered);
+        }
+        self.suggest(pending);
+    }
+
+    /// Adds the closest id of the expected kind to the findings of unknown references
+    /// and wrong kinds, in order, while [`SUGGESTION_BUDGET`] lasts: thousands of unknown
+    /// references against thousands of ids would otherwise cost their product. The
+    /// lookups are searched in parallel, after the budget has picked them.
+    fn suggest(&mut self, pending: Vec<Suggest>) {
+        if pending.is_empty() {
+            return;
+        }
+        let mut ids_by_kind: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+        for entity in &self.entities {
+            ids_by_kind.entry(&*entity.kind).or_default().push(entity.id.as_str());
+            ids_by_kind.entry("any").or_default().push(entity.id.as_str());
+        }
+        let mut left = SUGGESTION_BUDGET;
+        let searched: Vec<&Suggest> = pending
+            .iter()
+            .take_while(|suggest| {
+                let candidates = ids_by_kind.get(suggest.kind.as_str()).map_or(0, Vec::len);
+                let cost = candidates.clamp(1, crate::diagnostic::SUGGESTION_MAX_CANDIDATES);
+                left.checked_sub(cost).map(|rest| left = rest).is_some()
+            })
+            .collect();
+        let found: Vec<Option<String>> = searched
+            .par_iter()
+            .map(|suggest| {
+                let candidates = ids_by_kind.get(suggest.kind.as_str()).into_iter().flatten().copied();
+                closest(&suggest.name, candidates).map(str::to_string)
+            })
+            .collect();
+        for (suggest, suggestion) in searched.into_iter().zip(found) {
+            let Some(suggestion) = suggestion else { continue };
+            let Some((_, diagnostic)) = self.lowered.get_mut(suggest.at) else { continue };
+            match &suggest.wrong_kind {
+                None => {
+                    diagnostic.help = Some(format!("did you mean `{suggestion}`?"));
+                    let span = diagnostic.span();
+                    diagnostic.fix = Some(crate::diagnostic::Fix {
+                        title: format!("replace with `{suggestion}`"),
+                        edits: vec![crate::diagnostic::Edit { span, replacement: suggestion }],
+                    });
+                }
+                Some(field) => {
+                    diagnostic.help = Some(format!(
+                        "`{field}` expects {}; did you mean `{suggestion}`?",
+                        with_article(&suggest.kind)
+                    ));
+                }
+            }
         }
     }
 
@@ -497,12 +558,29 @@ struct Lowering<'r> {
     references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
     names: FxHashMap<String, Arc<str>>,
-    /// The ids of each kind, in declaration order, for suggestions: built at the first
-    /// unknown reference, so that many unknown references cost one pass over the
-    /// entities rather than one each.
-    ids_by_kind: Option<FxHashMap<&'r str, Vec<&'r str>>>,
+    /// Unknown references and wrong kinds to suggest an id for, once every entity is
+    /// lowered (see [`Resolver::suggest`]); `at` indexes `diagnostics`.
+    pending: Vec<Suggest>,
     /// See [`Lowering::field_positions`].
     field_positions: FxHashMap<String, Arc<FxHashMap<String, usize>>>,
+}
+
+/// How many candidates the suggestions for unknown references and wrong kinds may compare
+/// in one resolution, in all (about half a second): a realistic portfolio gets every
+/// suggestion, and a hostile one with tens of thousands of unknown references against
+/// tens of thousands of ids gets suggestions for the first ones.
+pub const SUGGESTION_BUDGET: usize = 4_000_000;
+
+/// A suggestion to look for once every entity is lowered.
+struct Suggest {
+    /// The finding's index in the list of findings it is in.
+    at: usize,
+    /// The id written.
+    name: String,
+    /// The kind expected (`any` for a waiver's `applies_to`).
+    kind: String,
+    /// For a wrong kind: the field, which its help names.
+    wrong_kind: Option<String>,
 }
 
 /// Kinds with at most this many fields find a field by a linear search, faster than
@@ -529,20 +607,6 @@ impl<'r> Lowering<'r> {
             Arc::new(positions)
         });
         Some(positions.clone())
-    }
-
-    /// The closest id of `kind` (any kind for `any`) to `name`.
-    fn closest_id(&mut self, name: &str, kind: &str) -> Option<&'r str> {
-        let entities = self.entities;
-        let by_kind = self.ids_by_kind.get_or_insert_with(|| {
-            let mut by_kind: FxHashMap<&'r str, Vec<&'r str>> = FxHashMap::default();
-            for entity in entities {
-                by_kind.entry(&*entity.kind).or_default().push(entity.id.as_str());
-                by_kind.entry("any").or_default().push(entity.id.as_str());
-            }
-            by_kind
-        });
-        closest(name, by_kind.get(kind).into_iter().flatten().copied())
     }
 
     fn lower_fields(&mut self, id: EntityId, declaration: &ast::Entity, schema: &Schema) -> Vec<FieldValue> {
@@ -837,7 +901,12 @@ impl<'r> Lowering<'r> {
             span,
         });
         let Some(target) = target else {
-            let suggestion = self.closest_id(name, kind).map(str::to_string);
+            self.pending.push(Suggest {
+                at: self.diagnostics.len(),
+                name: name.to_string(),
+                kind: kind.to_string(),
+                wrong_kind: None,
+            });
             let what = if kind == "any" { "entity".to_string() } else { kind.to_string() };
             let mut diagnostic = Diagnostic::builtin(
                 BuiltinCode::UnknownReference,
@@ -846,16 +915,10 @@ impl<'r> Lowering<'r> {
             )
             .with_label(format!("no {what} with this id"))
             .with_entity(entity_id);
-            diagnostic.help = Some(match &suggestion {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => format!(
-                    "declare it with `{} {name} {{ ... }}`",
-                    if kind == "any" { "KIND" } else { kind }
-                ),
-            });
-            if let Some(suggestion) = suggestion {
-                diagnostic = diagnostic.with_fix(format!("replace with `{suggestion}`"), span, suggestion);
-            }
+            diagnostic.help = Some(format!(
+                "declare it with `{} {name} {{ ... }}`",
+                if kind == "any" { "KIND" } else { kind }
+            ));
             self.diagnostics.push(diagnostic);
             return None;
         };
@@ -864,12 +927,13 @@ impl<'r> Lowering<'r> {
             && kind != "any"
             && &*actual_kind != kind
         {
-            let help = match self.closest_id(name, kind) {
-                Some(suggestion) => {
-                    format!("`{field}` expects {}; did you mean `{suggestion}`?", with_article(kind))
-                }
-                None => format!("`{field}` expects {}", with_article(kind)),
-            };
+            let help = format!("`{field}` expects {}", with_article(kind));
+            self.pending.push(Suggest {
+                at: self.diagnostics.len(),
+                name: name.to_string(),
+                kind: kind.to_string(),
+                wrong_kind: Some(field.to_string()),
+            });
             self.diagnostics.push(
                 Diagnostic::builtin(
                     BuiltinCode::WrongKind,

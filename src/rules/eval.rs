@@ -423,11 +423,13 @@ impl<'a> Evaluator<'a> {
         }
         let a = self.value(left)?;
         let b = self.value(right)?;
-        // Comparing and searching lists visit their items; concatenating strings copies
-        // both: charge them before doing it.
-        self.spend(node, count(length(&a).saturating_add(length(&b))))?;
+        // Comparing and searching visit the operands' items or characters: charge them
+        // before doing it. Concatenating strings copies both into a new one: that is
+        // memory, charged to the memory budget instead.
         if let (BinaryOp::Add, Value::String(first), Value::String(second)) = (op, &*a, &*b) {
             self.allocate(node, count(first.len().saturating_add(second.len())))?;
+        } else {
+            self.spend(node, count(length(&a).saturating_add(length(&b))))?;
         }
         let fail = |error| Self::fail(node, error);
         let ordered = |test: fn(std::cmp::Ordering) -> bool| -> EvalResult {
