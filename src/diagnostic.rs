@@ -143,7 +143,7 @@ impl BuiltinCode {
                 "A `use` names a file that does not exist, or an absolute path. `use` paths are relative to the importing file."
             }
             BuiltinCode::RuleError => {
-                "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed). The other rules still run."
+                "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed, or the rule exceeded its evaluation budget of 10,000,000 steps or 64 MiB of memory on one subject). The other rules still run."
             }
             BuiltinCode::WaiverExpired => {
                 "A waiver's `expires` date has passed. It no longer suppresses anything, and the violations it waived are reported again."

@@ -71,14 +71,15 @@ pub(crate) fn run_all(
             None => kinds.push((kind, vec![index])),
         }
     }
-    let whole: Vec<(usize, RuleRun)> = portfolio_rules
+    let whole: Vec<(usize, Option<RuleRun>)> = portfolio_rules
         .par_iter()
         .filter_map(|index| {
             let rule = rules.get(*index).copied().flatten()?;
-            Some((*index, run_rule(rule, portfolio, globals, today, sources)))
+            Some((*index, run_rule(rule, portfolio, globals, today, sources, cancelled)))
         })
         .collect();
     for (index, run) in whole {
+        let run = run?;
         if let Some(slot) = runs.get_mut(index) {
             *slot = Some(run);
         }
@@ -184,19 +185,21 @@ fn examine<'a>(
     }
 }
 
-/// Runs `rule` over `portfolio`.
-pub(crate) fn run_rule(
-    rule: &CompiledRule,
-    portfolio: &Portfolio,
-    globals: &Globals,
+/// Runs `rule` over `portfolio`; `None` when `cancelled` stopped it.
+pub(crate) fn run_rule<'a>(
+    rule: &'a CompiledRule,
+    portfolio: &'a Portfolio,
+    globals: &'a Globals,
     today: jiff::civil::Date,
     sources: &SourceMap,
-) -> RuleRun {
+    cancelled: super::Cancelled<'a>,
+) -> Option<RuleRun> {
     let mut run = RuleRun::default();
     if !rule.ok {
-        return run;
+        return Some(run);
     }
-    let mut evaluator = Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted);
+    let mut evaluator =
+        Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted).with_cancel(cancelled);
     let mut errors: Errors = Errors::default();
     match &rule.subject {
         CompiledSubject::Missing => {}
@@ -229,8 +232,11 @@ pub(crate) fn run_rule(
             }
         }
     }
+    if errors.cancelled {
+        return None;
+    }
     run.errors = errors.finish(rule, portfolio);
-    run
+    Some(run)
 }
 
 /// Evaluates the `let`s and `require`s for one subject (already in slot 0). On an error
@@ -299,13 +305,19 @@ type ErrorKey = (u32, u32, String, Option<Limit>);
 struct Errors {
     seen: FxHashMap<ErrorKey, (Span, Option<EntityId>, usize)>,
     order: Vec<ErrorKey>,
+    /// An evaluation was cancelled: the errors do not matter.
+    cancelled: bool,
 }
 
 impl Errors {
     fn add(&mut self, error: EvalError, subject: Option<EntityId>) {
         let limit = match error.kind {
             ErrorKind::Budget(limit) => Some(limit),
-            ErrorKind::Value | ErrorKind::Cancelled => None,
+            ErrorKind::Value => None,
+            ErrorKind::Cancelled => {
+                self.cancelled = true;
+                return;
+            }
         };
         let key = (error.span.start, error.span.end, error.message, limit);
         match self.seen.get_mut(&key) {
