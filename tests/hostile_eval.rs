@@ -113,14 +113,33 @@ fn doubling_strings_stop_at_the_memory_budget() {
 }
 
 #[test]
-fn every_subject_out_of_budget_is_one_finding() {
+fn a_rule_stops_at_the_first_subject_out_of_budget() {
+    // `a` passes at once, `b` runs out, `c` is not examined; the ordinary rule still
+    // runs on all three.
     let rule = format!(
-        "rule nested_all {{\n  for project p\n  let big = {}\n  require big.all(a, big.all(b, a in big and p.title != \"\"))\n}}\n",
+        "rule nested_all {{\n  for project p\n  let big = {}\n  require p.title == \"A\" or big.all(a, big.all(b, a in big and p.title != \"\"))\n}}\n",
         numbers(1000)
     );
-    let files = format!("project a \"A\" {{}}\nproject b \"B\" {{}}\nproject c \"C\" {{}}\n\n{rule}");
+    let files =
+        format!("project a \"A\" {{}}\nproject b \"B\" {{}}\nproject c \"C\" {{}}\n\n{rule}\n{ORDINARY}");
     let directory = workspace(&[("charter.toml", CONFIG), ("main.charter", &files)]);
     assert_cmd_snapshot!(charter(directory.path()).args(["check"]));
+}
+
+#[test]
+fn thousands_of_subjects_out_of_budget_stop_after_the_first() {
+    // Each subject would take a whole budget: one per subject would take minutes.
+    let mut condition = "p.title.len() + v0 + v1 + v2 + v3 + v4 + v5 + v6 >= 0".to_string();
+    for variable in (0..7).rev() {
+        condition = format!("{}.all(v{variable}, {condition})", numbers(10));
+    }
+    let mut files = String::new();
+    for index in 0..2000 {
+        let _ = writeln!(files, "project p{index} \"P{index}\" {{}}");
+    }
+    let _ = write!(files, "\nrule nested_all {{\n  for project p\n  require {condition}\n}}\n");
+    let directory = workspace(&[("charter.toml", CONFIG), ("main.charter", &files)]);
+    insta::assert_snapshot!(summary(directory.path(), "short", 3));
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Running a compiled rule over a portfolio: subjects, `where`, `let`s, `require`s, and
 //! the violations and evaluation errors that result.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Focus;
 use super::compile::{CompiledRequire, CompiledRule, CompiledSubject};
@@ -57,6 +58,8 @@ pub(crate) fn run_all(
     use rayon::prelude::*;
     let mut runs: Vec<Option<RuleRun>> = rules.iter().map(|rule| rule.map(|_| RuleRun::default())).collect();
     let mut raw_errors: Vec<Vec<(EvalError, Option<EntityId>)>> = vec![Vec::new(); rules.len()];
+    // Per rule: the subjects not examined after it ran out of budget.
+    let mut skipped: Vec<usize> = vec![0; rules.len()];
     let mut kinds: Vec<(&str, Vec<usize>)> = Vec::new();
     let portfolio_rules: Vec<usize> = rules
         .iter()
@@ -93,9 +96,16 @@ pub(crate) fn run_all(
         if cancelled() {
             return None;
         }
+        // Per rule: the position of the first subject on which it ran out of budget. The
+        // rule stops there (a hostile rule over thousands of subjects would otherwise
+        // spend a budget on each); chunks skip the subjects after it as soon as they
+        // know, and what they found there is dropped, so the outcome does not depend on
+        // timing.
+        let first_out: Vec<AtomicUsize> = group.iter().map(|_| AtomicUsize::new(usize::MAX)).collect();
         let chunks: Vec<Vec<Partial>> = ids
             .par_chunks(size)
-            .map(|chunk| {
+            .enumerate()
+            .map(|(number, chunk)| {
                 if cancelled() {
                     return Vec::new();
                 }
@@ -107,12 +117,20 @@ pub(crate) fn run_all(
                     })
                     .collect();
                 let mut partials: Vec<Partial> = group.iter().map(|_| Partial::default()).collect();
-                for id in chunk {
-                    for ((rule, evaluator), partial) in
-                        group.iter().zip(evaluators.iter_mut()).zip(partials.iter_mut())
+                for (offset, id) in chunk.iter().enumerate() {
+                    let position = number * size + offset;
+                    for (((rule, evaluator), partial), first) in
+                        group.iter().zip(evaluators.iter_mut()).zip(partials.iter_mut()).zip(&first_out)
                     {
-                        if examine(rule, evaluator, *id, sources, partial).is_err() {
-                            return Vec::new();
+                        if position > first.load(Ordering::Relaxed) {
+                            continue;
+                        }
+                        match examine(rule, evaluator, *id, sources, partial) {
+                            Err(Stopped) => return Vec::new(),
+                            Ok(Examined::OutOfBudget) => {
+                                first.fetch_min(position, Ordering::Relaxed);
+                            }
+                            Ok(Examined::Done) => {}
                         }
                     }
                 }
@@ -123,8 +141,22 @@ pub(crate) fn run_all(
         if chunks.iter().any(Vec::is_empty) && !group.is_empty() {
             return None;
         }
+        let stopped: Vec<Option<(usize, FxHashSet<EntityId>)>> = first_out
+            .iter()
+            .map(|first| {
+                let first = first.load(Ordering::Relaxed);
+                let after: FxHashSet<EntityId> = ids.get(first.checked_add(1)?..)?.iter().copied().collect();
+                Some((after.len(), after))
+            })
+            .collect();
         for chunk in chunks {
-            for (index, partial) in members.iter().zip(chunk) {
+            for ((index, mut partial), stopped) in members.iter().zip(chunk).zip(&stopped) {
+                if let Some((_, after)) = stopped {
+                    let kept = |subject: &Option<EntityId>| subject.is_none_or(|id| !after.contains(&id));
+                    partial.violations.retain(|violation| kept(&violation.subject));
+                    partial.examined.retain(|id| !after.contains(id));
+                    partial.errors.retain(|(_, subject)| kept(subject));
+                }
                 if let Some(Some(run)) = runs.get_mut(*index) {
                     run.violations.extend(partial.violations);
                     run.examined.extend(partial.examined);
@@ -134,12 +166,17 @@ pub(crate) fn run_all(
                 }
             }
         }
+        for (index, stopped) in members.iter().zip(&stopped) {
+            if let (Some(skipped), Some((count, _))) = (skipped.get_mut(*index), stopped) {
+                *skipped = *count;
+            }
+        }
     }
-    for ((run, rule), raw) in runs.iter_mut().zip(rules).zip(raw_errors) {
+    for (((run, rule), raw), skipped) in runs.iter_mut().zip(rules).zip(raw_errors).zip(skipped) {
         if let (Some(run), Some(rule)) = (run, rule)
             && !raw.is_empty()
         {
-            let mut errors = Errors::default();
+            let mut errors = Errors { skipped, ..Errors::default() };
             for (error, subject) in raw {
                 errors.add(error, subject);
             }
@@ -152,6 +189,13 @@ pub(crate) fn run_all(
 /// The caller cancelled the evaluation.
 struct Stopped;
 
+/// How examining a subject ended.
+enum Examined {
+    Done,
+    /// The rule ran out of budget on the subject: it stops there.
+    OutOfBudget,
+}
+
 /// Runs one `for KIND` rule on one subject, with a full budget.
 fn examine<'a>(
     rule: &'a CompiledRule,
@@ -159,29 +203,29 @@ fn examine<'a>(
     id: EntityId,
     sources: &SourceMap,
     partial: &mut Partial,
-) -> Result<(), Stopped> {
-    let CompiledSubject::Kind { filter, .. } = &rule.subject else { return Ok(()) };
+) -> Result<Examined, Stopped> {
+    let CompiledSubject::Kind { filter, .. } = &rule.subject else { return Ok(Examined::Done) };
     evaluator.refill();
     evaluator.set(0, crate::model::Value::Entity(id));
+    let outcome = |error: EvalError, partial: &mut Partial| {
+        let out = matches!(error.kind, ErrorKind::Budget(_));
+        match error.kind {
+            ErrorKind::Cancelled => return Err(Stopped),
+            _ => partial.errors.push((error, Some(id))),
+        }
+        Ok(if out { Examined::OutOfBudget } else { Examined::Done })
+    };
     if let Some(filter) = filter {
         match evaluator.condition(filter) {
             Ok(true) => {}
-            Ok(false) => return Ok(()),
-            Err(error) if error.kind == ErrorKind::Cancelled => return Err(Stopped),
-            Err(error) => {
-                partial.errors.push((error.within(filter.span), Some(id)));
-                return Ok(());
-            }
+            Ok(false) => return Ok(Examined::Done),
+            Err(error) => return outcome(error.within(filter.span), partial),
         }
     }
     partial.examined.push(id);
     match check_subject(rule, evaluator, Some(id), sources, &mut partial.violations) {
-        Err(error) if error.kind == ErrorKind::Cancelled => Err(Stopped),
-        Err(error) => {
-            partial.errors.push((error, Some(id)));
-            Ok(())
-        }
-        Ok(()) => Ok(()),
+        Err(error) => outcome(error, partial),
+        Ok(()) => Ok(Examined::Done),
     }
 }
 
@@ -210,7 +254,7 @@ pub(crate) fn run_rule<'a>(
             }
         }
         CompiledSubject::Kind { kind, filter, .. } => {
-            for id in subjects(portfolio, kind) {
+            for (position, id) in subjects(portfolio, kind).enumerate() {
                 evaluator.refill();
                 evaluator.set(0, crate::model::Value::Entity(id));
                 if let Some(filter) = filter {
@@ -218,7 +262,12 @@ pub(crate) fn run_rule<'a>(
                         Ok(true) => {}
                         Ok(false) => continue,
                         Err(error) => {
+                            let out = matches!(error.kind, ErrorKind::Budget(_));
                             errors.add(error.within(filter.span), Some(id));
+                            if out {
+                                errors.skipped = subjects(portfolio, kind).skip(position + 1).count();
+                                break;
+                            }
                             continue;
                         }
                     }
@@ -227,7 +276,12 @@ pub(crate) fn run_rule<'a>(
                 if let Err(error) =
                     check_subject(rule, &mut evaluator, Some(id), sources, &mut run.violations)
                 {
+                    let out = matches!(error.kind, ErrorKind::Budget(_));
                     errors.add(error, Some(id));
+                    if out {
+                        errors.skipped = subjects(portfolio, kind).skip(position + 1).count();
+                        break;
+                    }
                 }
             }
         }
@@ -307,6 +361,8 @@ struct Errors {
     order: Vec<ErrorKey>,
     /// An evaluation was cancelled: the errors do not matter.
     cancelled: bool,
+    /// The subjects not examined after the rule ran out of budget.
+    skipped: usize,
 }
 
 impl Errors {
@@ -348,6 +404,18 @@ impl Errors {
                 (None, _) => "the portfolio is not checked by this rule".to_string(),
             };
             if let Some(limit) = key.3 {
+                let affected = match (subject, self.skipped) {
+                    (Some(_), 0) => affected,
+                    (Some(_), 1) => {
+                        "the rule stops there: that subject and the one after it are not checked".to_string()
+                    }
+                    (Some(_), skipped) => {
+                        format!(
+                            "the rule stops there: that subject and the {skipped} after it are not checked"
+                        )
+                    }
+                    (None, _) => affected,
+                };
                 out.push(budget_diagnostic(rule, *span, limit, subject.map(|id| (id, portfolio)), &affected));
                 continue;
             }
