@@ -566,10 +566,10 @@ struct Lowering<'r> {
 }
 
 /// How many candidates the suggestions for unknown references and wrong kinds may compare
-/// in one resolution, in all (about half a second): a realistic portfolio gets every
+/// in one resolution, in all (a quarter of a second): a realistic portfolio gets every
 /// suggestion, and a hostile one with tens of thousands of unknown references against
 /// tens of thousands of ids gets suggestions for the first ones.
-pub const SUGGESTION_BUDGET: usize = 4_000_000;
+pub const SUGGESTION_BUDGET: usize = 2_000_000;
 
 /// A suggestion to look for once every entity is lowered.
 struct Suggest {
