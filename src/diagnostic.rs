@@ -143,7 +143,7 @@ impl BuiltinCode {
                 "A `use` names a file that does not exist, an absolute path, or something Charter does not read: a directory, FIFO, device or socket, a file whose name does not end in `.charter` (`.env`, `/proc/self/environ`), a symbolic link to such a file, a file larger than 8 MiB, or a file that is not UTF-8. `use` paths are relative to the importing file. The finding names the path and never quotes what the file holds."
             }
             BuiltinCode::RuleError => {
-                "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed). The other rules still run."
+                "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed, or the rule exceeded its evaluation budget of 10,000,000 steps or 64 MiB of memory on one subject). The other rules still run."
             }
             BuiltinCode::WaiverExpired => {
                 "A waiver's `expires` date has passed. It no longer suppresses anything, and the violations it waived are reported again."
@@ -309,20 +309,97 @@ impl Diagnostic {
     }
 }
 
+/// Words and candidates longer than this many characters are never compared: typos are
+/// suggested for names people type, and comparing two strings costs the product of their
+/// lengths (two 40,000-character ids took seconds).
+pub const SUGGESTION_MAX_LENGTH: usize = 64;
+
+/// At most this many candidates are compared per lookup, so that a file with thousands of
+/// unknown names against thousands of ids stays fast; a realistic portfolio has fewer
+/// ids of one kind within the length window a typo allows.
+pub const SUGGESTION_MAX_CANDIDATES: usize = 10_000;
+
 /// The closest candidate to `word` by edit distance, if it is close enough to be a
 /// plausible typo.
+///
+/// A candidate is plausible when its Jaro-Winkler similarity is at least 0.8 or its
+/// Levenshtein distance is at most a third of the word's length (at least 1). Candidates
+/// whose length differs by more than that distance are skipped without being compared,
+/// and so are words and candidates longer than [`SUGGESTION_MAX_LENGTH`]; at most
+/// [`SUGGESTION_MAX_CANDIDATES`] candidates are compared. The most similar by
+/// Jaro-Winkler wins; the first of equals.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let length = word.chars().count();
+    if length > SUGGESTION_MAX_LENGTH {
+        return None;
+    }
+    let allowed = allowed_distance(length);
+    let shortest = length.saturating_sub(allowed);
+    let longest = (length + allowed).min(SUGGESTION_MAX_LENGTH);
     let mut best: Option<(f64, &str)> = None;
+    let mut compared = 0usize;
     for candidate in candidates {
+        // A character takes one to four bytes: the byte length bounds the character count
+        // from both sides without counting.
+        let bytes = candidate.len();
+        if bytes < shortest || bytes > longest.saturating_mul(4) {
+            continue;
+        }
+        let candidate_length = candidate.chars().count();
+        if candidate_length < shortest || candidate_length > longest {
+            continue;
+        }
+        if compared == SUGGESTION_MAX_CANDIDATES {
+            break;
+        }
+        compared += 1;
         let score = strsim::jaro_winkler(word, candidate);
         if best.is_none_or(|(best_score, _)| score > best_score) {
             best = Some((score, candidate));
         }
     }
     let (score, candidate) = best?;
-    let distance = strsim::levenshtein(word, candidate);
-    let plausible = score >= 0.8 || distance <= (word.chars().count().max(3) / 3);
+    let plausible = score >= 0.8 || within_distance(word, candidate, allowed);
     plausible.then_some(candidate)
+}
+
+/// The edit distance a word of `length` characters may be from a plausible suggestion.
+fn allowed_distance(length: usize) -> usize {
+    length.max(3) / 3
+}
+
+/// Whether the Levenshtein distance of `a` and `b` is at most `bound`: one row of the
+/// distance matrix at a time, giving up as soon as a whole row exceeds the bound.
+fn within_distance(a: &str, b: &str, bound: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > bound {
+        return false;
+    }
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current: Vec<usize> = vec![0; b.len() + 1];
+    for (row, left) in a.iter().enumerate() {
+        let mut smallest = row + 1;
+        if let Some(first) = current.first_mut() {
+            *first = row + 1;
+        }
+        for (column, right) in b.iter().enumerate() {
+            let substitute =
+                previous.get(column).map_or(usize::MAX, |cost| cost + usize::from(left != right));
+            let delete = previous.get(column + 1).map_or(usize::MAX, |cost| cost + 1);
+            let insert = current.get(column).map_or(usize::MAX, |cost| cost + 1);
+            let cost = substitute.min(delete).min(insert);
+            if let Some(cell) = current.get_mut(column + 1) {
+                *cell = cost;
+            }
+            smallest = smallest.min(cost);
+        }
+        if smallest > bound {
+            return false;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous.last().is_some_and(|distance| *distance <= bound)
 }
 
 /// `did you mean `x`?`, when a close candidate exists.
@@ -339,6 +416,29 @@ mod tests {
         let ids = ["checkout_revamp", "cloud_migration", "erp_phase_out"];
         assert_eq!(closest("checkout_revmap", ids), Some("checkout_revamp"));
         assert_eq!(closest("zzz", ids), None);
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_levenshtein() {
+        let words =
+            ["", "a", "kitten", "sitting", "checkout_revamp", "checkout_revmap", "ünïcödé", "unicode"];
+        for a in words {
+            for b in words {
+                let distance = strsim::levenshtein(a, b);
+                for bound in 0..8 {
+                    assert_eq!(within_distance(a, b, bound), distance <= bound, "{a} {b} {bound}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn closest_skips_long_words_and_far_lengths() {
+        let long = "a".repeat(SUGGESTION_MAX_LENGTH + 1);
+        let near = format!("{}b", "a".repeat(SUGGESTION_MAX_LENGTH));
+        assert_eq!(closest(&long, [near.as_str()]), None);
+        assert_eq!(closest("budget", ["budget_total_in_usd"]), None);
+        assert_eq!(closest("budgte", ["budget_total_in_usd", "budget"]), Some("budget"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `extend KIND { ... }` blocks: adding organization-specific fields to the schema.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use super::schema::{EnumType, FieldDef, Schema, Type};
@@ -13,6 +14,9 @@ pub(super) fn apply<'a>(
     blocks: impl IntoIterator<Item = &'a ast::Extend>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    // Per kind, the position of each field by name: hashed, so that thousands of
+    // extended fields do not cost a scan each.
+    let mut positions: FxHashMap<String, FxHashMap<String, usize>> = FxHashMap::default();
     for block in blocks {
         let kind_name = block.kind.name.as_str();
         if schema.kind(kind_name).is_none() {
@@ -35,7 +39,18 @@ pub(super) fn apply<'a>(
             let Some(kind) = schema.kind_mut(kind_name) else {
                 continue;
             };
-            if let Some(existing) = kind.field(&declaration.name.name) {
+            let known = positions.entry(kind_name.to_string()).or_insert_with(|| {
+                // Reversed, so that the first of two equal names wins.
+                kind.fields
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(index, field)| (field.name.clone(), index))
+                    .collect()
+            });
+            if let Some(existing) =
+                known.get(&declaration.name.name).and_then(|index| kind.fields.get(*index))
+            {
                 let origin = match (existing.computed, existing.declared_at) {
                     (true, _) => "a computed field",
                     (false, None) => "a built-in field",
@@ -54,6 +69,7 @@ pub(super) fn apply<'a>(
                 diagnostics.push(diagnostic);
                 continue;
             }
+            known.insert(declaration.name.name.clone(), kind.fields.len());
             kind.fields.push(FieldDef {
                 name: declaration.name.name.clone(),
                 ty,
@@ -118,9 +134,10 @@ fn lower_type(schema: &Schema, ty: &ast::TypeExpr, diagnostics: &mut Vec<Diagnos
             lower_type(schema, item, diagnostics).map(|item| Type::List(Box::new(item)))
         }
         ast::TypeExprKind::Enum(values) => {
+            let mut seen: FxHashSet<&str> = FxHashSet::default();
             let mut names: Vec<String> = Vec::with_capacity(values.len());
             for value in values {
-                if names.contains(&value.name) {
+                if !seen.insert(value.name.as_str()) {
                     diagnostics.push(
                         Diagnostic::builtin(
                             BuiltinCode::DuplicateId,

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use super::schema::{Schema, Type};
+use super::schema::{KindDef, Schema, Type};
 use super::value::{EnumValue, Measurement, Money, Value};
 use super::{Entity, EntityId, FieldValue, Portfolio, Reference};
 use crate::diagnostic::{BuiltinCode, Diagnostic, closest, did_you_mean};
@@ -293,7 +293,8 @@ impl<'a> Resolver<'a> {
     /// in parallel and their results joined in order, so the outcome does not depend on
     /// the number of threads.
     pub(crate) fn lower(&mut self, ids: &[EntityId]) {
-        type Chunk = (Vec<(EntityId, Vec<FieldValue>)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>);
+        type Chunk =
+            (Vec<(EntityId, Vec<FieldValue>)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>, Vec<Suggest>);
         let (schema, entities, index, sources) = (&self.schema, &self.entities, &*self.index, &self.sources);
         let lower_chunk = |chunk: &[EntityId]| -> Chunk {
             let mut lowering = Lowering {
@@ -302,17 +303,24 @@ impl<'a> Resolver<'a> {
                 references: Vec::new(),
                 diagnostics: Vec::new(),
                 names: FxHashMap::default(),
+                pending: Vec::new(),
+                field_positions: FxHashMap::default(),
             };
             let mut fields = Vec::with_capacity(chunk.len());
             let mut lowered = Vec::new();
+            let mut suggest = Vec::new();
             for &id in chunk {
                 let Some(Some(declaration)) = sources.get(id.index()).copied() else {
                     continue;
                 };
                 fields.push((id, lowering.lower_fields(id, declaration, schema)));
+                let offset = lowered.len();
+                suggest.extend(
+                    lowering.pending.drain(..).map(|pending| Suggest { at: pending.at + offset, ..pending }),
+                );
                 lowered.extend(lowering.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
             }
-            (fields, lowering.references, lowered)
+            (fields, lowering.references, lowered, suggest)
         };
         let size = (ids.len() / (2 * rayon::current_num_threads().max(1))).max(1024);
         let chunks: Vec<Chunk> = if ids.len() <= size {
@@ -320,14 +328,69 @@ impl<'a> Resolver<'a> {
         } else {
             ids.par_chunks(size).map(lower_chunk).collect()
         };
-        for (fields, references, lowered) in chunks {
+        let mut pending = Vec::new();
+        for (fields, references, lowered, suggest) in chunks {
             for (id, fields) in fields {
                 if let Some(entity) = self.entities.get_mut(id.index()) {
                     Arc::make_mut(entity).fields = fields;
                 }
             }
             self.references.extend(references);
+            let offset = self.lowered.len();
+            pending.extend(suggest.into_iter().map(|suggest| Suggest { at: suggest.at + offset, ..suggest }));
             self.lowered.extend(lowered);
+        }
+        self.suggest(pending);
+    }
+
+    /// Adds the closest id of the expected kind to the findings of unknown references
+    /// and wrong kinds, in order, while [`SUGGESTION_BUDGET`] lasts: thousands of unknown
+    /// references against thousands of ids would otherwise cost their product. The
+    /// lookups are searched in parallel, after the budget has picked them.
+    fn suggest(&mut self, pending: Vec<Suggest>) {
+        if pending.is_empty() {
+            return;
+        }
+        let mut ids_by_kind: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+        for entity in &self.entities {
+            ids_by_kind.entry(&*entity.kind).or_default().push(entity.id.as_str());
+            ids_by_kind.entry("any").or_default().push(entity.id.as_str());
+        }
+        let mut left = SUGGESTION_BUDGET;
+        let searched: Vec<&Suggest> = pending
+            .iter()
+            .take_while(|suggest| {
+                let candidates = ids_by_kind.get(suggest.kind.as_str()).map_or(0, Vec::len);
+                let cost = candidates.clamp(1, crate::diagnostic::SUGGESTION_MAX_CANDIDATES);
+                left.checked_sub(cost).map(|rest| left = rest).is_some()
+            })
+            .collect();
+        let found: Vec<Option<String>> = searched
+            .par_iter()
+            .map(|suggest| {
+                let candidates = ids_by_kind.get(suggest.kind.as_str()).into_iter().flatten().copied();
+                closest(&suggest.name, candidates).map(str::to_string)
+            })
+            .collect();
+        for (suggest, suggestion) in searched.into_iter().zip(found) {
+            let Some(suggestion) = suggestion else { continue };
+            let Some((_, diagnostic)) = self.lowered.get_mut(suggest.at) else { continue };
+            match &suggest.wrong_kind {
+                None => {
+                    diagnostic.help = Some(format!("did you mean `{suggestion}`?"));
+                    let span = diagnostic.span();
+                    diagnostic.fix = Some(crate::diagnostic::Fix {
+                        title: format!("replace with `{suggestion}`"),
+                        edits: vec![crate::diagnostic::Edit { span, replacement: suggestion }],
+                    });
+                }
+                Some(field) => {
+                    diagnostic.help = Some(format!(
+                        "`{field}` expects {}; did you mean `{suggestion}`?",
+                        with_article(&suggest.kind)
+                    ));
+                }
+            }
         }
     }
 
@@ -496,11 +559,55 @@ struct Lowering<'r> {
     references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
     names: FxHashMap<String, Arc<str>>,
+    /// Unknown references and wrong kinds to suggest an id for, once every entity is
+    /// lowered (see [`Resolver::suggest`]); `at` indexes `diagnostics`.
+    pending: Vec<Suggest>,
+    /// See [`Lowering::field_positions`].
+    field_positions: FxHashMap<String, Arc<FxHashMap<String, usize>>>,
 }
 
-impl Lowering<'_> {
+/// How many candidates the suggestions for unknown references and wrong kinds may compare
+/// in one resolution, in all (a quarter of a second): a realistic portfolio gets every
+/// suggestion, and a hostile one with tens of thousands of unknown references against
+/// tens of thousands of ids gets suggestions for the first ones.
+pub const SUGGESTION_BUDGET: usize = 2_000_000;
+
+/// A suggestion to look for once every entity is lowered.
+struct Suggest {
+    /// The finding's index in the list of findings it is in.
+    at: usize,
+    /// The id written.
+    name: String,
+    /// The kind expected (`any` for a waiver's `applies_to`).
+    kind: String,
+    /// For a wrong kind: the field, which its help names.
+    wrong_kind: Option<String>,
+}
+
+/// Kinds with at most this many fields find a field by a linear search, faster than
+/// hashing for the built-in schema.
+const LINEAR_FIELDS: usize = 64;
+
+impl<'r> Lowering<'r> {
     fn intern(&mut self, name: &str) -> Arc<str> {
         intern(&mut self.names, name)
+    }
+
+    /// The schema position of every field of `kind` by name, for kinds with so many
+    /// fields (through `extend`) that a linear search per field would add up; built
+    /// once per kind.
+    fn field_positions(&mut self, kind: &KindDef) -> Option<Arc<FxHashMap<String, usize>>> {
+        if kind.fields.len() <= LINEAR_FIELDS {
+            return None;
+        }
+        let positions = self.field_positions.entry(kind.name.clone()).or_insert_with(|| {
+            let mut positions = FxHashMap::default();
+            for (index, field) in kind.fields.iter().enumerate() {
+                positions.entry(field.name.clone()).or_insert(index);
+            }
+            Arc::new(positions)
+        });
+        Some(positions.clone())
     }
 
     fn lower_fields(&mut self, id: EntityId, declaration: &ast::Entity, schema: &Schema) -> Vec<FieldValue> {
@@ -510,13 +617,20 @@ impl Lowering<'_> {
         };
         let entity_id = self.entities.get(id.index()).map(|entity| entity.id.clone()).unwrap_or_default();
         let mut fields: Vec<FieldValue> = Vec::with_capacity(declaration.fields.len() + 1);
-        // The schema positions of the fields accepted into `fields`, and of every known
-        // field written: compared as numbers rather than names.
-        let position = |name: &str| kind.fields.iter().position(|field| field.name == name);
-        let mut accepted: Vec<Option<usize>> = Vec::with_capacity(declaration.fields.len() + 1);
-        let mut written: Vec<usize> = Vec::with_capacity(declaration.fields.len());
+        // The schema positions of the fields accepted into `fields` (with their place
+        // there), and of every known field written: compared as numbers rather than
+        // names, and hashed, so that an entity giving thousands of fields stays linear.
+        let names = self.field_positions(kind);
+        let position = |name: &str| match &names {
+            Some(names) => names.get(name).copied(),
+            None => kind.fields.iter().position(|field| field.name == name),
+        };
+        let mut accepted: FxHashMap<usize, usize> = FxHashMap::default();
+        let mut written: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::default();
         if let Some(title) = &declaration.title {
-            accepted.push(position("title"));
+            if let Some(index) = position("title") {
+                accepted.insert(index, fields.len());
+            }
             fields.push(FieldValue {
                 name: self.intern("title"),
                 value: Value::String(Arc::from(title.value.as_str())),
@@ -529,9 +643,7 @@ impl Lowering<'_> {
             let name = field.name.name.as_str();
             let index = position(name);
             written.extend(index);
-            let first = index
-                .and_then(|index| accepted.iter().position(|given| *given == Some(index)))
-                .and_then(|at| fields.get(at));
+            let first = index.and_then(|index| accepted.get(&index)).and_then(|at| fields.get(*at));
             if let Some(first) = first {
                 let first_span = first.name_span;
                 self.diagnostics.push(
@@ -585,7 +697,9 @@ impl Lowering<'_> {
             let Some(value) = self.lower_value(id, name, &definition.ty, &field.value, &entity_id) else {
                 continue;
             };
-            accepted.push(index);
+            if let Some(index) = index {
+                accepted.insert(index, fields.len());
+            }
             fields.push(FieldValue {
                 name: self.intern(name),
                 value,
@@ -595,7 +709,7 @@ impl Lowering<'_> {
             });
         }
         for (index, definition) in kind.fields.iter().enumerate().filter(|(_, field)| field.required) {
-            if accepted.contains(&Some(index)) || written.contains(&index) {
+            if accepted.contains_key(&index) || written.contains(&index) {
                 continue;
             }
             self.diagnostics.push(
@@ -788,12 +902,12 @@ impl Lowering<'_> {
             span,
         });
         let Some(target) = target else {
-            let candidates = self
-                .entities
-                .iter()
-                .filter(|entity| kind == "any" || &*entity.kind == kind)
-                .map(|entity| entity.id.as_str());
-            let suggestion = closest(name, candidates).map(str::to_string);
+            self.pending.push(Suggest {
+                at: self.diagnostics.len(),
+                name: name.to_string(),
+                kind: kind.to_string(),
+                wrong_kind: None,
+            });
             let what = if kind == "any" { "entity".to_string() } else { kind.to_string() };
             let mut diagnostic = Diagnostic::builtin(
                 BuiltinCode::UnknownReference,
@@ -802,16 +916,10 @@ impl Lowering<'_> {
             )
             .with_label(format!("no {what} with this id"))
             .with_entity(entity_id);
-            diagnostic.help = Some(match &suggestion {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => format!(
-                    "declare it with `{} {name} {{ ... }}`",
-                    if kind == "any" { "KIND" } else { kind }
-                ),
-            });
-            if let Some(suggestion) = suggestion {
-                diagnostic = diagnostic.with_fix(format!("replace with `{suggestion}`"), span, suggestion);
-            }
+            diagnostic.help = Some(format!(
+                "declare it with `{} {name} {{ ... }}`",
+                if kind == "any" { "KIND" } else { kind }
+            ));
             self.diagnostics.push(diagnostic);
             return None;
         };
@@ -820,14 +928,13 @@ impl Lowering<'_> {
             && kind != "any"
             && &*actual_kind != kind
         {
-            let candidates =
-                self.entities.iter().filter(|entity| &*entity.kind == kind).map(|entity| entity.id.as_str());
-            let help = match closest(name, candidates) {
-                Some(suggestion) => {
-                    format!("`{field}` expects {}; did you mean `{suggestion}`?", with_article(kind))
-                }
-                None => format!("`{field}` expects {}", with_article(kind)),
-            };
+            let help = format!("`{field}` expects {}", with_article(kind));
+            self.pending.push(Suggest {
+                at: self.diagnostics.len(),
+                name: name.to_string(),
+                kind: kind.to_string(),
+                wrong_kind: Some(field.to_string()),
+            });
             self.diagnostics.push(
                 Diagnostic::builtin(
                     BuiltinCode::WrongKind,

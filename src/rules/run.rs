@@ -1,11 +1,12 @@
 //! Running a compiled rule over a portfolio: subjects, `where`, `let`s, `require`s, and
 //! the violations and evaluation errors that result.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Focus;
 use super::compile::{CompiledRequire, CompiledRule, CompiledSubject};
-use super::eval::{EvalError, Evaluator, Globals, subjects};
+use super::eval::{ErrorKind, EvalError, Evaluator, Globals, Limit, subjects};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::model::{EntityId, Portfolio};
 use crate::source::{SourceMap, Span};
@@ -57,6 +58,8 @@ pub(crate) fn run_all(
     use rayon::prelude::*;
     let mut runs: Vec<Option<RuleRun>> = rules.iter().map(|rule| rule.map(|_| RuleRun::default())).collect();
     let mut raw_errors: Vec<Vec<(EvalError, Option<EntityId>)>> = vec![Vec::new(); rules.len()];
+    // Per rule: the subjects not examined after it ran out of budget.
+    let mut skipped: Vec<usize> = vec![0; rules.len()];
     let mut kinds: Vec<(&str, Vec<usize>)> = Vec::new();
     let portfolio_rules: Vec<usize> = rules
         .iter()
@@ -71,14 +74,15 @@ pub(crate) fn run_all(
             None => kinds.push((kind, vec![index])),
         }
     }
-    let whole: Vec<(usize, RuleRun)> = portfolio_rules
+    let whole: Vec<(usize, Option<RuleRun>)> = portfolio_rules
         .par_iter()
         .filter_map(|index| {
             let rule = rules.get(*index).copied().flatten()?;
-            Some((*index, run_rule(rule, portfolio, globals, today, sources)))
+            Some((*index, run_rule(rule, portfolio, globals, today, sources, cancelled)))
         })
         .collect();
     for (index, run) in whole {
+        let run = run?;
         if let Some(slot) = runs.get_mut(index) {
             *slot = Some(run);
         }
@@ -92,22 +96,42 @@ pub(crate) fn run_all(
         if cancelled() {
             return None;
         }
+        // Per rule: the position of the first subject on which it ran out of budget. The
+        // rule stops there (a hostile rule over thousands of subjects would otherwise
+        // spend a budget on each); chunks skip the subjects after it as soon as they
+        // know, and what they found there is dropped, so the outcome does not depend on
+        // timing.
+        let first_out: Vec<AtomicUsize> = group.iter().map(|_| AtomicUsize::new(usize::MAX)).collect();
         let chunks: Vec<Vec<Partial>> = ids
             .par_chunks(size)
-            .map(|chunk| {
+            .enumerate()
+            .map(|(number, chunk)| {
                 if cancelled() {
                     return Vec::new();
                 }
                 let mut evaluators: Vec<Evaluator<'_>> = group
                     .iter()
-                    .map(|rule| Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted))
+                    .map(|rule| {
+                        Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted)
+                            .with_cancel(cancelled)
+                    })
                     .collect();
                 let mut partials: Vec<Partial> = group.iter().map(|_| Partial::default()).collect();
-                for id in chunk {
-                    for ((rule, evaluator), partial) in
-                        group.iter().zip(evaluators.iter_mut()).zip(partials.iter_mut())
+                for (offset, id) in chunk.iter().enumerate() {
+                    let position = number * size + offset;
+                    for (((rule, evaluator), partial), first) in
+                        group.iter().zip(evaluators.iter_mut()).zip(partials.iter_mut()).zip(&first_out)
                     {
-                        examine(rule, evaluator, *id, sources, partial);
+                        if position > first.load(Ordering::Relaxed) {
+                            continue;
+                        }
+                        match examine(rule, evaluator, *id, sources, partial) {
+                            Err(Stopped) => return Vec::new(),
+                            Ok(Examined::OutOfBudget) => {
+                                first.fetch_min(position, Ordering::Relaxed);
+                            }
+                            Ok(Examined::Done) => {}
+                        }
                     }
                 }
                 partials
@@ -117,8 +141,22 @@ pub(crate) fn run_all(
         if chunks.iter().any(Vec::is_empty) && !group.is_empty() {
             return None;
         }
+        let stopped: Vec<Option<(usize, FxHashSet<EntityId>)>> = first_out
+            .iter()
+            .map(|first| {
+                let first = first.load(Ordering::Relaxed);
+                let after: FxHashSet<EntityId> = ids.get(first.checked_add(1)?..)?.iter().copied().collect();
+                Some((after.len(), after))
+            })
+            .collect();
         for chunk in chunks {
-            for (index, partial) in members.iter().zip(chunk) {
+            for ((index, mut partial), stopped) in members.iter().zip(chunk).zip(&stopped) {
+                if let Some((_, after)) = stopped {
+                    let kept = |subject: &Option<EntityId>| subject.is_none_or(|id| !after.contains(&id));
+                    partial.violations.retain(|violation| kept(&violation.subject));
+                    partial.examined.retain(|id| !after.contains(id));
+                    partial.errors.retain(|(_, subject)| kept(subject));
+                }
                 if let Some(Some(run)) = runs.get_mut(*index) {
                     run.violations.extend(partial.violations);
                     run.examined.extend(partial.examined);
@@ -128,12 +166,17 @@ pub(crate) fn run_all(
                 }
             }
         }
+        for (index, stopped) in members.iter().zip(&stopped) {
+            if let (Some(skipped), Some((count, _))) = (skipped.get_mut(*index), stopped) {
+                *skipped = *count;
+            }
+        }
     }
-    for ((run, rule), raw) in runs.iter_mut().zip(rules).zip(raw_errors) {
+    for (((run, rule), raw), skipped) in runs.iter_mut().zip(rules).zip(raw_errors).zip(skipped) {
         if let (Some(run), Some(rule)) = (run, rule)
             && !raw.is_empty()
         {
-            let mut errors = Errors::default();
+            let mut errors = Errors { skipped, ..Errors::default() };
             for (error, subject) in raw {
                 errors.add(error, subject);
             }
@@ -143,62 +186,88 @@ pub(crate) fn run_all(
     Some(runs)
 }
 
-/// Runs one `for KIND` rule on one subject.
+/// The caller cancelled the evaluation.
+struct Stopped;
+
+/// How examining a subject ended.
+enum Examined {
+    Done,
+    /// The rule ran out of budget on the subject: it stops there.
+    OutOfBudget,
+}
+
+/// Runs one `for KIND` rule on one subject, with a full budget.
 fn examine<'a>(
     rule: &'a CompiledRule,
     evaluator: &mut Evaluator<'a>,
     id: EntityId,
     sources: &SourceMap,
     partial: &mut Partial,
-) {
-    let CompiledSubject::Kind { filter, .. } = &rule.subject else { return };
+) -> Result<Examined, Stopped> {
+    let CompiledSubject::Kind { filter, .. } = &rule.subject else { return Ok(Examined::Done) };
+    evaluator.refill();
     evaluator.set(0, crate::model::Value::Entity(id));
+    let outcome = |error: EvalError, partial: &mut Partial| {
+        let out = matches!(error.kind, ErrorKind::Budget(_));
+        match error.kind {
+            ErrorKind::Cancelled => return Err(Stopped),
+            _ => partial.errors.push((error, Some(id))),
+        }
+        Ok(if out { Examined::OutOfBudget } else { Examined::Done })
+    };
     if let Some(filter) = filter {
         match evaluator.condition(filter) {
             Ok(true) => {}
-            Ok(false) => return,
-            Err(error) => {
-                partial.errors.push((error, Some(id)));
-                return;
-            }
+            Ok(false) => return Ok(Examined::Done),
+            Err(error) => return outcome(error.within(filter.span), partial),
         }
     }
     partial.examined.push(id);
-    if let Err(error) = check_subject(rule, evaluator, Some(id), sources, &mut partial.violations) {
-        partial.errors.push((error, Some(id)));
+    match check_subject(rule, evaluator, Some(id), sources, &mut partial.violations) {
+        Err(error) => outcome(error, partial),
+        Ok(()) => Ok(Examined::Done),
     }
 }
 
-/// Runs `rule` over `portfolio`.
-pub(crate) fn run_rule(
-    rule: &CompiledRule,
-    portfolio: &Portfolio,
-    globals: &Globals,
+/// Runs `rule` over `portfolio`; `None` when `cancelled` stopped it.
+pub(crate) fn run_rule<'a>(
+    rule: &'a CompiledRule,
+    portfolio: &'a Portfolio,
+    globals: &'a Globals,
     today: jiff::civil::Date,
     sources: &SourceMap,
-) -> RuleRun {
+    cancelled: super::Cancelled<'a>,
+) -> Option<RuleRun> {
     let mut run = RuleRun::default();
     if !rule.ok {
-        return run;
+        return Some(run);
     }
-    let mut evaluator = Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted);
+    let mut evaluator =
+        Evaluator::new(portfolio, globals, today, rule.slots, rule.hoisted).with_cancel(cancelled);
     let mut errors: Errors = Errors::default();
     match &rule.subject {
         CompiledSubject::Missing => {}
         CompiledSubject::Portfolio => {
+            evaluator.refill();
             if let Err(error) = check_subject(rule, &mut evaluator, None, sources, &mut run.violations) {
                 errors.add(error, None);
             }
         }
         CompiledSubject::Kind { kind, filter, .. } => {
-            for id in subjects(portfolio, kind) {
+            for (position, id) in subjects(portfolio, kind).enumerate() {
+                evaluator.refill();
                 evaluator.set(0, crate::model::Value::Entity(id));
                 if let Some(filter) = filter {
                     match evaluator.condition(filter) {
                         Ok(true) => {}
                         Ok(false) => continue,
                         Err(error) => {
-                            errors.add(error, Some(id));
+                            let out = matches!(error.kind, ErrorKind::Budget(_));
+                            errors.add(error.within(filter.span), Some(id));
+                            if out {
+                                errors.skipped = subjects(portfolio, kind).skip(position + 1).count();
+                                break;
+                            }
                             continue;
                         }
                     }
@@ -207,13 +276,21 @@ pub(crate) fn run_rule(
                 if let Err(error) =
                     check_subject(rule, &mut evaluator, Some(id), sources, &mut run.violations)
                 {
+                    let out = matches!(error.kind, ErrorKind::Budget(_));
                     errors.add(error, Some(id));
+                    if out {
+                        errors.skipped = subjects(portfolio, kind).skip(position + 1).count();
+                        break;
+                    }
                 }
             }
         }
     }
+    if errors.cancelled {
+        return None;
+    }
     run.errors = errors.finish(rule, portfolio);
-    run
+    Some(run)
 }
 
 /// Evaluates the `let`s and `require`s for one subject (already in slot 0). On an error
@@ -226,17 +303,18 @@ fn check_subject<'a>(
     out: &mut Vec<Violation>,
 ) -> Result<(), EvalError> {
     for binding in &rule.lets {
-        let value = evaluator.eval(&binding.value)?;
+        let value = evaluator.eval(&binding.value).map_err(|error| error.within(binding.value.span))?;
         evaluator.set(binding.slot, value);
     }
     let mut found = Vec::new();
     for (index, require) in rule.requires.iter().enumerate() {
-        if evaluator.condition(&require.condition)? {
+        let within = |error: EvalError| error.within(require.span);
+        if evaluator.condition(&require.condition).map_err(within)? {
             continue;
         }
-        let message = failure_message(rule, require, evaluator, sources)?;
+        let message = failure_message(rule, require, evaluator, sources).map_err(within)?;
         let help = match &rule.help {
-            Some(help) => Some(evaluator.render(help)?),
+            Some(help) => Some(evaluator.render(help).map_err(within)?),
             None => None,
         };
         found.push(Violation { subject, require: index, message, help });
@@ -273,19 +351,31 @@ pub(crate) fn one_line_source(sources: &SourceMap, span: Span) -> String {
         .unwrap_or_else(|| written.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// An evaluation error's place (start, end) and message.
-type ErrorKey = (u32, u32, String);
+/// An evaluation error's place (start, end), message, and the budget it exceeded.
+type ErrorKey = (u32, u32, String, Option<Limit>);
 
 /// Evaluation errors of one rule, grouped by place and message.
 #[derive(Default)]
 struct Errors {
     seen: FxHashMap<ErrorKey, (Span, Option<EntityId>, usize)>,
     order: Vec<ErrorKey>,
+    /// An evaluation was cancelled: the errors do not matter.
+    cancelled: bool,
+    /// The subjects not examined after the rule ran out of budget.
+    skipped: usize,
 }
 
 impl Errors {
     fn add(&mut self, error: EvalError, subject: Option<EntityId>) {
-        let key = (error.span.start, error.span.end, error.message);
+        let limit = match error.kind {
+            ErrorKind::Budget(limit) => Some(limit),
+            ErrorKind::Value => None,
+            ErrorKind::Cancelled => {
+                self.cancelled = true;
+                return;
+            }
+        };
+        let key = (error.span.start, error.span.end, error.message, limit);
         match self.seen.get_mut(&key) {
             Some(entry) => entry.2 += 1,
             None => {
@@ -313,6 +403,22 @@ impl Errors {
                 (Some(_), others) => format!("that subject and {others} more are not checked"),
                 (None, _) => "the portfolio is not checked by this rule".to_string(),
             };
+            if let Some(limit) = key.3 {
+                let affected = match (subject, self.skipped) {
+                    (Some(_), 0) => affected,
+                    (Some(_), 1) => {
+                        "the rule stops there: that subject and the one after it are not checked".to_string()
+                    }
+                    (Some(_), skipped) => {
+                        format!(
+                            "the rule stops there: that subject and the {skipped} after it are not checked"
+                        )
+                    }
+                    (None, _) => affected,
+                };
+                out.push(budget_diagnostic(rule, *span, limit, subject.map(|id| (id, portfolio)), &affected));
+                continue;
+            }
             let mut diagnostic = Diagnostic::builtin(
                 BuiltinCode::RuleError,
                 *span,
@@ -327,4 +433,34 @@ impl Errors {
         }
         out
     }
+}
+
+/// "rule `x` exceeded its evaluation budget of 10,000,000 steps on project `p`", at the
+/// part of the rule (`where`, `let` or `require`) that was being evaluated.
+fn budget_diagnostic(
+    rule: &CompiledRule,
+    span: Span,
+    limit: Limit,
+    subject: Option<(EntityId, &Portfolio)>,
+    affected: &str,
+) -> Diagnostic {
+    let on = match subject.and_then(|(id, portfolio)| portfolio.entity(id)) {
+        Some(entity) => format!(" on {} `{}`", entity.kind, entity.id),
+        None => " on the portfolio".to_string(),
+    };
+    let advice = match limit {
+        Limit::Steps => {
+            "nested iterations multiply the lengths of their lists: compute a list once in a `let` and reuse it, filter before iterating, or split the rule"
+        }
+        Limit::Memory => {
+            "lists built inside iterations multiply: filter before `map`, count matches instead of building lists, or split the rule"
+        }
+    };
+    Diagnostic::builtin(
+        BuiltinCode::RuleError,
+        span,
+        format!("rule `{}` exceeded its evaluation budget of {}{on}", rule.name, limit.describe()),
+    )
+    .with_label("evaluation stopped here")
+    .with_help(format!("{affected}; {advice}"))
 }
