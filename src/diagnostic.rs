@@ -143,7 +143,7 @@ impl BuiltinCode {
                 "A `use` names a file that does not exist, an absolute path, or something Charter does not read: a directory, FIFO, device or socket, a file whose name does not end in `.charter` (`.env`, `/proc/self/environ`), a symbolic link to such a file, a file larger than 8 MiB, or a file that is not UTF-8. `use` paths are relative to the importing file. The finding names the path and never quotes what the file holds."
             }
             BuiltinCode::RuleError => {
-                "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed, or the rule exceeded its evaluation budget of 10,000,000 steps or 64 MiB of memory on one subject). The other rules still run."
+                "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed, arithmetic beyond the range of numbers, or the rule exceeded its evaluation budget of 10,000,000 steps or 64 MiB of memory on one subject). The other rules still run."
             }
             BuiltinCode::WaiverExpired => {
                 "A waiver's `expires` date has passed. It no longer suppresses anything, and the violations it waived are reported again."
