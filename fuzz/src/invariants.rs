@@ -89,7 +89,11 @@ pub fn format_round_trips(text: &str) -> bool {
     };
     let context = || format!("--- input\n{text:?}\n--- formatted\n{formatted:?}");
     let again = charter::fmt::format_source(&formatted);
-    assert!(again.as_ref() == Ok(&formatted), "formatting is not idempotent\n{}\n--- again\n{again:?}", context());
+    assert!(
+        again.as_ref() == Ok(&formatted),
+        "formatting is not idempotent\n{}\n--- again\n{again:?}",
+        context()
+    );
     assert!(
         comments(text) == comments(&formatted),
         "formatting lost, changed or reordered a comment\n{}\n--- comments before\n{:?}\n--- after\n{:?}",
@@ -111,7 +115,8 @@ pub fn format_round_trips(text: &str) -> bool {
 pub fn comments(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
     let at = |index: usize| bytes.get(index).copied().unwrap_or(0);
-    let starts = |index: usize, prefix: &[u8]| bytes.get(index..).is_some_and(|rest| rest.starts_with(prefix));
+    let starts =
+        |index: usize, prefix: &[u8]| bytes.get(index..).is_some_and(|rest| rest.starts_with(prefix));
     let mut found = Vec::new();
     let mut index = 0;
     while index < bytes.len() {
@@ -132,7 +137,11 @@ pub fn comments(text: &str) -> Vec<String> {
             let end = rest.find('\n').map_or(text.len(), |offset| index + offset);
             let comment = text.get(index..end).unwrap_or_default().trim_end();
             found.push(
-                comment.strip_prefix('/').filter(|rest| rest.starts_with("//")).unwrap_or(comment).to_string(),
+                comment
+                    .strip_prefix('/')
+                    .filter(|rest| rest.starts_with("//"))
+                    .unwrap_or(comment)
+                    .to_string(),
             );
             index = end;
         } else {
@@ -142,14 +151,16 @@ pub fn comments(text: &str) -> Vec<String> {
     found
 }
 
-/// Loads `text` as the one file of an in-memory workspace, with the std library, checks it
-/// and renders the findings as a user sees them (human, short and JSON). Every `use`d
-/// file reads as empty, so that no input ever reaches the disk. Returns the number of
-/// findings.
-pub fn check_one_file(text: &str) -> usize {
+/// Loads `text` as the one file of an in-memory workspace, with the std library when
+/// `std`, checks it and renders the findings as a user sees them (human, short and JSON).
+/// Every `use`d file reads as empty, so that no input ever reaches the disk. Returns the
+/// number of findings.
+pub fn check_one_file(text: &str, std: bool) -> usize {
     let root = PathBuf::from("/charter-fuzz");
     let texts = vec![(root.join("input.charter"), text.to_string())];
-    let workspace = Workspace::from_texts(root, Config::default(), texts, &|_| Some(String::new()));
+    let mut config = Config::default();
+    config.check.std = std;
+    let workspace = Workspace::from_texts(root, config, texts, &|_| Some(String::new()));
     let findings = charter::check(&workspace, today());
     let sources = &workspace.sources;
     let _ = charter::render::human::render(sources, &findings, false);
