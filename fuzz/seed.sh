@@ -22,6 +22,14 @@ for file in $files; do
     { cat "$file"; printf '\000\040\000\010\000}\n'; } > "corpus/parse/seed-$n-edit"
 done
 
+# Each example workspace as one file too, so that a one-file check links its entities
+# across what were files (a project's KPIs, a metric's owner).
+for example in "$root"/examples/*/; do
+    name=$(basename "$example")
+    find "$example" -name '*.charter' | sort | xargs cat > "corpus/check/whole-$name.charter"
+    cp "corpus/check/whole-$name.charter" "corpus/fmt/whole-$name.charter"
+done
+
 python3 - "corpus/lsp_message" "$(python3 -c 'import tempfile; print(tempfile.gettempdir())')/charter-fuzz-lsp" $files <<'PY'
 import json, sys
 
