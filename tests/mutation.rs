@@ -303,7 +303,10 @@ fn window(random: &mut Random, text: &str) -> String {
     if text.len() <= WINDOW {
         return text.to_string();
     }
-    let start = random.boundary(&text[..text.len() - WINDOW]);
+    let mut start = random.below(text.len() - WINDOW);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
     let start = text[..start].rfind('\n').map_or(0, |found| found + 1);
     let mut end = start + WINDOW;
     while !text.is_char_boundary(end) {
