@@ -115,6 +115,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     if stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()).is_err() {
         return ExitCode::from(2);
     }
+    if args.format == CheckFormat::Short {
+        // `short` stdout is one line per finding, for editors and `grep`; the summary that
+        // closes `human` output goes to stderr, where a terminal or CI log still shows it.
+        let hidden = if args.quiet {
+            findings.iter().filter(|finding| finding.severity != Severity::Error).count()
+        } else {
+            0
+        };
+        eprint!("{}", render::closing_summary(&findings, hidden));
+    }
     let failing = findings.iter().any(|finding| {
         finding.severity == Severity::Error || (deny_warnings && finding.severity == Severity::Warning)
     });

@@ -95,8 +95,8 @@ pub enum ColorChoice {
     Never,
 }
 
-/// The closing line of `human` and `short`: the counts of every finding, and how many
-/// `--quiet` left out.
+/// The closing line of `human` (and of `short`, on stderr): the counts of every finding,
+/// and how many `--quiet` left out.
 pub fn closing_summary(diagnostics: &[Diagnostic], hidden: usize) -> String {
     let mut summary = summary_phrase(Counts::of(diagnostics));
     if hidden > 0 {
