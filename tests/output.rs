@@ -6,7 +6,13 @@
 //! Fixtures: `tests/fixtures/output/portfolio` (`std = false`, so nothing here moves
 //! with the std library) and `tests/fixtures/output/tested` (two tests, std on).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    clippy::panic
+)]
 
 use insta_cmd::assert_cmd_snapshot;
 use serde_json::Value;
