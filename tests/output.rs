@@ -340,3 +340,11 @@ fn gitlab_fingerprints_are_the_baseline_fingerprints_and_survive_edits() {
     assert_eq!(fingerprints(&after), before);
     assert_eq!(after[0]["location"]["lines"]["begin"], 8);
 }
+
+#[test]
+fn coverage_comes_before_the_summary_line() {
+    let output = run(charter(&fixture("portfolio")).args(["check", "--coverage"]));
+    let text = stdout(&output);
+    assert!(text.contains("entities no rule examined"), "{text}");
+    assert!(text.ends_with("\n\n3 errors, 1 warning\n"), "{text}");
+}

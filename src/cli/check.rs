@@ -108,7 +108,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         // Coverage goes to stderr for machine formats, so their stdout stays parseable.
         let coverage = super::rules_cmd::coverage(&workspace, today);
         match args.format {
-            CheckFormat::Human | CheckFormat::Short => output.push_str(&coverage),
+            // The summary line stays the last line: coverage goes before it.
+            CheckFormat::Human => {
+                let summary = output.trim_end_matches('\n').rfind('\n').map_or(0, |end| end + 1);
+                output.insert_str(summary, &format!("{coverage}\n"));
+            }
+            CheckFormat::Short => output.push_str(&coverage),
             _ => eprint!("{coverage}"),
         }
     }
