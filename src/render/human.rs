@@ -1,4 +1,7 @@
-//! `human`: rustc-style reports drawn by miette, with the source lines and labels.
+//! `human`: rustc-style reports drawn by miette, with the source lines and labels, and
+//! one closing summary line. A rule violation's label on the rule's `require` (its
+//! source) is drawn only with `--verbose`; a report whose snippet would repeat the one
+//! just drawn points at it instead (see [`render_with`]).
 //!
 //! miette's default `SourceCode` for strings rescans the text from its start for every
 //! report; [`IndexedSource`] answers from the file's line index instead, so thousands of
