@@ -31,7 +31,14 @@ pub struct CheckArgs {
     /// After the findings, list rules that matched no subject and entities no rule examined.
     #[arg(long)]
     coverage: bool,
-    /// For `sarif` and `github`: the workspace root's path from the repository root, put
+    /// Also show each rule violation's rule source (`charter explain RULE` shows it too).
+    #[arg(short, long)]
+    verbose: bool,
+    /// Show only errors, then the summary line (`human` and `short`; other formats list
+    /// every finding).
+    #[arg(short, long)]
+    quiet: bool,
+    /// For `sarif`, `github` and `gitlab`: the workspace root's path from the repository root, put
     /// before every file path. Default: found from the enclosing git repository.
     #[arg(long, value_name = "PATH")]
     path_prefix: Option<String>,
@@ -61,16 +68,21 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &workspace, &findings);
     }
+    let deny_warnings = args.deny_warnings || workspace.config.check.deny_warnings;
     let findings = match &args.baseline {
-        Some(path) => match compare_with_baseline(path, &workspace, findings) {
+        Some(path) => match compare_with_baseline(path, &workspace, findings, args.quiet) {
             Ok(findings) => findings,
             Err(code) => return code,
         },
         None => findings,
     };
     let mut output = match args.format {
-        CheckFormat::Human => render::human::render(&workspace.sources, &findings, super::stdout_color()),
-        CheckFormat::Short => render::short::render(&workspace.sources, &findings),
+        CheckFormat::Human => render::human::render_with(
+            &workspace.sources,
+            &findings,
+            render::human::Options { color: super::stdout_color(), verbose: args.verbose, quiet: args.quiet },
+        ),
+        CheckFormat::Short => render::short::render_with(&workspace.sources, &findings, args.quiet),
         CheckFormat::Json => render::json::render(&workspace.sources, &findings, crate::totals(&workspace)),
         CheckFormat::Sarif => render::sarif::render(
             &workspace.sources,
@@ -81,20 +93,43 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         CheckFormat::Github => {
             render::github::render(&workspace.sources, &findings, &path_prefix(args, &workspace.root))
         }
+        CheckFormat::Junit => render::junit::render_check(
+            &workspace.sources,
+            &findings,
+            &render::sarif::RuleDescriptor::of_workspace(&workspace),
+            deny_warnings,
+        ),
+        CheckFormat::Gitlab => {
+            render::gitlab::render(&workspace.sources, &findings, &path_prefix(args, &workspace.root))
+        }
     };
     let mut stdout = std::io::stdout().lock();
     if args.coverage {
         // Coverage goes to stderr for machine formats, so their stdout stays parseable.
         let coverage = super::rules_cmd::coverage(&workspace, today);
         match args.format {
-            CheckFormat::Human | CheckFormat::Short => output.push_str(&coverage),
+            // The summary line stays the last line: coverage goes before it.
+            CheckFormat::Human => {
+                let summary = output.trim_end_matches('\n').rfind('\n').map_or(0, |end| end + 1);
+                output.insert_str(summary, &format!("{coverage}\n"));
+            }
+            CheckFormat::Short => output.push_str(&coverage),
             _ => eprint!("{coverage}"),
         }
     }
     if stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()).is_err() {
         return ExitCode::from(2);
     }
-    let deny_warnings = args.deny_warnings || workspace.config.check.deny_warnings;
+    if args.format == CheckFormat::Short {
+        // `short` stdout is one line per finding, for editors and `grep`; the summary that
+        // closes `human` output goes to stderr, where a terminal or CI log still shows it.
+        let hidden = if args.quiet {
+            findings.iter().filter(|finding| finding.severity != Severity::Error).count()
+        } else {
+            0
+        };
+        eprint!("{}", render::closing_summary(&findings, hidden));
+    }
     let failing = findings.iter().any(|finding| {
         finding.severity == Severity::Error || (deny_warnings && finding.severity == Severity::Warning)
     });
@@ -124,6 +159,7 @@ fn compare_with_baseline(
     path: &std::path::Path,
     workspace: &crate::Workspace,
     findings: Vec<crate::Diagnostic>,
+    quiet: bool,
 ) -> Result<Vec<crate::Diagnostic>, ExitCode> {
     // Read like a source file (regular, bounded, UTF-8): a FIFO or `/dev/zero` given as the
     // baseline is an error, not a hang.
@@ -133,6 +169,9 @@ fn compare_with_baseline(
     let baseline = render::baseline::Baseline::parse(&text)
         .map_err(|reason| super::usage_error(&format!("`{}`: {reason}", path.display())))?;
     let comparison = baseline.compare(&workspace.sources, findings);
+    if quiet {
+        return Ok(comparison.new);
+    }
     if comparison.known > 0 {
         eprintln!(
             "note: {} finding{} recorded in the baseline `{}` not shown",

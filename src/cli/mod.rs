@@ -26,7 +26,23 @@ use crate::model::{LoadError, Workspace};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to color output: `auto` colors a terminal, honouring `NO_COLOR` (off) and
+    /// `CLICOLOR_FORCE` or `FORCE_COLOR` (on, as in a CI log).
+    #[arg(long, value_enum, default_value = "auto", global = true, value_name = "WHEN")]
+    color: ColorArg,
 }
+
+/// `--color`: clap's view of [`crate::render::ColorChoice`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The `--color` of this run. The CLI is the only reader; commands ask [`stdout_color`]
+/// and [`stderr_color`] rather than threading the flag through every command.
+static COLOR: std::sync::OnceLock<crate::render::ColorChoice> = std::sync::OnceLock::new();
 
 #[derive(Subcommand, Debug)]
 enum Command {
@@ -62,6 +78,10 @@ pub enum CheckFormat {
     Sarif,
     /// GitHub Actions workflow commands: one annotation per finding.
     Github,
+    /// JUnit XML: a test suite per rule or code, a test case per finding (docs/ci.md).
+    Junit,
+    /// GitLab Code Quality JSON, for `artifacts:reports:codequality` (docs/ci.md).
+    Gitlab,
 }
 
 /// Runs the command line and returns the exit status.
@@ -73,6 +93,11 @@ pub fn main() -> ExitCode {
             return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    let _ = COLOR.set(match cli.color {
+        ColorArg::Auto => crate::render::ColorChoice::Auto,
+        ColorArg::Always => crate::render::ColorChoice::Always,
+        ColorArg::Never => crate::render::ColorChoice::Never,
+    });
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Export(args) => export::run(&args),
@@ -103,11 +128,15 @@ pub(crate) fn today(flag: Option<jiff::civil::Date>, workspace: &Workspace) -> j
 }
 
 pub(crate) fn stdout_color() -> bool {
-    crate::render::use_color(std::io::stdout().is_terminal())
+    crate::render::use_color(color_choice(), std::io::stdout().is_terminal())
 }
 
 pub(crate) fn stderr_color() -> bool {
-    crate::render::use_color(std::io::stderr().is_terminal())
+    crate::render::use_color(color_choice(), std::io::stderr().is_terminal())
+}
+
+fn color_choice() -> crate::render::ColorChoice {
+    COLOR.get().copied().unwrap_or_default()
 }
 
 fn paint(text: &str, color: bool) -> String {

@@ -14,6 +14,21 @@ pub struct TestArgs {
     /// Run the tests as of this date (a test's own `today:` still wins).
     #[arg(long, value_parser = super::parse_date)]
     today: Option<jiff::civil::Date>,
+    /// Also run the std library's own tests.
+    #[arg(long)]
+    std: bool,
+    /// How to print the results.
+    #[arg(long, value_enum, default_value = "human")]
+    format: TestFormat,
+}
+
+/// Output formats of `charter test`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// One line per test, then the failures, as `cargo test` prints them.
+    Human,
+    /// JUnit XML: a test suite per file, a test case per test (docs/ci.md).
+    Junit,
 }
 
 #[derive(Args, Debug)]
@@ -59,7 +74,8 @@ pub fn test(args: &TestArgs) -> ExitCode {
         Err(code) => return code,
     };
     let today = super::today(args.today, &workspace);
-    let (report, passed) = rules_cmd::test(&workspace, today, super::stdout_color());
+    let junit = args.format == TestFormat::Junit;
+    let (report, passed) = rules_cmd::test(&workspace, today, args.std, junit, super::stdout_color());
     print!("{report}");
     if passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

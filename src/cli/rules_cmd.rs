@@ -4,10 +4,18 @@
 use crate::model::Workspace;
 use crate::rules;
 
-/// `charter test`: the report text and whether every test passed.
-pub fn test(workspace: &Workspace, today: jiff::civil::Date, color: bool) -> (String, bool) {
-    let report = rules::run_tests(workspace, today);
-    (report.render(color), report.passed())
+/// `charter test`: the report text (JUnit XML with `junit`) and whether every test
+/// passed; std's tests run only with `include_std`.
+pub fn test(
+    workspace: &Workspace,
+    today: jiff::civil::Date,
+    include_std: bool,
+    junit: bool,
+    color: bool,
+) -> (String, bool) {
+    let report = rules::run_tests_of(workspace, today, include_std);
+    let text = if junit { crate::render::junit::render_tests(&report) } else { report.render(color) };
+    (text, report.passed())
 }
 
 /// `charter why ENTITY`: the explanation, or an error sentence (with a suggestion).

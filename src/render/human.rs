@@ -1,4 +1,7 @@
-//! `human`: rustc-style reports drawn by miette, with the source lines and labels.
+//! `human`: rustc-style reports drawn by miette, with the source lines and labels, and
+//! one closing summary line. A rule violation's label on the rule's `require` (its
+//! source) is drawn only with `--verbose`; a report whose snippet would repeat the one
+//! just drawn points at it instead (see [`render_with`]).
 //!
 //! miette's default `SourceCode` for strings rescans the text from its start for every
 //! report; [`IndexedSource`] answers from the file's line index instead, so thousands of
@@ -15,29 +18,76 @@ use miette::{
 };
 use std::fmt;
 
-use super::{Counts, summary_phrase};
+use super::closing_summary;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::{FileId, SourceFile, SourceMap};
 
-/// Renders every finding, then a summary line.
+/// What `charter check --format human` shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub color: bool,
+    /// Also show the rule's source (the `required by` label) of every rule violation.
+    pub verbose: bool,
+    /// Show only errors; the summary still counts every finding.
+    pub quiet: bool,
+}
+
+/// Renders every finding without the rules' sources, then a summary line.
 pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> String {
-    let handler = handler(color);
+    render_with(sources, diagnostics, Options { color, ..Options::default() })
+}
+
+/// Renders the findings `options` selects, then one summary line counting all of them.
+///
+/// A finding whose snippet would be the one just drawn (the same labels at the same
+/// places) is drawn without it, with a line pointing at the snippet above: two rules
+/// flagging the same field, or one rule failing twice on one entity, show the source once.
+pub fn render_with(sources: &SourceMap, diagnostics: &[Diagnostic], options: Options) -> String {
+    let handler = handler(options.color);
     let mut out = String::with_capacity(diagnostics.len() * 400);
+    let mut previous: Option<Vec<&Label>> = None;
+    let mut hidden = 0;
     for diagnostic in diagnostics {
-        render_one(&handler, sources, diagnostic, &mut out);
+        if options.quiet && diagnostic.severity != Severity::Error {
+            hidden += 1;
+            continue;
+        }
+        let labels = shown_labels(diagnostic, options.verbose);
+        let collapsed = previous.as_ref().is_some_and(|previous| same_snippet(previous, &labels));
+        let report = Report::new(sources, diagnostic, &labels, collapsed);
+        draw(&handler, &report, &mut out);
+        previous = Some(labels);
     }
-    let counts = Counts::of(diagnostics);
-    if !diagnostics.is_empty() {
-        out.push_str(&format!("{}\n", summary_phrase(counts)));
-    }
+    out.push_str(&closing_summary(diagnostics, hidden));
     out
 }
 
-/// Renders one finding as miette draws it.
+/// Renders one finding as miette draws it, with every label.
 pub fn render_diagnostic(sources: &SourceMap, diagnostic: &Diagnostic, color: bool) -> String {
     let mut out = String::new();
-    render_one(&handler(color), sources, diagnostic, &mut out);
+    let labels = shown_labels(diagnostic, true);
+    draw(&handler(color), &Report::new(sources, diagnostic, &labels, false), &mut out);
     out
+}
+
+/// The primary label, then the secondary labels a report shows: all of them with
+/// `verbose`, else all but the rule's source, which `charter explain RULE` prints.
+fn shown_labels(diagnostic: &Diagnostic, verbose: bool) -> Vec<&Label> {
+    let rule_source = diagnostic.code.rule().map(crate::rules::required_by);
+    std::iter::once(&diagnostic.primary)
+        .chain(diagnostic.secondary.iter().filter(|label| {
+            verbose || rule_source.is_none() || label.message.as_deref() != rule_source.as_deref()
+        }))
+        .collect()
+}
+
+/// Whether two reports would draw the same snippets: the same labels at the same places.
+fn same_snippet(previous: &[&Label], labels: &[&Label]) -> bool {
+    previous.len() == labels.len()
+        && previous
+            .iter()
+            .zip(labels)
+            .all(|(before, label)| before.span.same_place(&label.span) && before.message == label.message)
 }
 
 fn handler(color: bool) -> GraphicalReportHandler {
@@ -45,14 +95,9 @@ fn handler(color: bool) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
 }
 
-fn render_one(
-    handler: &GraphicalReportHandler,
-    sources: &SourceMap,
-    diagnostic: &Diagnostic,
-    out: &mut String,
-) {
-    let report = Report::new(sources, diagnostic);
-    if handler.render_report(out, &report).is_err() {
+fn draw(handler: &GraphicalReportHandler, report: &Report<'_>, out: &mut String) {
+    if handler.render_report(out, report).is_err() {
+        let diagnostic = report.diagnostic;
         out.push_str(&format!("{}[{}]: {}\n", diagnostic.severity, diagnostic.code, diagnostic.message));
     }
     out.push('\n');
@@ -122,6 +167,8 @@ impl SourceCode for IndexedSource<'_> {
 /// as related reports.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
+    /// For a report drawn without its snippet: where the snippet above points.
+    above: Option<String>,
     source: Option<Source<'a>>,
     /// The primary label first, with offsets into `source`.
     labels: Vec<LabeledSpan>,
@@ -135,13 +182,31 @@ struct Related<'a> {
 }
 
 impl<'a> Report<'a> {
-    fn new(sources: &'a SourceMap, diagnostic: &'a Diagnostic) -> Report<'a> {
+    /// The report of `diagnostic` showing `shown` (the primary label first); `collapsed`
+    /// leaves the snippets out for a line naming the place.
+    fn new(
+        sources: &'a SourceMap,
+        diagnostic: &'a Diagnostic,
+        shown: &[&'a Label],
+        collapsed: bool,
+    ) -> Report<'a> {
+        if collapsed {
+            let (file, start, _) = super::locate(sources, diagnostic.span());
+            let above = format!("at {file}:{}:{}, the snippet above", start.line, start.column);
+            return Report {
+                diagnostic,
+                above: Some(above),
+                source: None,
+                labels: Vec::new(),
+                related: Vec::new(),
+            };
+        }
         let file: FileId = diagnostic.primary.span.file;
-        let mut labels = vec![&diagnostic.primary];
+        let mut labels = Vec::new();
         let mut related = Vec::new();
-        for label in &diagnostic.secondary {
+        for label in shown {
             if label.span.file == file {
-                labels.push(label);
+                labels.push(*label);
             } else {
                 let bare = Label::bare(label.span);
                 let (source, labels) = source(sources.get(label.span.file), &[&bare]);
@@ -149,7 +214,7 @@ impl<'a> Report<'a> {
             }
         }
         let (source, labels) = source(sources.get(file), &labels);
-        Report { diagnostic, source, labels, related }
+        Report { diagnostic, above: None, source, labels, related }
     }
 }
 
@@ -406,7 +471,11 @@ impl fmt::Debug for Report<'_> {
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.diagnostic.message)?;
+        match &self.above {
+            Some(above) => write!(f, "\n{above}"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -1,12 +1,15 @@
 //! Renderers: turning [`Diagnostic`]s into what a user reads: `human` (miette's
-//! graphical reports), `short` (one line per finding) and `json` (LANGUAGE.md §8).
+//! graphical reports), `short` (one line per finding), `json` (LANGUAGE.md §8) and the CI
+//! formats `sarif`, `github`, `junit` and `gitlab` (docs/ci.md).
 
 pub mod baseline;
 pub mod export;
 pub mod github;
+pub mod gitlab;
 pub mod graph;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod report;
 pub mod sarif;
 pub mod short;
@@ -82,15 +85,79 @@ pub fn summary_phrase(counts: Counts) -> String {
     if parts.is_empty() { "no findings".to_string() } else { parts.join(", ") }
 }
 
-/// Whether to color output written to a stream: only a terminal, and never when
-/// `NO_COLOR` is set to a non-empty value.
-pub fn use_color(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+/// When to color output: `--color auto|always|never`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Color a terminal, unless the environment says otherwise (see [`use_color`]).
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// The closing line of `human` (and of `short`, on stderr): the counts of every finding,
+/// and how many `--quiet` left out.
+pub fn closing_summary(diagnostics: &[Diagnostic], hidden: usize) -> String {
+    let mut summary = summary_phrase(Counts::of(diagnostics));
+    if hidden > 0 {
+        summary.push_str(&format!("; {hidden} not shown (`--quiet` shows only errors)"));
+    }
+    summary.push('\n');
+    summary
+}
+
+/// When to color output written to a stream.
+///
+/// `always` and `never` are final. `auto` colors a terminal, except that a non-empty
+/// `NO_COLOR` turns color off and a `CLICOLOR_FORCE` or `FORCE_COLOR` that is set and not
+/// `0` (or `false`) turns it on where no terminal is, as in a CI log. `NO_COLOR` wins over
+/// both, as it does in `anstream`, so a user who opted out never sees escape codes.
+pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+    color_with(choice, is_terminal, |name| std::env::var_os(name))
+}
+
+/// [`use_color`] reading the environment through `variable`.
+pub fn color_with(
+    choice: ColorChoice,
+    is_terminal: bool,
+    variable: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => return true,
+        ColorChoice::Never => return false,
+        ColorChoice::Auto => {}
+    }
+    if variable("NO_COLOR").is_some_and(|value| !value.is_empty()) {
+        return false;
+    }
+    let forced = |name: &str| {
+        variable(name).is_some_and(|value| !value.is_empty() && value != "0" && value != "false")
+    };
+    forced("CLICOLOR_FORCE") || forced("FORCE_COLOR") || is_terminal
 }
 
 #[cfg(test)]
 mod tests {
-    use super::repository_path;
+    use super::{ColorChoice, color_with, repository_path};
+
+    #[test]
+    fn color_follows_the_flag_then_the_environment_then_the_terminal() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| std::ffi::OsString::from(value))
+            }
+        };
+        assert!(color_with(ColorChoice::Always, false, env(&[("NO_COLOR", "1")])));
+        assert!(!color_with(ColorChoice::Never, true, env(&[("FORCE_COLOR", "1")])));
+        assert!(color_with(ColorChoice::Auto, true, env(&[])));
+        assert!(!color_with(ColorChoice::Auto, false, env(&[])));
+        assert!(!color_with(ColorChoice::Auto, true, env(&[("NO_COLOR", "1")])));
+        assert!(color_with(ColorChoice::Auto, true, env(&[("NO_COLOR", "")])));
+        assert!(color_with(ColorChoice::Auto, false, env(&[("FORCE_COLOR", "1")])));
+        assert!(color_with(ColorChoice::Auto, false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!color_with(ColorChoice::Auto, false, env(&[("FORCE_COLOR", "0")])));
+        assert!(!color_with(ColorChoice::Auto, false, env(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])));
+    }
 
     #[test]
     fn repository_paths_join_the_prefix_and_climb_out_of_it() {

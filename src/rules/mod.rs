@@ -22,7 +22,7 @@ pub use catalog::{RuleInfo, catalog, explain, render_rules_markdown, render_rule
 pub use compile::CompiledRule;
 pub use coverage::{Coverage, coverage};
 pub use eval::display;
-pub use testing::{TestOutcome, TestReport, run_tests};
+pub use testing::{TestOutcome, TestReport, run_tests, run_tests_of};
 pub use why::why;
 
 use rayon::prelude::*;
@@ -377,6 +377,12 @@ pub(crate) fn evaluate(
 
 /// The diagnostic of one violation: the rule's name as code, the subject's field named by
 /// the failing `require` (else its id) as primary label, the `require` as secondary.
+/// The message of a rule violation's label on the rule's `require`, by which the human
+/// renderer knows the rule's source (shown only with `--verbose`).
+pub fn required_by(rule: &str) -> String {
+    format!("required by `{rule}`")
+}
+
 pub(crate) fn violation_diagnostic(
     rule: &CompiledRule,
     violation: &Violation,
@@ -418,7 +424,7 @@ pub(crate) fn violation_diagnostic(
         }
     };
     let secondary = if violation.subject.is_some() {
-        vec![Label::new(require_span, format!("required by `{}`", rule.name))]
+        vec![Label::new(require_span, required_by(&rule.name))]
     } else {
         Vec::new()
     };

@@ -1,4 +1,4 @@
-//! `charter test`: running the `test` blocks of the workspace and std.
+//! `charter test`: running the `test` blocks of the workspace and, on request, std's.
 //!
 //! Each test's entities form an isolated portfolio with the workspace's `extend`s and every
 //! rule (including rules turned off in `charter.toml`, at their declared severities). Its
@@ -17,6 +17,8 @@ use super::{Engine, evaluate};
 #[derive(Clone, Debug, Default)]
 pub struct TestReport {
     pub outcomes: Vec<TestOutcome>,
+    /// How many std tests were not run (`charter test` without `--std`).
+    pub std_not_run: usize,
 }
 
 /// The outcome of one `test` block.
@@ -86,6 +88,13 @@ impl TestReport {
             count - failed.len(),
             failed.len()
         ));
+        if self.std_not_run > 0 {
+            out.push_str(&format!(
+                "note: the std library's {} test{} not run; `--std` runs them too\n",
+                self.std_not_run,
+                if self.std_not_run == 1 { " was" } else { "s were" }
+            ));
+        }
         out
     }
 }
@@ -93,15 +102,22 @@ impl TestReport {
 /// Runs every `test` block of the workspace (std included) on `today` (a test's own
 /// `today:` wins).
 pub fn run_tests(workspace: &Workspace, today: jiff::civil::Date) -> TestReport {
+    run_tests_of(workspace, today, true)
+}
+
+/// Runs the workspace's own `test` blocks, and std's too when `include_std`: a user's
+/// `charter test` is about their rules, and std's tests pass with every release.
+pub fn run_tests_of(workspace: &Workspace, today: jiff::civil::Date, include_std: bool) -> TestReport {
     let engine = Engine::new(workspace);
     let extends: Vec<&ast::Extend> = workspace.extends().collect();
-    let tests: Vec<(&crate::model::workspace::ParsedFile, &ast::Test)> = workspace.tests().collect();
+    let (tests, std_tests): (Vec<_>, Vec<_>) =
+        workspace.tests().partition(|(file, _)| include_std || !file.std);
     use rayon::prelude::*;
     let outcomes = tests
         .par_iter()
         .map(|(file, test)| run_test(&engine, workspace, &extends, file.std, test, today))
         .collect();
-    TestReport { outcomes }
+    TestReport { outcomes, std_not_run: std_tests.len() }
 }
 
 fn run_test(
