@@ -1,9 +1,9 @@
 //! Feeds bytes to `charter-lsp`, in-process, in one of two ways:
 //!
-//! - [`serve`]: the bytes are the server's standard input, read through tower-lsp-server's
-//!   framing and JSON-RPC decoding exactly as `main.rs` wires them (an in-memory reader
-//!   for stdin, a sink for stdout). This is what a hostile byte stream meets; messages are
-//!   handled concurrently, as they come.
+//! - [`serve`]: the bytes are the server's standard input, read through Charter's own
+//!   transport (`charter_lsp::transport`: framing, message checks, panic catching) exactly
+//!   as `main.rs` wires it (an in-memory reader for stdin, a sink for stdout). This is what
+//!   a hostile byte stream meets; requests are handled concurrently, as they come.
 //! - [`call_each`]: the bytes are NUL-separated message bodies, each decoded and passed
 //!   to the `LspService` only after the previous one was answered, as a well-behaved
 //!   client does. The fuzzer then reaches the handlers (hover, completion, rename, ...)
@@ -22,7 +22,7 @@ use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use tower::{Service, ServiceExt};
 use tower_lsp_server::jsonrpc::{Request, Response};
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::LspService;
 
 /// The directory documents and folders are moved into: it holds a `charter.toml`, so
 /// that the server's root search stops there.
@@ -55,9 +55,9 @@ pub fn serve(input: &[u8]) {
     runtime.block_on(async {
         let (service, socket) = LspService::new(charter_lsp::Server::new);
         if echo() {
-            Server::new(input, tokio::io::stderr(), socket).serve(service).await;
+            charter_lsp::transport::serve(input, tokio::io::stderr(), service, socket).await;
         } else {
-            Server::new(input, tokio::io::sink(), socket).serve(service).await;
+            charter_lsp::transport::serve(input, tokio::io::sink(), service, socket).await;
         }
     });
 }
