@@ -113,13 +113,25 @@ pub type Parse<'a> = &'a (dyn Fn(FileId, &Path, &str) -> Parsed + Sync);
 pub type Parsed = (Arc<ast::SourceFile>, Vec<Diagnostic>);
 
 impl Workspace {
-    /// Loads the workspace around `paths` (the current directory when empty).
+    /// Loads the workspace around `paths` (the current directory when empty): with a
+    /// `charter.toml` at the root, every `.charter` file below the root as well as the
+    /// paths; without one, the paths alone.
     pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
         Workspace::load_with(paths, &|_| None)
     }
 
+    /// Loads exactly the files at or below `paths` (and what they `use`), with the root's
+    /// `charter.toml`: one fixture of a directory of fixtures, as if it were alone.
+    pub fn load_exactly(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
+        Workspace::load_files(paths, &|_| None, false)
+    }
+
     /// Like [`Workspace::load`], reading a file's text from `overlay` when it has one.
     pub fn load_with(paths: &[PathBuf], overlay: Overlay<'_>) -> Result<Workspace, LoadError> {
+        Workspace::load_files(paths, overlay, true)
+    }
+
+    fn load_files(paths: &[PathBuf], overlay: Overlay<'_>, whole: bool) -> Result<Workspace, LoadError> {
         let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
         let mut found = Vec::new();
         for path in &paths {
@@ -129,7 +141,7 @@ impl Workspace {
         let config = read_config(&root)?;
         // With a `charter.toml`, the paths narrow what is reported ([`Scope`]), never what
         // is loaded: the whole workspace is read, so references across files resolve.
-        if config.file.is_some() {
+        if whole && config.file.is_some() {
             found.extend(charter_files(&root));
         }
         found.sort();
