@@ -58,10 +58,11 @@ pub enum BuiltinCode {
     WaiverExpired,
     WaiverUnused,
     WaiverExpiring,
+    Config,
 }
 
 impl BuiltinCode {
-    pub const ALL: [BuiltinCode; 14] = [
+    pub const ALL: [BuiltinCode; 15] = [
         BuiltinCode::Syntax,
         BuiltinCode::UnknownReference,
         BuiltinCode::WrongKind,
@@ -76,6 +77,7 @@ impl BuiltinCode {
         BuiltinCode::WaiverExpired,
         BuiltinCode::WaiverUnused,
         BuiltinCode::WaiverExpiring,
+        BuiltinCode::Config,
     ];
 
     /// The stable name, as users write it in `charter.toml`, tests and waivers.
@@ -95,6 +97,7 @@ impl BuiltinCode {
             BuiltinCode::WaiverExpired => "charter::waiver_expired",
             BuiltinCode::WaiverUnused => "charter::waiver_unused",
             BuiltinCode::WaiverExpiring => "charter::waiver_expiring",
+            BuiltinCode::Config => "charter::config",
         }
     }
 
@@ -153,6 +156,9 @@ impl BuiltinCode {
             }
             BuiltinCode::WaiverExpiring => {
                 "A waiver expires within 30 days. Renew it with a fresh approval, or fix what it waives."
+            }
+            BuiltinCode::Config => {
+                "A mistake in `charter.toml`, shown at its key or value: an unknown section or key (the help suggests the closest one: `[check]` holds `today`, `deny_warnings` and `std`; `[rules]` maps rule names and built-in codes to severities), a name under `[rules]` that is no rule of the workspace, of std or built-in code, a severity other than `error`, `warning`, `info` or `off` (`\"warn\"`: did you mean `warning`?), an impossible date (`today = \"2026-13-01\"`; both `today = 2026-11-26` and `today = \"2026-11-26\"` are dates), or a value of the wrong type (`std = \"false\"`). The entry is ignored, its default is used, and the check goes on. Only a file that is not TOML at all stops the command (exit status 2), with the position where parsing stopped."
             }
         }
     }

@@ -45,7 +45,7 @@ fn invalid_utf8_is_exit_2() {
 
 #[test]
 fn invalid_config_is_exit_2() {
-    let directory = workspace(&[("charter.toml", "[check]\ntoday = 42\n"), ("a.charter", "person a {}")]);
+    let directory = workspace(&[("charter.toml", "[check\ntoday = 42\n"), ("a.charter", "person a {}")]);
     assert_cmd_snapshot!(charter(directory.path()).args(["check"]));
 }
 

@@ -22,7 +22,7 @@ fn today() -> jiff::civil::Date {
 #[test]
 fn builtin_diagnostics() {
     insta::glob!("fixtures/diagnostics/*.charter", |path| {
-        let workspace = Workspace::load(&[path.to_path_buf()]).unwrap();
+        let workspace = Workspace::load_exactly(&[path.to_path_buf()]).unwrap();
         let findings = charter::check(&workspace, today());
         assert!(!findings.is_empty(), "{} reports nothing", path.display());
         let source = std::fs::read_to_string(path).unwrap();

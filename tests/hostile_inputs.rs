@@ -178,8 +178,12 @@ fn use_of_a_file_not_named_charter_is_refused_unread() {
 
 #[test]
 fn use_of_an_oversized_file_is_refused() {
-    let directory =
-        workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"lib/big.charter\"\nperson a {}\n")]);
+    // `lib/` is ignored, so the walk of the workspace leaves it to the `use`.
+    let directory = workspace(&[
+        ("charter.toml", CONFIG),
+        (".gitignore", "lib/\n"),
+        ("a.charter", "use \"lib/big.charter\"\nperson a {}\n"),
+    ]);
     std::fs::create_dir(directory.path().join("lib")).unwrap();
     // Sparse: it reads as zeros, which is fine, as it must not be read at all.
     std::fs::File::create(directory.path().join("lib/big.charter")).unwrap().set_len(LIMIT + 1).unwrap();
@@ -197,12 +201,15 @@ fn a_file_at_the_limit_is_read() {
 
 #[test]
 fn use_of_a_file_that_is_not_utf8_names_the_byte() {
-    let directory =
-        workspace(&[("charter.toml", CONFIG), ("a.charter", "use \"lib/b.charter\"\nperson a {}\n")]);
+    let directory = workspace(&[
+        ("charter.toml", CONFIG),
+        (".gitignore", "lib/\n"),
+        ("a.charter", "use \"lib/b.charter\"\nperson a {}\n"),
+    ]);
     std::fs::create_dir(directory.path().join("lib")).unwrap();
     std::fs::write(directory.path().join("lib/b.charter"), b"person b \"\xff\" {}\n").unwrap();
-    // Only `a.charter` is checked (a walked file that is not UTF-8 stops the whole
-    // check), so `use` reports it.
+    // `lib/` is ignored (a walked file that is not UTF-8 stops the whole check), so only
+    // the `use` reaches it and reports it.
     insta::assert_snapshot!(run(charter(directory.path()).args(["check", "a.charter"])));
 }
 

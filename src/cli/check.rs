@@ -64,7 +64,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Err(code) => return code,
     };
     let today = super::today(args.today, &workspace);
-    let findings = crate::check(&workspace, today);
+    // The paths narrow what is reported; the whole workspace was loaded and checked.
+    let scope = crate::model::Scope::of(&workspace, &args.paths);
+    let mut findings = crate::check(&workspace, today);
+    findings.retain(|finding| scope.reports(&workspace, finding));
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &workspace, &findings);
     }

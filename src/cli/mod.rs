@@ -118,8 +118,28 @@ pub(crate) fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Loads the whole workspace around `paths`; when it cannot be loaded, says why on stderr
+/// and returns exit status 2. A `charter.toml` that is not TOML is shown with its snippet.
 pub(crate) fn load(paths: &[PathBuf]) -> Result<Workspace, ExitCode> {
-    Workspace::load(paths).map_err(|error: LoadError| usage_error(&error.to_string()))
+    Workspace::load(paths).map_err(|error: LoadError| match &error {
+        LoadError::Config { path, text, error: syntax } => {
+            let mut sources = crate::source::SourceMap::default();
+            let root = path.parent().unwrap_or(std::path::Path::new(""));
+            let name = crate::model::workspace::display_name(root, path);
+            let file = sources.add(crate::source::SourceFile::new(path.clone(), name, text.clone()));
+            let range = syntax.range.clone().unwrap_or(0..0);
+            let diagnostic = crate::Diagnostic::builtin(
+                crate::diagnostic::BuiltinCode::Config,
+                crate::source::Span::new(file, range.start, range.end),
+                format!("`charter.toml` is not valid TOML: {}", syntax.message),
+            )
+            .with_label("the TOML parser stopped here")
+            .with_help("fix the TOML syntax; nothing was checked");
+            eprint!("{}", crate::render::human::render(&sources, &[diagnostic], stderr_color()));
+            ExitCode::from(2)
+        }
+        _ => usage_error(&error.to_string()),
+    })
 }
 
 /// The evaluation date: `--today`, else `charter.toml`'s `today`, else the system date.

@@ -1,13 +1,20 @@
-//! `charter.toml`: the workspace's settings.
+//! `charter.toml`: the workspace's settings, read with spans so that every mistake in it
+//! is a `charter::config` finding at the key or value that is wrong.
+//!
+//! A bad entry is ignored (its default is used) and the rest of the file still counts;
+//! only text that is not TOML at all is a [`ConfigSyntaxError`], which stops the command.
 
-use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::diagnostic::Severity;
+use toml_edit::{Item, TableLike};
+
+use crate::diagnostic::{Severity, closest};
 
 /// A rule's severity as `[rules]` sets it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleLevel {
     Error,
     Warning,
@@ -16,6 +23,9 @@ pub enum RuleLevel {
 }
 
 impl RuleLevel {
+    /// The words `[rules]` accepts, in the order the help lists them.
+    pub const NAMES: [&'static str; 4] = ["error", "warning", "info", "off"];
+
     /// The severity, or `None` for `off`.
     pub fn severity(self) -> Option<Severity> {
         match self {
@@ -25,26 +35,45 @@ impl RuleLevel {
             RuleLevel::Off => None,
         }
     }
+
+    pub fn parse(text: &str) -> Option<RuleLevel> {
+        match text {
+            "error" => Some(RuleLevel::Error),
+            "warning" => Some(RuleLevel::Warning),
+            "info" => Some(RuleLevel::Info),
+            "off" => Some(RuleLevel::Off),
+            _ => None,
+        }
+    }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The settings of a workspace; [`Config::default`] when there is no `charter.toml`.
+#[derive(Clone, Debug, Default)]
 pub struct Config {
-    #[serde(default)]
     pub check: CheckConfig,
     /// Per-rule (or built-in code) severity overrides.
-    #[serde(default)]
     pub rules: BTreeMap<String, RuleLevel>,
+    /// Where each name under `[rules]` is written, so that names no rule has can be
+    /// reported once the workspace's rules are known.
+    pub rule_names: Vec<(String, Range<usize>)>,
+    /// The mistakes found in the text; each entry named here was ignored.
+    pub problems: Vec<ConfigProblem>,
+    /// The file itself, when it was read from the disk: its findings are shown in it.
+    pub file: Option<ConfigFile>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The `charter.toml` a [`Config`] was read from.
+#[derive(Clone, Debug)]
+pub struct ConfigFile {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
 pub struct CheckConfig {
     /// A fixed evaluation date, `YYYY-MM-DD`.
     pub today: Option<jiff::civil::Date>,
-    #[serde(default)]
     pub deny_warnings: bool,
-    #[serde(default = "yes")]
     pub std: bool,
 }
 
@@ -54,18 +83,330 @@ impl Default for CheckConfig {
     }
 }
 
-fn yes() -> bool {
-    true
+/// One mistake in `charter.toml`, at a byte range of its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub range: Range<usize>,
+    /// Lowercase, no final period, user input in backticks.
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+    /// Text that replaces `range` to fix the mistake, when it is knowable.
+    pub replacement: Option<String>,
 }
 
+/// `charter.toml` is not TOML: the parser's message and where it stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigSyntaxError {
+    pub message: String,
+    pub range: Option<Range<usize>>,
+}
+
+impl std::fmt::Display for ConfigSyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The sections `charter.toml` may hold.
+const SECTIONS: [&str; 2] = ["check", "rules"];
+/// The keys of `[check]`.
+const CHECK_KEYS: [&str; 3] = ["today", "deny_warnings", "std"];
+/// Words people write to switch a rule off, which all mean `off`.
+const OFF_WORDS: [&str; 8] = ["allow", "ignore", "disable", "disabled", "none", "false", "no", "silent"];
+
 impl Config {
-    /// Parses `charter.toml`; the error is a sentence for the user.
+    /// Parses `charter.toml` strictly: the first mistake, as a sentence for the user, is
+    /// an error. The language server and tests use this; `charter check` reads the file
+    /// with [`Config::read`] and reports every mistake.
     pub fn parse(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|error| error.to_string())
+        let config = Config::read(text).map_err(|error| error.message)?;
+        match config.problems.first() {
+            Some(problem) => Err(match &problem.help {
+                Some(help) => format!("{}; {help}", problem.message),
+                None => problem.message.clone(),
+            }),
+            None => Ok(config),
+        }
+    }
+
+    /// Reads `charter.toml`, collecting every mistake in [`Config::problems`]; only text
+    /// that is not TOML is an error.
+    pub fn read(text: &str) -> Result<Config, ConfigSyntaxError> {
+        let document = toml_edit::ImDocument::parse(text).map_err(|error| ConfigSyntaxError {
+            message: syntax_message(error.message()),
+            range: error.span(),
+        })?;
+        let mut config = Config::default();
+        let root = document.as_table();
+        for (name, item) in root.iter() {
+            let key = root.key(name).and_then(toml_edit::Key::span);
+            let at = key.clone().or_else(|| item.span()).unwrap_or(0..0);
+            match name {
+                "check" | "rules" => match item.as_table_like() {
+                    Some(table) if name == "check" => config.read_check(table),
+                    Some(table) => config.read_rules(table),
+                    None => config.problems.push(ConfigProblem {
+                        range: item.span().unwrap_or(at),
+                        message: format!("`{name}` must be a section, not {}", article(item.type_name())),
+                        label: "expected a section".to_string(),
+                        help: Some(format!("write the section header `[{name}]` and its keys below it")),
+                        replacement: None,
+                    }),
+                },
+                _ if CHECK_KEYS.contains(&name) => config.problems.push(ConfigProblem {
+                    range: at,
+                    message: format!("`{name}` belongs in the `[check]` section"),
+                    label: "outside `[check]`".to_string(),
+                    help: Some(format!("move `{name}` below the `[check]` header")),
+                    replacement: None,
+                }),
+                _ => config.problems.push(unknown(name, at, "section", "", &SECTIONS)),
+            }
+        }
+        Ok(config)
     }
 
     /// The level `[rules]` sets for a rule or built-in code, if any.
     pub fn level(&self, code: &str) -> Option<RuleLevel> {
         self.rules.get(code).copied()
+    }
+
+    fn read_check(&mut self, table: &dyn TableLike) {
+        for (name, item) in table.iter() {
+            let key = table.get_key_value(name).and_then(|(key, _)| key.span());
+            let at = item.span().or_else(|| key.clone()).unwrap_or(0..0);
+            match name {
+                "today" => match today(item) {
+                    Ok(date) => self.check.today = Some(date),
+                    Err(problem) => self.problems.push(problem.at(at)),
+                },
+                "deny_warnings" | "std" => match boolean(name, item) {
+                    Ok(value) if name == "std" => self.check.std = value,
+                    Ok(value) => self.check.deny_warnings = value,
+                    Err(problem) => self.problems.push(problem.at(at)),
+                },
+                _ => {
+                    self.problems.push(unknown(name, key.unwrap_or(at), "key", " in `[check]`", &CHECK_KEYS))
+                }
+            }
+        }
+    }
+
+    fn read_rules(&mut self, table: &dyn TableLike) {
+        for (name, item) in table.iter() {
+            let key = table.get_key_value(name).and_then(|(key, _)| key.span()).unwrap_or(0..0);
+            let at = item.span().unwrap_or_else(|| key.clone());
+            if name == "charter::syntax" {
+                self.problems.push(ConfigProblem {
+                    range: key,
+                    message: "the severity of `charter::syntax` cannot be changed".to_string(),
+                    label: "always an error".to_string(),
+                    help: Some("remove this line: a file that does not parse cannot be checked".to_string()),
+                    replacement: None,
+                });
+                continue;
+            }
+            match level(item) {
+                Ok(level) => {
+                    self.rules.insert(name.to_string(), level);
+                    self.rule_names.push((name.to_string(), key));
+                }
+                Err(problem) => {
+                    // The name is still checked: both a bad name and a bad level are shown.
+                    self.rule_names.push((name.to_string(), key));
+                    self.problems.push(problem.at(at));
+                }
+            }
+        }
+    }
+}
+
+/// A problem before its place is known.
+struct Mistake {
+    message: String,
+    label: String,
+    help: Option<String>,
+    replacement: Option<String>,
+}
+
+impl Mistake {
+    fn at(self, range: Range<usize>) -> ConfigProblem {
+        ConfigProblem {
+            range,
+            message: self.message,
+            label: self.label,
+            help: self.help,
+            replacement: self.replacement,
+        }
+    }
+}
+
+/// "unknown section `chek`" or "unknown key `todya` in `[check]`", suggesting the closest
+/// known name.
+fn unknown(name: &str, range: Range<usize>, what: &str, place: &str, known: &[&str]) -> ConfigProblem {
+    let suggestion = closest(name, known.iter().copied());
+    let help = match suggestion {
+        Some(candidate) => format!("did you mean `{candidate}`?"),
+        None => format!("`charter.toml` knows {}", listed(known)),
+    };
+    ConfigProblem {
+        range,
+        message: format!("unknown {what} `{name}`{place}"),
+        label: format!("unknown {what}"),
+        help: Some(help),
+        replacement: suggestion.map(str::to_string),
+    }
+}
+
+/// `` `a`, `b` or `c` ``.
+pub fn listed(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// "an integer", "a string".
+fn article(type_name: &str) -> String {
+    let vowel = type_name.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {type_name}", if vowel { "an" } else { "a" })
+}
+
+/// The value of `today`: a TOML local date (`2026-11-26`) or a string holding one.
+fn today(item: &Item) -> Result<jiff::civil::Date, Mistake> {
+    let example = "write it as `today = 2026-11-26` (a TOML date) or `today = \"2026-11-26\"`";
+    if let Some(datetime) = item.as_datetime() {
+        return match (datetime.date, datetime.time, datetime.offset) {
+            (Some(date), None, None) => {
+                let year = i16::try_from(date.year).unwrap_or(i16::MAX);
+                let month = i8::try_from(date.month).unwrap_or(i8::MAX);
+                let day = i8::try_from(date.day).unwrap_or(i8::MAX);
+                jiff::civil::Date::new(year, month, day).map_err(|_| Mistake {
+                    message: format!("`{datetime}` is not a date"),
+                    label: "no such day".to_string(),
+                    help: Some(example.to_string()),
+                    replacement: None,
+                })
+            }
+            (Some(date), _, _) => Err(Mistake {
+                message: "`today` is a date, not a date and time".to_string(),
+                label: "a time is given".to_string(),
+                help: Some(format!("write the date alone: `{date}`")),
+                replacement: Some(date.to_string()),
+            }),
+            (None, _, _) => Err(Mistake {
+                message: "`today` is a date, not a time".to_string(),
+                label: "a time".to_string(),
+                help: Some(example.to_string()),
+                replacement: None,
+            }),
+        };
+    }
+    match item.as_str() {
+        Some(text) => text.trim().parse::<jiff::civil::Date>().map_err(|_| Mistake {
+            message: format!("`{text}` is not a date"),
+            label: "expected YYYY-MM-DD".to_string(),
+            help: Some(example.to_string()),
+            replacement: None,
+        }),
+        None => Err(Mistake {
+            message: format!("`today` expects a date, not {}", article(item.type_name())),
+            label: "expected a date".to_string(),
+            help: Some(example.to_string()),
+            replacement: None,
+        }),
+    }
+}
+
+fn boolean(name: &str, item: &Item) -> Result<bool, Mistake> {
+    if let Some(value) = item.as_bool() {
+        return Ok(value);
+    }
+    let quoted = item.as_str().map(str::trim).filter(|text| *text == "true" || *text == "false");
+    Err(Mistake {
+        message: format!("`{name}` expects `true` or `false`, not {}", article(item.type_name())),
+        label: "expected `true` or `false`".to_string(),
+        help: Some(match quoted {
+            Some(word) => format!("write `{word}` without quotes"),
+            None => format!("write `{name} = true` or `{name} = false`"),
+        }),
+        replacement: quoted.map(str::to_string),
+    })
+}
+
+fn level(item: &Item) -> Result<RuleLevel, Mistake> {
+    let valid = listed(&RuleLevel::NAMES);
+    let Some(text) = item.as_str() else {
+        let off = item.as_bool() == Some(false);
+        return Err(Mistake {
+            message: format!("a rule's severity is a string, not {}", article(item.type_name())),
+            label: "expected a severity".to_string(),
+            help: Some(if off {
+                "write `\"off\"` to switch the rule off".to_string()
+            } else {
+                format!("write one of {valid}, in quotes")
+            }),
+            replacement: off.then(|| "\"off\"".to_string()),
+        });
+    };
+    if let Some(level) = RuleLevel::parse(text) {
+        return Ok(level);
+    }
+    let lower = text.trim().to_lowercase();
+    let suggestion = RuleLevel::parse(&lower)
+        .map(|_| lower.as_str())
+        .or_else(|| OFF_WORDS.contains(&lower.as_str()).then_some("off"))
+        .or_else(|| closest(&lower, RuleLevel::NAMES))
+        .or_else(|| lower.starts_with("warn").then_some("warning"));
+    Err(Mistake {
+        message: format!("unknown severity `{text}`"),
+        label: "not a severity".to_string(),
+        help: Some(match suggestion {
+            Some(word) => format!("did you mean `{word}`?"),
+            None => format!("a rule's severity is {valid}"),
+        }),
+        replacement: suggestion.map(|word| format!("\"{word}\"")),
+    })
+}
+
+/// The parser's message as one lowercase line without a final period.
+fn syntax_message(message: &str) -> String {
+    let joined: Vec<&str> = message.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+    let joined = joined.join("; ");
+    let joined = joined.trim_end_matches('.');
+    let mut characters = joined.chars();
+    match characters.next() {
+        Some(first) => first.to_lowercase().chain(characters).collect(),
+        None => "not valid TOML".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_accepted_quoted_or_not() {
+        let quoted = Config::parse("[check]\ntoday = \"2026-11-26\"\n").unwrap();
+        let bare = Config::parse("[check]\ntoday = 2026-11-26\n").unwrap();
+        assert_eq!(quoted.check.today, bare.check.today);
+        assert!(bare.check.today.is_some());
+    }
+
+    #[test]
+    fn a_bad_entry_is_ignored_and_the_rest_kept() {
+        let config = Config::read(
+            "[check]\ntoday = \"2026-13-01\"\nstd = false\n[rules]\na = \"warn\"\nb = \"off\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.problems.len(), 2);
+        assert!(!config.check.std);
+        assert_eq!(config.check.today, None);
+        assert_eq!(config.level("b"), Some(RuleLevel::Off));
+        assert_eq!(config.level("a"), None);
+        assert_eq!(config.problems[1].help.as_deref(), Some("did you mean `warning`?"));
     }
 }

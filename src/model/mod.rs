@@ -16,7 +16,7 @@ pub use resolve::{Declarations, resolve};
 pub use schema::{Schema, Type};
 pub use update::update;
 pub use value::Value;
-pub use workspace::{LoadError, Workspace};
+pub use workspace::{LoadError, Scope, Workspace};
 
 use crate::source::Span;
 use rustc_hash::FxHashMap;

@@ -11,11 +11,12 @@ use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use super::config::ConfigSyntaxError;
 use super::resolve::Declarations;
 use super::{Config, Portfolio};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::source::read::{self, FileKind, ReadError};
-use crate::source::{FileId, MAX_FILE_SIZE, SourceFile, SourceMap};
+use crate::source::{FileId, MAX_FILE_SIZE, SourceFile, SourceMap, Span};
 use crate::syntax::{self, ast};
 
 /// Why a workspace could not be loaded at all (exit status 2).
@@ -28,8 +29,8 @@ pub enum LoadError {
     NotUtf8 { path: PathBuf, offset: usize },
     /// No `.charter` file under the given paths.
     NoFiles { paths: Vec<PathBuf> },
-    /// `charter.toml` is not valid.
-    Config { path: PathBuf, reason: String },
+    /// `charter.toml` is not TOML at all (mistakes in valid TOML are findings).
+    Config { path: PathBuf, text: Arc<str>, error: ConfigSyntaxError },
 }
 
 /// A path as the user would write it: relative to the current directory when below it.
@@ -53,7 +54,14 @@ impl std::fmt::Display for LoadError {
                 let shown: Vec<String> = paths.iter().map(|path| format!("`{}`", path.display())).collect();
                 write!(f, "no `.charter` files found in {}", shown.join(", "))
             }
-            LoadError::Config { path, reason } => write!(f, "invalid `{}`: {reason}", shown(path)),
+            LoadError::Config { path, text, error } => {
+                write!(f, "`{}` is not valid TOML: {error}", shown(path))?;
+                if let Some(range) = &error.range {
+                    let position = crate::source::LineIndex::new(text).position(text, range.start);
+                    write!(f, " (line {}, column {})", position.line, position.column)?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -105,13 +113,25 @@ pub type Parse<'a> = &'a (dyn Fn(FileId, &Path, &str) -> Parsed + Sync);
 pub type Parsed = (Arc<ast::SourceFile>, Vec<Diagnostic>);
 
 impl Workspace {
-    /// Loads the workspace around `paths` (the current directory when empty).
+    /// Loads the workspace around `paths` (the current directory when empty): with a
+    /// `charter.toml` at the root, every `.charter` file below the root as well as the
+    /// paths; without one, the paths alone.
     pub fn load(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
         Workspace::load_with(paths, &|_| None)
     }
 
+    /// Loads exactly the files at or below `paths` (and what they `use`), with the root's
+    /// `charter.toml`: one fixture of a directory of fixtures, as if it were alone.
+    pub fn load_exactly(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
+        Workspace::load_files(paths, &|_| None, false)
+    }
+
     /// Like [`Workspace::load`], reading a file's text from `overlay` when it has one.
     pub fn load_with(paths: &[PathBuf], overlay: Overlay<'_>) -> Result<Workspace, LoadError> {
+        Workspace::load_files(paths, overlay, true)
+    }
+
+    fn load_files(paths: &[PathBuf], overlay: Overlay<'_>, whole: bool) -> Result<Workspace, LoadError> {
         let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
         let mut found = Vec::new();
         for path in &paths {
@@ -119,6 +139,11 @@ impl Workspace {
         }
         let root = find_root(paths.first().map_or(Path::new("."), PathBuf::as_path));
         let config = read_config(&root)?;
+        // With a `charter.toml`, the paths narrow what is reported ([`Scope`]), never what
+        // is loaded: the whole workspace is read, so references across files resolve.
+        if whole && config.file.is_some() {
+            found.extend(charter_files(&root));
+        }
         found.sort();
         found.dedup();
         if found.is_empty() {
@@ -215,6 +240,16 @@ impl Workspace {
                 files.push(ParsedFile { file, ast, used: false, std: true });
             }
         }
+        // `charter.toml` is a source too, after every `.charter` file (their ids stay
+        // the same), so that its findings show a snippet like any other.
+        if let Some(file) = &config.file {
+            let id = sources.add(SourceFile::new(
+                file.path.clone(),
+                display_name(&root, &file.path),
+                file.text.clone(),
+            ));
+            diagnostics.extend(config_findings(&config, id, &files));
+        }
         let updated = previous.and_then(|previous| update(previous, &sources, &files));
         let (portfolio, found) = updated
             .unwrap_or_else(|| super::resolve(&Declarations::of_files(files.iter().map(|file| &*file.ast))));
@@ -255,6 +290,84 @@ impl Workspace {
     /// The files that belong to the workspace itself (not std, not `use`d from outside).
     pub fn own_files(&self) -> impl Iterator<Item = &ParsedFile> {
         self.files.iter().filter(|file| !file.std)
+    }
+}
+
+/// Which findings a command reports: those located under the paths it was given.
+///
+/// Paths narrow what is reported, never what is loaded ([`Workspace::load`] reads the
+/// whole workspace of the nearest `charter.toml`). A finding belongs to the file of its
+/// primary span; one located in std or in a `use`d file outside the workspace belongs to
+/// the entity it is about, or else to the files its secondary labels point at. Findings in
+/// `charter.toml` are always reported: its settings govern every check.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    /// `None`: everything is reported.
+    paths: Option<Vec<PathBuf>>,
+}
+
+impl Scope {
+    /// Everything: no narrowing.
+    pub fn everything() -> Scope {
+        Scope { paths: None }
+    }
+
+    /// The scope of `paths` (the current directory when empty) in `workspace`. Without a
+    /// `charter.toml` the paths are the workspace, and a path at or above the root
+    /// selects all of it.
+    pub fn of(workspace: &Workspace, paths: &[PathBuf]) -> Scope {
+        if workspace.config.file.is_none() {
+            return Scope::everything();
+        }
+        let given: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+        let given: Vec<PathBuf> = given
+            .iter()
+            .map(|path| normalize(&std::path::absolute(path).unwrap_or_else(|_| path.clone())))
+            .collect();
+        if given.iter().any(|path| workspace.root.starts_with(path)) {
+            return Scope::everything();
+        }
+        Scope { paths: Some(given) }
+    }
+
+    /// Whether every finding is reported.
+    pub fn is_everything(&self) -> bool {
+        self.paths.is_none()
+    }
+
+    /// Whether `finding` is reported.
+    pub fn reports(&self, workspace: &Workspace, finding: &Diagnostic) -> bool {
+        let Some(paths) = &self.paths else {
+            return true;
+        };
+        let under = |span: Span| {
+            workspace
+                .sources
+                .get(span.file)
+                .is_some_and(|file| paths.iter().any(|path| file.path.starts_with(path)))
+        };
+        let primary = finding.span();
+        if under(primary) {
+            return true;
+        }
+        let Some(file) = workspace.sources.get(primary.file) else {
+            return false;
+        };
+        if workspace.config.file.as_ref().is_some_and(|config| config.path == file.path) {
+            return true;
+        }
+        if file.path.starts_with(&workspace.root) {
+            return false;
+        }
+        let entity = finding
+            .entity
+            .as_deref()
+            .and_then(|id| workspace.portfolio.lookup(id))
+            .and_then(|id| workspace.portfolio.entity(id));
+        match entity {
+            Some(entity) => under(entity.span),
+            None => finding.secondary.iter().any(|label| under(label.span)),
+        }
     }
 }
 
@@ -313,8 +426,81 @@ fn read_config(root: &Path) -> Result<Config, LoadError> {
     }
     // A `charter.toml` that is a link to another kind of file (`/proc/self/environ`) is
     // refused before it is read: a parse error would quote its content.
-    let text = read::read_data_file(&path).map_err(|reason| LoadError::reading(&path, reason))?;
-    Config::parse(&text).map_err(|reason| LoadError::Config { path, reason })
+    let text: Arc<str> =
+        read::read_data_file(&path).map_err(|reason| LoadError::reading(&path, reason))?.into();
+    let mut config = match Config::read(&text) {
+        Ok(config) => config,
+        Err(error) => return Err(LoadError::Config { path, text, error }),
+    };
+    config.file = Some(super::config::ConfigFile { path, text });
+    Ok(config)
+}
+
+/// The `charter::config` findings of `charter.toml` (file `id`): the mistakes found while
+/// reading it, and the names under `[rules]` that are no rule and no built-in code.
+fn config_findings(config: &Config, id: FileId, files: &[ParsedFile]) -> Vec<Diagnostic> {
+    let finding = |range: &std::ops::Range<usize>, message: String, label: &str| {
+        Diagnostic::builtin(BuiltinCode::Config, Span::new(id, range.start, range.end), message)
+            .with_label(label)
+    };
+    let mut findings: Vec<Diagnostic> = config
+        .problems
+        .iter()
+        .map(|problem| {
+            let mut diagnostic = finding(&problem.range, problem.message.clone(), &problem.label);
+            diagnostic.help = problem.help.clone();
+            if let Some(replacement) = &problem.replacement {
+                let span = diagnostic.span();
+                diagnostic = diagnostic.with_fix(format!("write `{replacement}`"), span, replacement.clone());
+            }
+            diagnostic
+        })
+        .collect();
+    let declared: Vec<&str> = files
+        .iter()
+        .flat_map(|file| file.ast.items.iter())
+        .filter_map(|item| match item {
+            ast::Item::Rule(rule) => Some(rule.name.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    // The std rules are known names even with `std = false`: setting one is harmless.
+    let mut known: Vec<&str> = declared;
+    for name in std_rule_names() {
+        known.push(name);
+    }
+    known.extend(BuiltinCode::ALL.iter().map(|code| code.as_str()));
+    for (name, range) in &config.rule_names {
+        if known.contains(&name.as_str()) {
+            continue;
+        }
+        let suggestion = crate::diagnostic::closest(name, known.iter().copied());
+        let mut diagnostic = finding(
+            range,
+            format!("no rule or built-in code is named `{name}`"),
+            "unknown rule",
+        )
+        .with_help(match suggestion {
+            Some(candidate) => format!("did you mean `{candidate}`?"),
+            None => "`charter rules` lists the rules; built-in codes start with `charter::`".to_string(),
+        });
+        if let Some(candidate) = suggestion {
+            let span = diagnostic.span();
+            diagnostic = diagnostic.with_fix(format!("write `{candidate}`"), span, candidate);
+        }
+        findings.push(diagnostic);
+    }
+    findings
+}
+
+/// The names of the std rules, read from their source without parsing it.
+fn std_rule_names() -> impl Iterator<Item = &'static str> {
+    crate::stdlib::FILES.iter().flat_map(|(_, text)| {
+        text.lines().filter_map(|line| {
+            let rest = line.strip_prefix("rule ")?;
+            rest.split(|character: char| !(character.is_alphanumeric() || character == '_')).next()
+        })
+    })
 }
 
 /// The files a path given on the command line names: the `.charter` files below a
