@@ -128,13 +128,14 @@ pub fn comments(text: &str) -> Vec<String> {
             index += 3;
         } else if at(index) == b'"' {
             index += 1;
-            while index < bytes.len() && at(index) != b'"' && at(index) != b'\n' {
+            while index < bytes.len() && at(index) != b'"' && !matches!(at(index), b'\n' | b'\r') {
                 index += if at(index) == b'\\' { 2 } else { 1 };
             }
             index += 1;
         } else if starts(index, b"//") {
             let rest = text.get(index..).unwrap_or_default();
-            let end = rest.find('\n').map_or(text.len(), |offset| index + offset);
+            // `\r`, `\n` and `\r\n` all end a line, and so a comment (LANGUAGE.md §1).
+            let end = rest.find(['\n', '\r']).map_or(text.len(), |offset| index + offset);
             let comment = text.get(index..end).unwrap_or_default().trim_end();
             found.push(
                 comment
