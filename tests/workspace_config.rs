@@ -218,7 +218,7 @@ fn toml_dates_are_accepted() {
     {
         let directory = workspace(&[("charter.toml", toml), ("a.charter", PORTFOLIO)]);
         let output = run(charter(directory.path()).args(["check", "--format", "short"]));
-        assert_eq!(output, "exit: Some(0)\n----- stdout -----\n----- stderr -----\n", "{toml}");
+        assert_eq!(output, "exit: Some(0)\n----- stdout -----\n----- stderr -----\nno findings\n", "{toml}");
     }
 }
 
