@@ -352,10 +352,34 @@ impl<'a> Resolver<'a> {
             return;
         }
         let mut ids_by_kind: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+        // Nested entities by the last segment of their id: a child named without its
+        // parent (`vendor_delay` for `billing_move.vendor_delay`) is the likeliest intent,
+        // and a lookup here costs nothing against the budget. Keyed by kind too (and
+        // `any`), so that finding one skips at most the referrer.
+        let mut nested: FxHashMap<(&str, &str), Vec<&str>> = FxHashMap::default();
         for entity in &self.entities {
             ids_by_kind.entry(&*entity.kind).or_default().push(entity.id.as_str());
             ids_by_kind.entry("any").or_default().push(entity.id.as_str());
+            if let Some((_, last)) = entity.id.rsplit_once('.') {
+                nested.entry((last, &*entity.kind)).or_default().push(entity.id.as_str());
+                nested.entry((last, "any")).or_default().push(entity.id.as_str());
+            }
         }
+        let parent_of = |suggest: &Suggest| -> Option<String> {
+            let ids = nested.get(&(suggest.name.as_str(), suggest.kind.as_str()))?;
+            ids.iter().find(|id| **id != suggest.referrer).map(|id| id.to_string())
+        };
+        let (by_parent, pending): (Vec<(Suggest, String)>, Vec<Suggest>) = {
+            let mut by_parent = Vec::new();
+            let mut rest = Vec::new();
+            for suggest in pending {
+                match parent_of(&suggest) {
+                    Some(full) => by_parent.push((suggest, full)),
+                    None => rest.push(suggest),
+                }
+            }
+            (by_parent, rest)
+        };
         let mut left = SUGGESTION_BUDGET;
         let searched: Vec<&Suggest> = pending
             .iter()
@@ -368,11 +392,22 @@ impl<'a> Resolver<'a> {
         let found: Vec<Option<String>> = searched
             .par_iter()
             .map(|suggest| {
-                let candidates = ids_by_kind.get(suggest.kind.as_str()).into_iter().flatten().copied();
+                // The referring entity is never what it meant to name: a waiver
+                // `vendor_delay_waiver` listing `vendor_delay` is not about itself.
+                let candidates = ids_by_kind
+                    .get(suggest.kind.as_str())
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|id| *id != suggest.referrer);
                 closest(&suggest.name, candidates).map(str::to_string)
             })
             .collect();
-        for (suggest, suggestion) in searched.into_iter().zip(found) {
+        let found = by_parent
+            .iter()
+            .map(|(suggest, full)| (suggest, Some(full.clone())))
+            .chain(searched.into_iter().zip(found));
+        for (suggest, suggestion) in found {
             let Some(suggestion) = suggestion else { continue };
             let Some((_, diagnostic)) = self.lowered.get_mut(suggest.at) else { continue };
             match &suggest.wrong_kind {
@@ -582,6 +617,8 @@ struct Suggest {
     kind: String,
     /// For a wrong kind: the field, which its help names.
     wrong_kind: Option<String>,
+    /// The id of the referring entity, which is never suggested.
+    referrer: String,
 }
 
 /// Kinds with at most this many fields find a field by a linear search, faster than
@@ -907,6 +944,7 @@ impl<'r> Lowering<'r> {
                 name: name.to_string(),
                 kind: kind.to_string(),
                 wrong_kind: None,
+                referrer: entity_id.to_string(),
             });
             let what = if kind == "any" { "entity".to_string() } else { kind.to_string() };
             let mut diagnostic = Diagnostic::builtin(
@@ -934,6 +972,7 @@ impl<'r> Lowering<'r> {
                 name: name.to_string(),
                 kind: kind.to_string(),
                 wrong_kind: Some(field.to_string()),
+                referrer: entity_id.to_string(),
             });
             self.diagnostics.push(
                 Diagnostic::builtin(

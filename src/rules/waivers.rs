@@ -6,7 +6,7 @@ use crate::diagnostic::{BuiltinCode, Diagnostic, closest};
 use crate::model::value::Value;
 use crate::model::{EntityId, Portfolio};
 use crate::source::Span;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::Engine;
 
@@ -21,6 +21,10 @@ pub(crate) struct Waiver {
     pub rule: Option<(String, Span)>,
     /// The resolved `applies_to` entries, with the span of each.
     pub applies_to: Vec<(EntityId, Span)>,
+    /// Whether some `applies_to` entry did not resolve (an `unknown_reference` already):
+    /// a waiver whose entries all failed lists entities nonetheless, so it neither waives
+    /// a whole rule nor is reported as listing none.
+    pub unresolved: bool,
     pub expires: Option<(jiff::civil::Date, Span)>,
     pub reason: Option<(String, Span)>,
 }
@@ -36,12 +40,16 @@ impl Waiver {
 pub(crate) fn collect(portfolio: &Portfolio) -> Vec<Waiver> {
     // One pass over the references, not one per waiver.
     let mut entries: FxHashMap<EntityId, Vec<(EntityId, Span)>> = FxHashMap::default();
+    let mut unresolved: FxHashSet<EntityId> = FxHashSet::default();
     for reference in &portfolio.references {
         if &*reference.field != "applies_to" {
             continue;
         }
-        if let Some(target) = reference.target {
-            entries.entry(reference.source).or_default().push((target, reference.span));
+        match reference.target {
+            Some(target) => entries.entry(reference.source).or_default().push((target, reference.span)),
+            None => {
+                unresolved.insert(reference.source);
+            }
         }
     }
     super::eval::subjects(portfolio, "waiver")
@@ -57,7 +65,8 @@ pub(crate) fn collect(portfolio: &Portfolio) -> Vec<Waiver> {
             let reason = entity
                 .field("reason")
                 .and_then(|field| Some((field.value.as_str()?.to_string(), field.value_span)));
-            Some(Waiver { entity: id, id: entity.id.clone(), rule, applies_to, expires, reason })
+            let unresolved = unresolved.contains(&id);
+            Some(Waiver { entity: id, id: entity.id.clone(), rule, applies_to, unresolved, expires, reason })
         })
         .collect()
 }
@@ -83,7 +92,7 @@ impl Usage {
             if !waiver.active(today) {
                 continue;
             }
-            if waiver.applies_to.is_empty() {
+            if waiver.applies_to.is_empty() && !waiver.unresolved {
                 by_rule.entry(rule.clone()).or_insert(index);
             }
             for (entry, (target, _)) in waiver.applies_to.iter().enumerate() {
@@ -217,7 +226,9 @@ pub(crate) fn findings(
             continue;
         }
         if waiver.applies_to.is_empty() {
-            if *portfolio_used {
+            // Entries that did not resolve are reported as unknown references; saying
+            // the waiver lists no entities would contradict what is written.
+            if *portfolio_used || waiver.unresolved {
                 continue;
             }
             let (message, label, help) = if is_portfolio {
