@@ -76,6 +76,12 @@ fn broken() {
     assert!(assert_agrees(&load("examples/broken")) > 10);
 }
 
+/// Rule errors of std and of a library outside the workspace are located at their subjects.
+#[test]
+fn findings_moved_out_of_std_and_libraries() {
+    assert!(assert_agrees(&load("tests/fixtures/foreign/workspace")) >= 3);
+}
+
 #[test]
 fn diagnostic_fixtures() {
     assert!(assert_agrees(&load("tests/fixtures/diagnostics")) > 10);

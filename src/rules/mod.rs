@@ -9,6 +9,7 @@ mod catalog;
 mod compile;
 mod coverage;
 mod eval;
+mod foreign;
 mod ir;
 mod ops;
 mod run;
@@ -94,6 +95,7 @@ pub fn check_until(
         return None;
     }
     findings.extend(evaluation.diagnostics);
+    foreign::relocate(workspace, &mut findings);
     Some(
         findings
             .into_iter()
@@ -110,7 +112,8 @@ pub type Cancelled<'a> = &'a (dyn Fn() -> bool + Sync);
 ///
 /// A violation is located at its subject (a field of it, or its id), except for
 /// `for portfolio` rules, located at the rule; evaluation errors are located at the
-/// rule's expression; waiver findings at the waiver, and whether a waiver was used
+/// rule's expression, or at their subject's id when the rule is in std or outside the
+/// workspace (see [`foreign`]); waiver findings at the waiver, and whether a waiver was used
 /// depends on the rules' verdicts on the entities it lists. So for a file that declares
 /// no rule, its findings come from its own entities as subjects, the entities its
 /// waivers list, and — when it declares waivers — the `for portfolio` rules.

@@ -416,7 +416,10 @@ impl Errors {
                     }
                     (None, _) => affected,
                 };
-                out.push(budget_diagnostic(rule, *span, limit, subject.map(|id| (id, portfolio)), &affected));
+                let mut diagnostic =
+                    budget_diagnostic(rule, *span, limit, subject.map(|id| (id, portfolio)), &affected);
+                diagnostic.entity = subject.map(|id| name(&id));
+                out.push(diagnostic);
                 continue;
             }
             let mut diagnostic = Diagnostic::builtin(
@@ -429,6 +432,7 @@ impl Errors {
             if !key.2.contains("money") {
                 diagnostic.help = Some(affected);
             }
+            diagnostic.entity = subject.map(|id| name(&id));
             out.push(diagnostic);
         }
         out
