@@ -6,7 +6,7 @@
 // its top-level state, and no ordinary string may run past its line: a runaway region
 // colours the rest of the file.
 import { strict as assert } from "node:assert";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { test } from "node:test";
@@ -95,14 +95,32 @@ function checkSnapshot(name, actual) {
     return;
   }
   assert.ok(existsSync(path), `no snapshot ${relative(extension, path)}; run UPDATE_SNAPSHOTS=1 npm run test:grammar`);
-  assert.equal(actual, readFileSync(path, "utf8"), `${relative(extension, path)} changed`);
+  assert.equal(
+    actual,
+    readFileSync(path, "utf8"),
+    `${relative(extension, path)} no longer matches; if the change is intended, run UPDATE_SNAPSHOTS=1 npm run test:grammar in lsp/editors/vscode and review the diff`,
+  );
+}
+
+/** Every snapshot file below `directory`, as names relative to tests/snap/. */
+function snapshotFiles(directory) {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    if (statSync(path).isDirectory()) {
+      return snapshotFiles(path);
+    }
+    return name.endsWith(".snap") ? [relative(snapshots, path).split(sep).join("/")] : [];
+  });
 }
 
 const display = (path) => relative(repository, path).split(sep).join("/");
 
+const expected = new Set();
+
 // Hand-written fixtures, one language corner each.
 for (const path of charterFiles(join(here, "grammar"))) {
   const name = relative(join(here, "grammar"), path).split(sep).join("/");
+  expected.add(`${name}.snap`);
   test(`grammar snapshot: ${name}`, () => {
     const { lines, state } = tokenize(readFileSync(path, "utf8"));
     checkSnapshot(name, render(lines));
@@ -118,6 +136,7 @@ const realistic = [
 ];
 for (const path of realistic) {
   const name = display(path);
+  expected.add(`repo/${name}.snap`);
   test(`grammar snapshot: ${name}`, () => {
     checkSnapshot(`repo/${name}`, render(tokenize(readFileSync(path, "utf8")).lines));
   });
@@ -141,4 +160,16 @@ test("no .charter file of the repository leaves a region open", () => {
     });
   }
   assert.deepEqual(problems, []);
+});
+
+// A snapshot whose file is gone would never be checked again.
+test("every snapshot belongs to a file", () => {
+  const stale = snapshotFiles(snapshots).filter((name) => !expected.has(name));
+  if (update) {
+    for (const name of stale) {
+      rmSync(join(snapshots, name));
+    }
+    return;
+  }
+  assert.deepEqual(stale, [], "stale snapshots; UPDATE_SNAPSHOTS=1 npm run test:grammar removes them");
 });
