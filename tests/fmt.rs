@@ -13,6 +13,13 @@
 #[path = "fmt/generate.rs"]
 mod generate;
 
+// The fuzz targets' checks; this file uses their comment scan.
+#[path = "../fuzz/src/invariants.rs"]
+#[allow(dead_code)]
+mod invariants;
+
+use invariants::{comments, scan};
+
 use std::path::{Path, PathBuf};
 
 use charter::fmt::{format_range, format_source};
@@ -66,57 +73,6 @@ fn assert_invariants(input: &str, output: &str) {
         assert!(kept || content == content.trim_end(), "trailing whitespace on `{content}`\n{output}");
         line_start += line.len();
     }
-}
-
-/// The text of every comment, in order, without trailing whitespace and with `///`
-/// read as `//`: inside an expression `a ///c` is a division and the comment `//c`, and
-/// doc comments are compared through the tree.
-fn comments(text: &str) -> Vec<String> {
-    scan(text).0
-}
-
-/// The comments of a text, and the byte ranges of its `"""` text blocks.
-fn scan(text: &str) -> (Vec<String>, Vec<std::ops::Range<usize>>) {
-    let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    let mut blocks = Vec::new();
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index..].starts_with(b"\"\"\"") {
-            let start = index;
-            index += 3;
-            while index < bytes.len() && !bytes[index..].starts_with(b"\"\"\"") {
-                index += if bytes[index] == b'\\' { 2 } else { 1 };
-            }
-            index += 3;
-            blocks.push(start..index.min(bytes.len()));
-        } else if bytes[index] == b'"' {
-            index += 1;
-            // A lone `\r` ends a line like `\n` (LANGUAGE.md §2).
-            while index < bytes.len()
-                && bytes[index] != b'"'
-                && bytes[index] != b'\n'
-                && bytes[index] != b'\r'
-            {
-                index += if bytes[index] == b'\\' { 2 } else { 1 };
-            }
-            index += 1;
-        } else if bytes[index..].starts_with(b"//") {
-            let end = text[index..].find(['\n', '\r']).map_or(text.len(), |at| index + at);
-            let comment = text[index..end].trim_end();
-            found.push(
-                comment
-                    .strip_prefix('/')
-                    .filter(|rest| rest.starts_with("//"))
-                    .unwrap_or(comment)
-                    .to_string(),
-            );
-            index = end;
-        } else {
-            index += 1;
-        }
-    }
-    (found, blocks)
 }
 
 fn parses_cleanly(text: &str) -> bool {

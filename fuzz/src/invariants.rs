@@ -111,23 +111,32 @@ pub fn format_round_trips(text: &str) -> bool {
 /// The text of every `//` comment, in order, without trailing whitespace and with `///`
 /// read as `//` (inside an expression `a ///c` is a division and the comment `//c`; doc
 /// comments are compared through the tree). Strings and `"""` text blocks are skipped.
-/// The same scan as `tests/fmt.rs`'s.
 pub fn comments(text: &str) -> Vec<String> {
+    scan(text).0
+}
+
+/// The comments of a text (as [`comments`]) and the byte ranges of its `"""` text blocks,
+/// where trailing whitespace is content. `tests/fmt.rs` includes this file for both.
+pub fn scan(text: &str) -> (Vec<String>, Vec<std::ops::Range<usize>>) {
     let bytes = text.as_bytes();
     let at = |index: usize| bytes.get(index).copied().unwrap_or(0);
     let starts =
         |index: usize, prefix: &[u8]| bytes.get(index..).is_some_and(|rest| rest.starts_with(prefix));
     let mut found = Vec::new();
+    let mut blocks = Vec::new();
     let mut index = 0;
     while index < bytes.len() {
         if starts(index, b"\"\"\"") {
+            let start = index;
             index += 3;
             while index < bytes.len() && !starts(index, b"\"\"\"") {
                 index += if at(index) == b'\\' { 2 } else { 1 };
             }
             index += 3;
+            blocks.push(start..index.min(bytes.len()));
         } else if at(index) == b'"' {
             index += 1;
+            // A lone `\r` ends a line like `\n` (LANGUAGE.md §2).
             while index < bytes.len() && at(index) != b'"' && !matches!(at(index), b'\n' | b'\r') {
                 index += if at(index) == b'\\' { 2 } else { 1 };
             }
@@ -149,7 +158,7 @@ pub fn comments(text: &str) -> Vec<String> {
             index += 1;
         }
     }
-    found
+    (found, blocks)
 }
 
 /// Loads `text` as the one file of an in-memory workspace, with the std library when
