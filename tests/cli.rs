@@ -2,25 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-use std::path::Path;
-use std::process::Command;
+mod support;
 
-fn charter(directory: &Path) -> Command {
-    let mut command = Command::new(get_cargo_bin("charter"));
-    command.current_dir(directory).env("NO_COLOR", "1");
-    command
-}
-
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let directory = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = directory.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    directory
-}
+use insta_cmd::assert_cmd_snapshot;
+use support::{charter, workspace};
 
 const CONFIG: &str = "[check]\ntoday = \"2026-11-26\"\nstd = false\n";
 

@@ -4,10 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod support;
+
 use insta::assert_snapshot;
 use insta_cmd::get_cargo_bin;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::workspace;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/arith").join(name)
@@ -39,14 +42,6 @@ fn lines_with(text: &str, words: &[&str]) -> String {
         .map(str::trim)
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let directory = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(directory.path().join(name), text).unwrap();
-    }
-    directory
 }
 
 const CONFIG: &str = "[check]\ntoday = \"2026-11-26\"\nstd = false\n";

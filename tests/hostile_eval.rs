@@ -6,24 +6,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+mod support;
+
+use insta_cmd::assert_cmd_snapshot;
 use std::fmt::Write;
 use std::path::Path;
-use std::process::Command;
-
-fn charter(directory: &Path) -> Command {
-    let mut command = Command::new(get_cargo_bin("charter"));
-    command.current_dir(directory).env("NO_COLOR", "1");
-    command
-}
-
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let directory = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(directory.path().join(name), text).unwrap();
-    }
-    directory
-}
+use support::{charter, workspace};
 
 const CONFIG: &str = "[check]\ntoday = \"2026-11-26\"\nstd = false\n";
 

@@ -14,43 +14,16 @@
     clippy::panic
 )]
 
+mod support;
+
 use insta_cmd::assert_cmd_snapshot;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+use support::{bare, charter, output as run, stderr, stdout};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/output").join(name)
-}
-
-/// The binary in `directory`, with every color variable of the caller's environment
-/// removed, so a developer's `FORCE_COLOR` or CI's `NO_COLOR` does not leak in.
-fn bare(directory: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_charter"));
-    command.current_dir(directory);
-    for variable in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR"] {
-        command.env_remove(variable);
-    }
-    command
-}
-
-/// [`bare`] with color off, as a reviewer reads snapshots.
-fn charter(directory: &Path) -> Command {
-    let mut command = bare(directory);
-    command.env("NO_COLOR", "1");
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("the charter binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 const ESCAPE: &str = "\u{1b}[";

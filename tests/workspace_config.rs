@@ -4,41 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-fn charter(directory: &Path) -> Command {
-    let mut command = Command::new(get_cargo_bin("charter"));
-    command.current_dir(directory).env("NO_COLOR", "1");
-    command
-}
+use insta_cmd::assert_cmd_snapshot;
+use std::path::{Path, PathBuf};
+use support::{charter, transcript as run, workspace};
 
 /// `tests/fixtures/config/workspace`: `charter.toml` at the root, people in
 /// `portfolio/`, projects (which name the people) in `portfolio/projects/`.
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config/workspace")
-}
-
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let directory = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = directory.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    directory
-}
-
-/// What a user sees: the exit status, stdout and stderr.
-fn run(command: &mut Command) -> String {
-    let output = command.output().unwrap();
-    format!(
-        "exit: {:?}\n----- stdout -----\n{}----- stderr -----\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 const PORTFOLIO: &str = "person alice \"Alice\" { executive: true }\n";
