@@ -135,16 +135,8 @@ impl SourceCode for IndexedSource<'_> {
         if before == 0 {
             // miette asks for the primary span alone to print `file:line:column` in the
             // header; answer with the span itself and its column in characters.
-            let position = self.file.position(start);
             let data = text.as_bytes().get(start..end).unwrap_or_default();
-            return Ok(Box::new(MietteSpanContents::new_named(
-                self.file.name.clone(),
-                data,
-                *span,
-                position.line as usize - 1,
-                position.column as usize - 1,
-                lines.line_of(end) - lines.line_of(start),
-            )));
+            return Ok(header(self.file, data, *span, start, lines.line_of(end) - lines.line_of(start)));
         }
         let first_line = lines.line_of(start).saturating_sub(before);
         let last_line = (lines.line_of(end.saturating_sub(1).max(start)) + after)
@@ -161,6 +153,26 @@ impl SourceCode for IndexedSource<'_> {
             last_line - first_line,
         )))
     }
+}
+
+/// What miette asks for the header's `file:line:column`: the span's own bytes, placed at
+/// `origin`, a byte offset of the file, with the column in characters.
+fn header<'a>(
+    file: &SourceFile,
+    data: &'a [u8],
+    span: SourceSpan,
+    origin: usize,
+    line_count: usize,
+) -> Box<dyn SpanContents<'a> + 'a> {
+    let position = file.position(origin);
+    Box::new(MietteSpanContents::new_named(
+        file.name.clone(),
+        data,
+        span,
+        position.line as usize - 1,
+        position.column as usize - 1,
+        line_count,
+    ))
 }
 
 /// One finding, as miette sees it: the labels in one file, and the labels in other files
@@ -414,16 +426,9 @@ impl SourceCode for ClippedSource<'_> {
         }
         if before == 0 {
             // The header's `file:line:column` is the file's, not the clipped text's.
-            let position = self.file.position(self.origin(start));
             let data = self.text.as_bytes().get(start..end).unwrap_or_default();
-            return Ok(Box::new(MietteSpanContents::new_named(
-                self.file.name.clone(),
-                data,
-                *span,
-                position.line as usize - 1,
-                position.column as usize - 1,
-                self.index_of(end) - self.index_of(start),
-            )));
+            let lines = self.index_of(end) - self.index_of(start);
+            return Ok(header(self.file, data, *span, self.origin(start), lines));
         }
         // Context never reaches across lines that were left out.
         let (mut first, mut last) = (self.index_of(start), self.index_of(end.saturating_sub(1).max(start)));
