@@ -51,6 +51,9 @@ module.exports = grammar({
     // `a: string required` sets the flag; `a: string` then `required: bool` is the next
     // field named `required`. Only the token after `required` tells.
     [$.field_declaration],
+    // In a test, `expect x` is an expectation, and `expect x {` an entity of kind
+    // `expect`: only the token after the name tells.
+    [$._member_name, $.expect_statement],
   ],
 
   rules: {
@@ -86,7 +89,7 @@ module.exports = grammar({
     // `KIND ID ["title"] { ... }`, at top level and nested in another entity or a test.
     entity: $ => seq(
       optional($._doc),
-      field('kind', $.identifier),
+      field('kind', $._member_name),
       field('name', $.identifier),
       optional(field('title', $._string_literal)),
       field('body', $.entity_body),
@@ -100,10 +103,15 @@ module.exports = grammar({
 
     field: $ => seq(
       optional($._doc),
-      field('name', $.identifier),
+      field('name', $._member_name),
       ':',
       field('value', $._value),
     ),
+
+    // A kind or field name. `today` and `expect` start a test's items, so in a test body
+    // they are keywords; pest backtracks to read them as names (`today t {}` is an
+    // entity of kind `today`), and so does this.
+    _member_name: $ => choice($.identifier, alias(choice('today', 'expect'), $.identifier)),
 
     // ── values ───────────────────────────────────────────────────────────────────
     _value: $ => choice($._string_literal, $._non_string_value),
@@ -294,7 +302,8 @@ module.exports = grammar({
       choice(
         seq(field('name', alias('url', $.identifier)), ':', field('value', $._value)),
         seq(
-          field('name', $.identifier),
+          // A setting may be named like a clause keyword (`for: x`), as in pest.
+          field('name', choice($.identifier, alias(choice('for', 'let', 'require'), $.identifier))),
           ':',
           field('value', choice($._template_literal, $._non_string_value)),
         ),
