@@ -478,6 +478,11 @@ impl<C: Client> LanguageServer for Server<C> {
             for folder in folders {
                 state.add_folder(folder);
             }
+            // The std files are served from the first root when it can be written, so
+            // that an editor opening one stays with this server.
+            if let Some(root) = state.roots.first().map(|root| root.path.clone()) {
+                state.paths.use_workspace_std(&root);
+            }
             state.bump();
         }
         Ok(lsp::InitializeResult {
