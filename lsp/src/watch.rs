@@ -182,4 +182,13 @@ mod tests {
         assert!(!relevant(root, &root.join("portfolio/.people.charter.swp")));
         assert!(!relevant(root, Path::new("/elsewhere/a.charter")));
     }
+
+    #[test]
+    fn a_directory_is_visible_when_nothing_below_the_root_is_hidden() {
+        let root = Path::new("/work/.hidden/acme");
+        assert!(visible(root, &root.join("portfolio/2026")));
+        assert!(!visible(root, &root.join(".charter_cache/std")));
+        assert!(!visible(root, &root.join("portfolio/.git")));
+        assert!(!visible(root, Path::new("/elsewhere")));
+    }
 }
