@@ -189,7 +189,8 @@ fn placeholder(analysis: &Analysis, ty: &Type) -> String {
     }
 }
 
-/// Inserts `field: value` as the entity's last field.
+/// Inserts `field: value` as the entity's last field: after the fields it gives, before
+/// its nested entities (milestones, risks), which by convention come last.
 fn insert_field(analysis: &Analysis, finding: &Diagnostic, field: &str) -> Option<(String, (Span, String))> {
     let workspace = &analysis.workspace;
     let id: EntityId = workspace.portfolio.lookup(finding.entity.as_deref()?)?;
@@ -197,22 +198,83 @@ fn insert_field(analysis: &Analysis, finding: &Diagnostic, field: &str) -> Optio
     let definition = workspace.portfolio.schema.field(&entity.kind, field)?;
     let source = workspace.sources.get(entity.span.file)?;
     let value = placeholder(analysis, &definition.ty);
+    let title = format!("add `{field}: {value}`");
+    let text: &str = &source.text;
+    let first_child = entity
+        .children
+        .iter()
+        .filter_map(|child| workspace.portfolio.entity(*child))
+        .filter(|child| child.span.file == entity.span.file)
+        .map(|child| child.span.start)
+        .min();
+    let last_field = entity
+        .fields
+        .iter()
+        .filter(|given| given.span.file == entity.span.file)
+        // Only `name: value` fields: the title in the header is recorded as a field too.
+        .filter(|given| {
+            text.get(given.name_span.end as usize..).is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .filter(|given| first_child.is_none_or(|child| given.span.end <= child))
+        .max_by_key(|given| given.span.end);
+    let at = |offset: usize| Span::new(entity.span.file, offset, offset);
+    if let Some(last) = last_field {
+        let end = last.span.end as usize;
+        let line_start = line_start(text, last.span.start as usize);
+        let line_end =
+            text.get(end..).and_then(|rest| rest.find(['\n', '\r'])).map_or(text.len(), |index| end + index);
+        let after = text.get(end..line_end)?.trim_start_matches([' ', '\t', ',']);
+        let field_starts_line = text.get(line_start..last.span.start as usize)?.trim().is_empty();
+        if field_starts_line && (after.is_empty() || after.starts_with("//")) {
+            // The last field has its line (perhaps with a comment): a line below it.
+            let indent = indentation(text, line_start);
+            return Some((title, (at(line_end), format!("\n{indent}{field}: {value}"))));
+        }
+        return Some((title, (at(end), format!(", {field}: {value}"))));
+    }
+    if let Some(child) = first_child {
+        let child = child as usize;
+        let child_line = line_start(text, child);
+        if text.get(child_line..child)?.trim().is_empty() {
+            // A line of its own above the first nested entity and its doc comments.
+            let mut insert = child_line;
+            while insert > 0 {
+                let previous = line_start(text, insert - 1);
+                if !text.get(previous..insert)?.trim_start().starts_with("///") {
+                    break;
+                }
+                insert = previous;
+            }
+            let indent = indentation(text, child_line);
+            return Some((title, (at(insert), format!("{indent}{field}: {value}\n"))));
+        }
+        return Some((title, (at(child), format!("{field}: {value}, "))));
+    }
     let declaration = source.slice(entity.span);
     let close = entity.span.start as usize + declaration.rfind('}')?;
-    let before_close = source.text.get(..close)?;
-    let line_start = before_close.rfind(['\n', '\r']).map_or(0, |index| index + 1);
-    let closing_line = before_close.get(line_start..)?;
-    let title = format!("add `{field}: {value}`");
+    let before_close = text.get(..close)?;
+    let close_line = line_start(text, close);
+    let closing_line = before_close.get(close_line..)?;
     if closing_line.trim().is_empty() {
         // `}` on a line of its own: a new line above it, one level deeper.
         let indent = closing_line;
-        let span = Span::new(entity.span.file, line_start, line_start);
-        return Some((title, (span, format!("{indent}  {field}: {value}\n"))));
+        return Some((title, (at(close_line), format!("{indent}  {field}: {value}\n"))));
     }
     let content_end = before_close.trim_end().len();
     let separator = if before_close.trim_end().ends_with('{') { " " } else { ", " };
-    let span = Span::new(entity.span.file, content_end, content_end);
-    Some((title, (span, format!("{separator}{field}: {value}"))))
+    Some((title, (at(content_end), format!("{separator}{field}: {value}"))))
+}
+
+/// The start of the line that holds `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset).and_then(|head| head.rfind(['\n', '\r'])).map_or(0, |index| index + 1)
+}
+
+/// The spaces and tabs that start the line at `line_start`.
+fn indentation(text: &str, line_start: usize) -> &str {
+    let line = text.get(line_start..).unwrap_or("");
+    let width = line.len() - line.trim_start_matches([' ', '\t']).len();
+    line.get(..width).unwrap_or("")
 }
 
 /// Appends a waiver for the finding to the end of the file that holds it.

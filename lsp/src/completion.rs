@@ -61,7 +61,14 @@ pub fn complete(
     let word_start = before.trim_end_matches(is_ident_char).len();
     let dotted_start =
         before.trim_end_matches(|character: char| is_ident_char(character) || character == '.').len();
-    let context = context(before, word_start);
+    let context = match context(before, word_start) {
+        // Fields set after the cursor are not offered either.
+        Context::FieldName { kind, mut given } => {
+            given.extend(fields_after(text.get(offset..).unwrap_or("")));
+            Context::FieldName { kind, given }
+        }
+        other => other,
+    };
     let workspace = file.workspace();
     let view = file.text();
     let range_from = |start: usize| view.range(start, offset, snapshot.encoding);
@@ -78,7 +85,10 @@ pub fn complete(
             Some(insert) => strip_snippet(&insert),
             None => label.clone(),
         };
+        // Clients that filter on their own (Neovim's built-in completion) match the text
+        // in the edit's range against `filterText`, else against the label.
         items.push(lsp::CompletionItem {
+            filter_text: Some(label.clone()),
             label,
             kind: Some(kind),
             detail,
@@ -534,7 +544,9 @@ fn context(before: &str, word_start: usize) -> Context {
     };
     let scope = scope_tokens(&all, *scope_start);
     match block {
-        Block::Entity { kind } => entity_context(kind, &scope, region),
+        Block::Entity { kind } => {
+            entity_context(kind, &scope, region, before.get(word_start..).unwrap_or(""))
+        }
         Block::Rule => Context::Rule(rule_context(&scope, region, before.get(..word_start).unwrap_or(""))),
         Block::Test => {
             let last: Vec<&str> = scope
@@ -556,6 +568,34 @@ fn context(before: &str, word_start: usize) -> Context {
         }
         Block::Other => Context::Nothing,
     }
+}
+
+/// The names of the fields set after the cursor in the same entity, up to its closing
+/// brace (fields of nested entities left out). The word under the cursor, being edited,
+/// does not count.
+fn fields_after(rest: &str) -> Vec<String> {
+    let rest = rest.trim_start_matches(is_ident_char);
+    let all = tokens(rest);
+    let mut names = Vec::new();
+    let mut depth = 0usize;
+    // A field name starts a line or follows a comma.
+    let mut line_start = false;
+    for (index, token) in all.iter().enumerate() {
+        match token.kind {
+            TokenKind::Punct('{') => depth += 1,
+            TokenKind::Punct('}') if depth == 0 => break,
+            TokenKind::Punct('}') => depth -= 1,
+            TokenKind::Ident if depth == 0 && line_start => {
+                let colon = all.get(index + 1).is_some_and(|next| next.kind == TokenKind::Punct(':'));
+                if colon {
+                    names.push(token.text(rest).to_string());
+                }
+            }
+            _ => {}
+        }
+        line_start = matches!(token.kind, TokenKind::Newline | TokenKind::Punct(','));
+    }
+    names
 }
 
 fn closed_string(text: &str) -> bool {
@@ -580,7 +620,7 @@ fn scope_tokens(all: &[Token], start: usize) -> Vec<Token> {
     result
 }
 
-fn entity_context(kind: &str, scope: &[Token], region: &str) -> Context {
+fn entity_context(kind: &str, scope: &[Token], region: &str, typing: &str) -> Context {
     let mut given = Vec::new();
     let mut field: Option<String> = None;
     let mut depth = 0i32;
@@ -614,6 +654,10 @@ fn entity_context(kind: &str, scope: &[Token], region: &str) -> Context {
     let ended_by_space = field.is_some() && depth <= 0 && has_value && region.ends_with([' ', '\t']);
     match field {
         Some(field) if !ended_by_space => Context::FieldValue { kind: kind.to_string(), field },
+        // Right after a finished value and a space (`budget: 1.2M |`, where the space
+        // triggered completion) nothing is asked for yet: a field name comes once a
+        // letter is typed.
+        Some(_) if typing.is_empty() => Context::Nothing,
         _ => Context::FieldName { kind: kind.to_string(), given },
     }
 }
@@ -803,6 +847,17 @@ mod tests {
         );
         assert_eq!(context_of("project p { title: \"abc"), Context::Nothing);
         assert_eq!(context_of("project p {}\n"), Context::TopLevel);
+        assert_eq!(context_of("project p {\n  budget: 1.2M "), Context::Nothing);
+        assert_eq!(
+            context_of("project p {\n  budget: 1.2M sp"),
+            Context::FieldName { kind: "project".into(), given: vec!["budget".into()] }
+        );
+    }
+
+    #[test]
+    fn fields_after_the_cursor_of_the_same_entity() {
+        let rest = "or\n  status: active, sponsor: ana\n  milestone m { due: 2026-01-01 }\n  teams: []\n}\nproject q { budget: 1 }";
+        assert_eq!(fields_after(rest), ["status", "sponsor", "teams"]);
     }
 
     #[test]

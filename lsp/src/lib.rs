@@ -27,5 +27,6 @@ pub mod server;
 pub mod state;
 pub mod symbols;
 pub mod transport;
+pub mod watch;
 
 pub use server::{Client, Server};

@@ -25,6 +25,7 @@ use crate::parse_cache::ParseCache;
 use crate::paths::PathMap;
 use crate::publish::Publisher;
 use crate::state::{Document, State};
+use crate::watch::DiskWatcher;
 use crate::{
     code_actions, completion, definition, formatting, hover, inlay_hints, references, rename,
     semantic_tokens, symbols,
@@ -93,6 +94,8 @@ struct Shared {
     snapshot: watch::Sender<Arc<Snapshot>>,
     dirty: Notify,
     worker: std::sync::Once,
+    /// The server's own watches, when the client cannot register file watchers.
+    watcher: Mutex<Option<DiskWatcher>>,
 }
 
 /// The server core.
@@ -118,6 +121,7 @@ impl<C: Client> Server<C> {
                 snapshot,
                 dirty: Notify::new(),
                 worker: std::sync::Once::new(),
+                watcher: Mutex::new(None),
             }),
         }
     }
@@ -132,12 +136,36 @@ impl<C: Client> Server<C> {
 
     /// Asks the worker for a new analysis, starting it on first use.
     fn schedule(&self) {
-        let shared = self.shared.clone();
-        let client = self.client.clone();
-        self.shared.worker.call_once(move || {
-            tokio::spawn(worker(shared, client));
-        });
-        self.shared.dirty.notify_one();
+        schedule(&self.shared, &self.client);
+    }
+
+    /// Starts watching the workspace from the server, for a client that cannot register
+    /// file watchers; a failure (no inotify instance left) is logged, and only what the
+    /// editor reports is seen.
+    async fn watch_disk(&self) {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        match DiskWatcher::new(sender) {
+            Ok(watcher) => {
+                *lock(&self.shared.watcher) = Some(watcher);
+                self.watch_new_roots();
+                tokio::spawn(apply_disk_events(self.shared.clone(), self.client.clone(), receiver));
+            }
+            Err(error) => {
+                let message =
+                    format!("cannot watch the workspace for changes made outside the editor: {error}");
+                self.client.log(lsp::MessageType::WARNING, message).await;
+            }
+        }
+    }
+
+    /// Watches every root not watched yet, when the server watches the disk itself.
+    fn watch_new_roots(&self) {
+        let roots: Vec<PathBuf> = self.state().roots.iter().map(|root| root.path.clone()).collect();
+        if let Some(watcher) = lock(&self.shared.watcher).as_mut() {
+            for root in roots {
+                watcher.watch_root(&root);
+            }
+        }
     }
 
     /// The latest snapshot that reflects every change seen so far — or, when loading
@@ -203,6 +231,84 @@ impl<C: Client> Server<C> {
         let (snapshot, path, offset) = self.locate(uri, position).await?;
         let file = snapshot.file(&path)?;
         action(&snapshot, file, offset)
+    }
+}
+
+/// Asks the worker for a new analysis, starting it on first use.
+fn schedule<C: Client>(shared: &Arc<Shared>, client: &C) {
+    let worker_shared = shared.clone();
+    let client = client.clone();
+    shared.worker.call_once(move || {
+        tokio::spawn(worker(worker_shared, client));
+    });
+    shared.dirty.notify_one();
+}
+
+/// Applies what the server's own watches report, a batch at a time: `.charter` files and
+/// `charter.toml` are read again — except documents open in the editor, whose text the
+/// editor owns — and a directory that appeared, went or was renamed has its root walked
+/// again.
+async fn apply_disk_events<C: Client>(
+    shared: Arc<Shared>,
+    client: C,
+    mut receiver: tokio::sync::mpsc::UnboundedReceiver<crate::watch::Event>,
+) {
+    while let Some(batch) = crate::watch::next_batch(&mut receiver).await {
+        let changed = {
+            let mut state = lock(&shared.state);
+            if state.shutting_down {
+                return;
+            }
+            let mut watcher = lock(&shared.watcher);
+            let mut files = Vec::new();
+            let mut rescan = Vec::new();
+            for event in batch {
+                let Some(index) = state.root_of(&event.path) else {
+                    continue;
+                };
+                let Some(root) = state.roots.get(index).map(|root| root.path.clone()) else {
+                    continue;
+                };
+                if crate::watch::relevant(&root, &event.path) {
+                    if !state.documents.contains_key(&event.path) {
+                        files.push(event.path);
+                    }
+                    continue;
+                }
+                let Some(watcher) = watcher.as_mut() else {
+                    continue;
+                };
+                if !event.structural || !crate::watch::visible(&root, &event.path) {
+                    continue;
+                }
+                let moved = if event.path.is_dir() {
+                    watcher.watch_tree(&event.path)
+                } else if watcher.is_directory(&event.path) {
+                    watcher.forget(&event.path);
+                    true
+                } else {
+                    false
+                };
+                if moved {
+                    rescan.push(index);
+                }
+            }
+            drop(watcher);
+            for index in &rescan {
+                if let Some(root) = state.roots.get_mut(*index) {
+                    root.stale = true;
+                }
+            }
+            if files.is_empty() && rescan.is_empty() {
+                false
+            } else {
+                state.files_changed(&files);
+                true
+            }
+        };
+        if changed {
+            schedule(&shared, &client);
+        }
     }
 }
 
@@ -372,6 +478,11 @@ impl<C: Client> LanguageServer for Server<C> {
             for folder in folders {
                 state.add_folder(folder);
             }
+            // The std files are served from the first root when it can be written, so
+            // that an editor opening one stays with this server.
+            if let Some(root) = state.roots.first().map(|root| root.path.clone()) {
+                state.paths.use_workspace_std(&root);
+            }
             state.bump();
         }
         Ok(lsp::InitializeResult {
@@ -387,6 +498,8 @@ impl<C: Client> LanguageServer for Server<C> {
     async fn initialized(&self, _: lsp::InitializedParams) {
         if self.support().watch_files {
             self.client.watch_files().await;
+        } else {
+            self.watch_disk().await;
         }
         self.schedule();
     }
@@ -406,6 +519,7 @@ impl<C: Client> LanguageServer for Server<C> {
             path,
             Document { uri: document.uri, version: document.version, text: Arc::from(document.text) },
         );
+        self.watch_new_roots();
         self.schedule();
     }
 
@@ -452,6 +566,7 @@ impl<C: Client> LanguageServer for Server<C> {
             }
             state.bump();
         }
+        self.watch_new_roots();
         self.schedule();
     }
 

@@ -293,7 +293,11 @@ impl Harness {
     /// Replaces the temporary root and std directory with stable names.
     pub fn redact(&self, value: &Value) -> Value {
         let text = value.to_string();
+        // The std files are served from the workspace's cache when it can be written.
+        let cache = PathMap::workspace_std_dir(&self.root);
         let text = text
+            .replace(&format!("file://{}", cache.display()), "file:///[std]")
+            .replace(&cache.display().to_string(), "[std]")
             .replace(&format!("file://{}", self.std_dir.display()), "file:///[std]")
             .replace(&format!("file://{}", self.root.display()), "file:///[root]")
             .replace(&self.std_dir.display().to_string(), "[std]")
