@@ -15,7 +15,16 @@ const DELIBERATELY_BROKEN: &[&str] = &[
     "tests/fixtures/diagnostics/syntax_multiple.charter",
     "tests/fixtures/hostile/inputs/cr_ends_a_string.charter",
     "tests/fixtures/hostile/inputs/cr_recovery.charter",
+    "lsp/editors/vscode/tests/grammar/unclosed_rule.charter",
+    // Not a syntax error to Charter, whose parser reads a template as a string and reports
+    // an unclosed `{` in it as a rule_error when the rule compiles; this grammar parses
+    // templates, so the `{` is an ERROR here.
+    "lsp/editors/vscode/tests/grammar/strings.charter",
 ];
+
+/// Directories whose every `.charter` file is a syntax error on purpose: the catalogue of
+/// mistakes whose diagnostics `tests/syntax_fixes.rs` snapshots.
+const BROKEN_DIRECTORIES: &[&str] = &["tests/fixtures/syntax_fixes/"];
 
 /// Directories that hold no sources of the repository: build output, dependencies,
 /// fuzzing state.
@@ -79,12 +88,12 @@ fn every_charter_file_in_the_repository_parses() {
         let relative = relative.to_string_lossy().replace('\\', "/");
         let source = std::fs::read(file).unwrap();
         let error = first_error(parse(&source).root_node());
-        let broken = DELIBERATELY_BROKEN.contains(&relative.as_str());
+        let broken = DELIBERATELY_BROKEN.contains(&relative.as_str())
+            || BROKEN_DIRECTORIES.iter().any(|directory| relative.starts_with(directory));
         match (error, broken) {
             (Some(error), false) => failures.push(format!("{relative}:{error}")),
-            (None, true) => failures.push(format!(
-                "{relative}: parses without error, but `charter check` reports a syntax error there"
-            )),
+            (None, true) => failures
+                .push(format!("{relative}: parses without error, but it is listed as broken on purpose")),
             (Some(_), true) => broken_seen.push(relative),
             (None, false) => {}
         }
