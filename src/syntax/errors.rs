@@ -142,9 +142,15 @@ pub(crate) fn diagnostic(chunk: &Chunk<'_>, scan: &Scan, error: &Error<Rule>) ->
     {
         let end = previous + text.len();
         let short = message.split(" (").next().unwrap_or(&message);
-        return syntax(end..end, message.clone())
+        let diagnostic = syntax(end..end, message.clone())
             .with_label(format!("{short} here"))
             .with_secondary(span(token), format!("found {}", describe(found)));
+        // `project p "Title"` and a body on the next lines: the `{` is the fix.
+        return if message == "expected `{`" {
+            diagnostic.with_fix("insert `{`", span(end..end), " {")
+        } else {
+            diagnostic
+        };
     }
     syntax(token, message).with_label(label)
 }

@@ -190,11 +190,17 @@ fn semicolon(failure: &Failure<'_>) -> Option<Diagnostic> {
 /// `&&`, `||`, `!x` and `=` in a condition, the operators of other languages.
 fn foreign_operator(failure: &Failure<'_>) -> Option<Diagnostic> {
     let rest = failure.text().get(failure.pos..)?;
-    let (written, ours) = if rest.starts_with("&&") {
+    let (written, ours) = if rest.starts_with("&&") && failure.operator_expected() {
         ("&&", "and")
-    } else if rest.starts_with("||") {
+    } else if rest.starts_with("||") && failure.operator_expected() {
         ("||", "or")
-    } else if rest.starts_with('!') && !rest.starts_with("!=") {
+    } else if rest.starts_with('!')
+        && !rest.starts_with("!=")
+        && (failure.expression_expected()
+            || failure
+                .previous()
+                .is_some_and(|(_, token)| matches!(token, "require" | "where" | "and" | "or" | "(")))
+    {
         ("!", "not ")
     } else if rest.starts_with('=') && !rest.starts_with("==") && failure.operator_expected() {
         ("=", "==")
