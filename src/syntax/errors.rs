@@ -7,6 +7,7 @@
 //! that is not three capital letters, a doc comment with nothing to document.
 
 use super::grammar::Rule;
+use super::mistakes;
 use super::recover::Scan;
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::source::{FileId, Span};
@@ -22,6 +23,13 @@ pub(crate) struct Chunk<'t> {
     pub base: usize,
     pub text: &'t str,
     pub ends_file: bool,
+}
+
+impl Chunk<'_> {
+    /// The file span of `range`, an offset range in the chunk.
+    pub fn span(&self, range: Range<usize>) -> Span {
+        Span::new(self.file, self.base + range.start, self.base + range.end)
+    }
 }
 
 /// The diagnostic for a failed parse of `chunk`.
@@ -41,8 +49,10 @@ pub(crate) fn diagnostic(chunk: &Chunk<'_>, scan: &Scan, error: &Error<Rule>) ->
                 .with_label("this `\"\"\"` block is never closed")
                 .with_help("close the block with `\"\"\"`")
         } else {
+            let end = string.end;
             syntax(string, "unterminated string".to_owned())
                 .with_label("this string has no closing quote")
+                .with_fix("close the string", span(end..end), "\"")
                 .with_help(
                     "a `\"...\"` string ends on the line it starts; use `\"\"\"` for text that spans lines",
                 )
@@ -68,6 +78,14 @@ pub(crate) fn diagnostic(chunk: &Chunk<'_>, scan: &Scan, error: &Error<Rule>) ->
     };
 
     if let Some(word) = bad_currency(chunk.text, pos) {
+        let written = chunk.text.get(word.clone()).unwrap_or("");
+        if written.len() == 3 {
+            let code = written.to_ascii_uppercase();
+            return syntax(word.clone(), "currency codes are written in capitals".to_owned())
+                .with_label(format!("write `{code}`"))
+                .with_help("money is an amount and a three-letter ISO 4217 code in capitals: `4M USD`")
+                .with_fix(format!("write `{code}`"), span(word), code);
+        }
         return syntax(word, "money needs a three-letter currency code such as `USD`".to_owned())
             .with_label("not a currency code")
             .with_help("write the ISO 4217 code in capitals on the same line as the amount: `1.2M USD`");
@@ -95,16 +113,17 @@ pub(crate) fn diagnostic(chunk: &Chunk<'_>, scan: &Scan, error: &Error<Rule>) ->
     }
     if has(Rule::ident) && matches!(found, "none" | "true" | "false") {
         return syntax(token, format!("`{found}` is reserved and cannot be used as a name"))
-            .with_label("reserved word");
+            .with_label("reserved word")
+            .with_help("`true`, `false` and `none` are values; choose another name");
     }
-    if at_end
-        && (has(Rule::rbrace) || has(Rule::rbracket) || has(Rule::rparen))
-        && let Some(&open) = scan.open.last()
-    {
-        let bracket = chunk.text.get(open..open + 1).unwrap_or("{");
-        return syntax(open..open + 1, format!("`{bracket}` is never closed"))
-            .with_label(format!("this `{bracket}` has no match"))
-            .with_secondary(span(token), label);
+    if let Some(keyword) = keyword_as_kind(chunk.text, pos) {
+        return syntax(keyword.clone(), format!("`{}` cannot be an entity kind", chunk.text.get(keyword).unwrap_or("")))
+            .with_label("this keyword starts a declaration of its own")
+            .with_help("`use`, `extend`, `rule` and `test` begin their own declarations (`use \"people.charter\"`, `rule NAME { ... }`); give the kind another name");
+    }
+    let failure = mistakes::Failure { chunk, positives, pos, token: token.clone(), found, at_end };
+    if let Some(diagnostic) = mistakes::recognize(&failure) {
+        return diagnostic;
     }
 
     let message = expectation(positives, chunk.text, pos).unwrap_or_else(|| {
@@ -114,7 +133,53 @@ pub(crate) fn diagnostic(chunk: &Chunk<'_>, scan: &Scan, error: &Error<Rule>) ->
             format!("unexpected {}", describe(found))
         }
     });
+    // Something is missing at the end of a line: point there, not at the next line.
+    if !at_end
+        && message.starts_with("expected")
+        && let Some((previous, text)) = previous_token_at(chunk.text, pos)
+        && chunk.text.get(previous + text.len()..pos).is_some_and(|gap| gap.contains(['\n', '\r']))
+        && !gap_has_comment(chunk.text, previous + text.len(), pos)
+    {
+        let end = previous + text.len();
+        let short = message.split(" (").next().unwrap_or(&message);
+        let diagnostic = syntax(end..end, message.clone())
+            .with_label(format!("{short} here"))
+            .with_secondary(span(token), format!("found {}", describe(found)));
+        // `project p "Title"` and a body on the next lines: the `{` is the fix.
+        return if message == "expected `{`" {
+            diagnostic.with_fix("insert `{`", span(end..end), " {")
+        } else {
+            diagnostic
+        };
+    }
     syntax(token, message).with_label(label)
+}
+
+/// Whether a `//` comment lies between `from` and `to`: then the token before the gap
+/// is the comment's last word, not code.
+fn gap_has_comment(text: &str, from: usize, to: usize) -> bool {
+    let line_start = text.get(..from).and_then(|head| head.rfind(['\n', '\r'])).map_or(0, |index| index + 1);
+    text.get(line_start..to).is_some_and(|between| between.contains("//"))
+}
+
+/// `use checkout {`: a declaration keyword written as an entity kind (`KEYWORD ID {` or
+/// `KEYWORD ID "Title"`), its range.
+fn keyword_as_kind(text: &str, pos: usize) -> Option<Range<usize>> {
+    let start = text.len() - text.trim_start().len();
+    let rest = text.get(start..)?;
+    let keyword = ["use", "rule", "test"]
+        .into_iter()
+        .find(|keyword| rest.strip_prefix(keyword).is_some_and(|after| after.starts_with([' ', '\t'])))?;
+    let after = rest.get(keyword.len()..)?.trim_start();
+    let id_length = after.find(|character: char| !(character.is_ascii_alphanumeric() || character == '_'))?;
+    let following = after.get(id_length..)?.trim_start_matches([' ', '\t']);
+    let entity_shaped = id_length > 0
+        && match keyword {
+            "use" => following.starts_with(['{', '"']),
+            _ => following.starts_with(|character: char| character.is_ascii_alphabetic()),
+        };
+    let keyword_end = start + keyword.len();
+    (entity_shaped && pos > keyword_end).then_some(start..keyword_end)
 }
 
 /// What the rules pest tried at the error say was expected, in words.
@@ -196,7 +261,7 @@ fn token_at(text: &str, pos: usize) -> Range<usize> {
 
 /// `` `word` `` for a short token, a shortened form for a long one, and escapes for
 /// invisible characters.
-fn describe(token: &str) -> String {
+pub(super) fn describe(token: &str) -> String {
     let mut shown: String = token.chars().take(30).collect();
     if shown.len() < token.len() {
         shown.push('…');
@@ -226,7 +291,7 @@ fn field_written_as_nested(text: &str, pos: usize) -> Option<(&str, &str)> {
 }
 
 /// [`previous_token`] with its offset.
-fn previous_token_at(text: &str, pos: usize) -> Option<(usize, &str)> {
+pub(super) fn previous_token_at(text: &str, pos: usize) -> Option<(usize, &str)> {
     let before = text.get(..pos)?.trim_end();
     let last = before.chars().last()?;
     let start = if last.is_ascii_alphanumeric() || last == '_' {

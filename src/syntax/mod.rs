@@ -14,6 +14,7 @@ pub mod ast;
 mod errors;
 mod grammar;
 mod lower;
+mod mistakes;
 mod recover;
 mod shift;
 mod strings;

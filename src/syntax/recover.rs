@@ -125,6 +125,49 @@ pub(crate) fn scan(text: &str) -> Scan {
     scan
 }
 
+/// The brackets of some text, matched: for error messages, which need the opener of a
+/// bracket left open and the closers that open nothing.
+#[derive(Debug, Default)]
+pub(crate) struct Brackets {
+    /// Each matched pair: the opener's offset and the closer's.
+    pub pairs: Vec<(usize, usize)>,
+    /// Brackets still open at the end, innermost last.
+    pub open: Vec<usize>,
+    /// Closers with nothing open to close.
+    pub unmatched: Vec<usize>,
+}
+
+/// Matches the brackets of `text`, skipping comments and string literals as [`scan`]
+/// does. A closer closes the innermost open bracket whatever its shape, as in [`scan`].
+/// Only called after a failed parse, so it costs nothing on valid input.
+pub(crate) fn brackets(text: &str) -> Brackets {
+    let bytes = text.as_bytes();
+    let mut found = Brackets::default();
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        match byte {
+            b'/' if bytes.get(index + 1) == Some(&b'/') => index = line_end(bytes, index),
+            b'"' if bytes.get(index..index + 3) == Some(b"\"\"\"") => {
+                index = block_end(bytes, index + 3).unwrap_or(index + 3);
+            }
+            b'"' => index = string_end(bytes, index + 1).0,
+            b'(' | b'[' | b'{' => {
+                found.open.push(index);
+                index += 1;
+            }
+            b')' | b']' | b'}' => {
+                match found.open.pop() {
+                    Some(open) => found.pairs.push((open, index)),
+                    None => found.unmatched.push(index),
+                }
+                index += 1;
+            }
+            _ => index += 1,
+        }
+    }
+    found
+}
+
 /// The ranges of the declarations of `text`, from the starts found by [`scan`]. The text
 /// before the first start is a range of its own, so nothing goes unparsed.
 pub(crate) fn declarations(text: &str, starts: &[usize]) -> Vec<Range<usize>> {
