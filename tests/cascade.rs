@@ -148,3 +148,14 @@ fn why_says_which_rules_did_not_check_the_entity() {
     let directory = workspace("unknown_sponsor");
     insta::assert_snapshot!(run(directory.path(), &["why", "dc_exit"]));
 }
+
+#[test]
+fn declaration_that_does_not_parse_is_its_syntax_error_only() {
+    // The objective does not parse: it is still declared, and the rules that would read
+    // its fields through the project (`kpi_traces_to_objective`) skip the project. The
+    // syntax error's wording is the parser's, so only the codes are asserted.
+    let directory = workspace("broken_objective");
+    let found = findings(directory.path());
+    let codes: Vec<&str> = found.iter().map(|finding| finding["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["charter::syntax"], "{found:#?}");
+}

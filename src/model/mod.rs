@@ -194,8 +194,9 @@ impl Portfolio {
     }
 
     /// Whether `field` of `id` is present but invalid: written with a value that did not
-    /// resolve or convert, computed from such a field, or a reverse link that such a
-    /// field feeds (on every entity of the kind, since which one it meant is unknown). A rule that reads it cannot
+    /// resolve or convert, computed from such a field, a reverse link that such a field
+    /// feeds (on every entity of the kind, since which one it meant is unknown), or any
+    /// field but `id`, `title` and `entity_kind` of a declaration that did not parse. A rule that reads it cannot
     /// know the value the author meant, so it skips the entity rather than report a
     /// consequence of the finding already made where the field was written.
     pub fn invalid(&self, id: EntityId, field: &str) -> bool {
@@ -204,6 +205,11 @@ impl Portfolio {
         };
         if self.reverse.tainted(&entity.kind, field) {
             return true;
+        }
+        // A declaration that did not parse has no known fields: the syntax error is the
+        // finding to fix, not what a rule makes of their absence.
+        if entity.broken {
+            return !matches!(field, "id" | "title" | "entity_kind");
         }
         if entity.invalid.is_empty() {
             return false;
@@ -218,8 +224,9 @@ impl Portfolio {
     /// Whether some field of `id` may be present but invalid: when not, [`Portfolio::invalid`]
     /// is false for every field.
     pub(crate) fn may_be_invalid(&self, id: EntityId) -> bool {
-        self.entity(id)
-            .is_some_and(|entity| !entity.invalid.is_empty() || self.reverse.any_tainted(&entity.kind))
+        self.entity(id).is_some_and(|entity| {
+            entity.broken || !entity.invalid.is_empty() || self.reverse.any_tainted(&entity.kind)
+        })
     }
 
     /// Whether the computed `field` of `id` is `none` because its arithmetic leaves the

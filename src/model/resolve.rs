@@ -1213,8 +1213,9 @@ pub(super) mod links {
         fields: Vec<(&'static str, Arc<[Value]>)>,
         empty: Option<Arc<[Value]>>,
         /// The `(target kind, computed field)` of the entries some entity feeds with a
-        /// field that is present but invalid: which entity it meant to name is unknown,
-        /// so the link is present but invalid on every entity of the kind.
+        /// field that is present but invalid (or that a declaration that did not parse
+        /// may have fed): which entity it meant to name is unknown, so the link is
+        /// present but invalid on every entity of the kind.
         tainted: Vec<(&'static str, &'static str)>,
     }
 
@@ -1261,10 +1262,9 @@ pub(super) mod links {
             });
             for &entry in entries.iter() {
                 let Some((target_kind, computed, _, source_field)) = REVERSE.get(entry) else { continue };
-                if !entity.invalid.is_empty()
-                    && entity.invalid.iter().any(|name| &**name == *source_field)
-                    && !tainted.contains(&(*target_kind, *computed))
-                {
+                // A declaration that did not parse may have named anything.
+                let invalid = entity.broken || entity.invalid.iter().any(|name| &**name == *source_field);
+                if invalid && !tainted.contains(&(*target_kind, *computed)) {
                     tainted.push((*target_kind, *computed));
                 }
                 let Some(field) = entity.field(source_field) else { continue };
