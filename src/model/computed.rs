@@ -48,6 +48,18 @@ pub(super) fn value(portfolio: &Portfolio, id: EntityId, entity: &Entity, field:
     }
 }
 
+/// The given fields a computed field of `kind` is computed from: when one of them is
+/// present but invalid, so is the computed field.
+pub(super) fn inputs(kind: &str, field: &str) -> &'static [&'static str] {
+    match (kind, field) {
+        ("project", "duration") => &["start", "end"],
+        ("project", "roi") => &["budget", "expected_benefit"],
+        ("metric", "progress") => &["baseline", "target", "actual"],
+        ("metric", "on_track") => &["direction", "baseline", "target", "actual"],
+        _ => &[],
+    }
+}
+
 /// Whether a computed field's inputs are given but too large for its arithmetic.
 pub(super) fn out_of_range(portfolio: &Portfolio, id: EntityId, entity: &Entity, field: &str) -> bool {
     let result = match (&*entity.kind, field) {

@@ -48,8 +48,13 @@ pub struct Entity {
     pub parent: Option<EntityId>,
     pub children: Vec<EntityId>,
     /// The fields as given, in source order, with resolved values. Invalid values are
-    /// left out (they were reported).
+    /// left out (they were reported), and so are the invalid items of a list.
     pub fields: Vec<FieldValue>,
+    /// The fields written whose value, or an item of whose list, did not resolve or
+    /// convert (each reported where it was written), and the known field a misspelled
+    /// field name most likely meant: present but invalid. Rules that read one of them
+    /// skip the entity (see [`Portfolio::invalid`]). Usually empty.
+    pub invalid: Vec<Arc<str>>,
     /// The declaration did not parse; only its kind and id are known.
     pub broken: bool,
     /// Declared inside a `test` block: part of that test's portfolio only.
@@ -186,6 +191,42 @@ impl Portfolio {
             return Value::List(values);
         }
         computed::value(self, id, entity, field)
+    }
+
+    /// Whether `field` of `id` is present but invalid: written with a value that did not
+    /// resolve or convert, computed from such a field, a reverse link that such a field
+    /// feeds (on every entity of the kind, since which one it meant is unknown), or any
+    /// field but `id`, `title` and `entity_kind` of a declaration that did not parse. A rule that reads it cannot
+    /// know the value the author meant, so it skips the entity rather than report a
+    /// consequence of the finding already made where the field was written.
+    pub fn invalid(&self, id: EntityId, field: &str) -> bool {
+        let Some(entity) = self.entity(id) else {
+            return false;
+        };
+        if self.reverse.tainted(&entity.kind, field) {
+            return true;
+        }
+        // A declaration that did not parse has no known fields: the syntax error is the
+        // finding to fix, not what a rule makes of their absence.
+        if entity.broken {
+            return !matches!(field, "id" | "title" | "entity_kind");
+        }
+        if entity.invalid.is_empty() {
+            return false;
+        }
+        entity.invalid.iter().any(|name| &**name == field)
+            || (entity.field(field).is_none()
+                && computed::inputs(&entity.kind, field)
+                    .iter()
+                    .any(|input| entity.invalid.iter().any(|name| &**name == *input)))
+    }
+
+    /// Whether some field of `id` may be present but invalid: when not, [`Portfolio::invalid`]
+    /// is false for every field.
+    pub(crate) fn may_be_invalid(&self, id: EntityId) -> bool {
+        self.entity(id).is_some_and(|entity| {
+            entity.broken || !entity.invalid.is_empty() || self.reverse.any_tainted(&entity.kind)
+        })
     }
 
     /// Whether the computed `field` of `id` is `none` because its arithmetic leaves the

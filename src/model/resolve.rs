@@ -238,14 +238,13 @@ impl<'a> Resolver<'a> {
         let (Some(keyword), Some(name)) = (&broken.keyword, &broken.name) else {
             return;
         };
-        if DECLARATION_KEYWORDS.contains(&keyword.name.as_str()) || self.schema.kind(&keyword.name).is_none()
-        {
+        let Some(kind) = broken_kind(&self.schema, &keyword.name).map(str::to_string) else {
             return;
-        }
+        };
         if self.index.contains_key(&name.name) {
             return;
         }
-        let kind = self.intern(&keyword.name);
+        let kind = self.intern(&kind);
         let inserted = self.insert(Entity {
             id: name.name.clone(),
             kind,
@@ -257,6 +256,7 @@ impl<'a> Resolver<'a> {
             parent: None,
             children: Vec::new(),
             fields: Vec::new(),
+            invalid: Vec::new(),
             broken: true,
             in_test: self.in_test,
         });
@@ -293,11 +293,11 @@ impl<'a> Resolver<'a> {
     /// in parallel and their results joined in order, so the outcome does not depend on
     /// the number of threads.
     pub(crate) fn lower(&mut self, ids: &[EntityId]) {
-        type Chunk =
-            (Vec<(EntityId, Vec<FieldValue>)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>, Vec<Suggest>);
+        type Chunk = (Vec<(EntityId, Lowered)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>, Vec<Suggest>);
         let (schema, entities, index, sources) = (&self.schema, &self.entities, &*self.index, &self.sources);
         let lower_chunk = |chunk: &[EntityId]| -> Chunk {
             let mut lowering = Lowering {
+                schema,
                 entities,
                 index,
                 references: Vec::new(),
@@ -305,6 +305,7 @@ impl<'a> Resolver<'a> {
                 names: FxHashMap::default(),
                 pending: Vec::new(),
                 field_positions: FxHashMap::default(),
+                silent: false,
             };
             let mut fields = Vec::with_capacity(chunk.len());
             let mut lowered = Vec::new();
@@ -330,9 +331,11 @@ impl<'a> Resolver<'a> {
         };
         let mut pending = Vec::new();
         for (fields, references, lowered, suggest) in chunks {
-            for (id, fields) in fields {
+            for (id, (fields, invalid)) in fields {
                 if let Some(entity) = self.entities.get_mut(id.index()) {
-                    Arc::make_mut(entity).fields = fields;
+                    let entity = Arc::make_mut(entity);
+                    entity.fields = fields;
+                    entity.invalid = invalid;
                 }
             }
             self.references.extend(references);
@@ -499,14 +502,18 @@ pub(crate) fn prepare<'a>(
         Some((_, parent_id, _)) => format!("{parent_id}.{}", declaration.id.name),
         None => declaration.id.name.clone(),
     };
-    let kind_error = kind_error(schema, &declaration.kind, parent.map(|(_, _, kind)| kind));
+    let parent_kind = parent.map(|(_, _, kind)| kind);
+    let kind_error = kind_error(schema, &declaration.kind, parent_kind);
+    // A misspelled kind is read as the kind it most likely meant, so that its fields are
+    // checked and what names it resolves: the unknown kind is then its one finding.
+    let kind = declared_kind(schema, &declaration.kind.name, parent_kind);
     let position = out.len();
     out.push(Prepared {
         declaration,
         parent: parent.map(|(position, ..)| position),
         entity: Entity {
             id: full_id,
-            kind: intern(names, &declaration.kind.name),
+            kind: intern(names, kind),
             title: declaration.title.as_ref().map(|title| title.value.clone()),
             doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
             span: declaration.span,
@@ -515,6 +522,7 @@ pub(crate) fn prepare<'a>(
             parent: None,
             children: Vec::new(),
             fields: Vec::new(),
+            invalid: Vec::new(),
             broken: false,
             in_test,
         },
@@ -525,30 +533,68 @@ pub(crate) fn prepare<'a>(
     }
     let id = out.get(position).map(|prepared| prepared.entity.id.clone()).unwrap_or_default();
     for child in &declaration.children {
-        prepare(schema, in_test, child, Some((position, &id, &declaration.kind.name)), names, out);
+        prepare(schema, in_test, child, Some((position, &id, kind)), names, out);
     }
+}
+
+/// The kind of an entity declared as `written` inside an entity of `parent_kind`: the
+/// kind written, or for an unknown kind the closest kind allowed there, if any.
+pub(crate) fn declared_kind<'s>(schema: &'s Schema, written: &'s str, parent_kind: Option<&str>) -> &'s str {
+    match schema.kind(written) {
+        Some(_) => written,
+        None => closest_kind(schema, written, parent_kind).unwrap_or(written),
+    }
+}
+
+/// The kind a broken declaration starting with `keyword` declares: the kind itself, or
+/// for a misspelled kind the top-level kind it most likely meant, as for a declaration
+/// that parses (the syntax error is then the one finding); `None` for other keywords.
+pub(crate) fn broken_kind<'s>(schema: &'s Schema, keyword: &'s str) -> Option<&'s str> {
+    if DECLARATION_KEYWORDS.contains(&keyword) {
+        return None;
+    }
+    match schema.kind(keyword) {
+        Some(_) => Some(keyword),
+        None => closest_kind(schema, keyword, None),
+    }
+}
+
+/// The kinds that may be declared inside `parent_kind` (at the top level: `None`).
+fn kinds_allowed<'s>(schema: &'s Schema, parent_kind: Option<&str>) -> Vec<&'s str> {
+    schema
+        .kinds
+        .iter()
+        .filter(|candidate| candidate.nested_in.as_deref() == parent_kind)
+        .map(|candidate| candidate.name.as_str())
+        .collect()
+}
+
+/// The kind allowed inside `parent_kind` closest to the unknown `kind`.
+fn closest_kind<'s>(schema: &'s Schema, kind: &str, parent_kind: Option<&str>) -> Option<&'s str> {
+    closest(kind, kinds_allowed(schema, parent_kind))
 }
 
 /// Reports an unknown kind, or a kind declared at the wrong level.
 fn kind_error(schema: &Schema, kind: &ast::Ident, parent_kind: Option<&str>) -> Option<Diagnostic> {
     let Some(definition) = schema.kind(&kind.name) else {
-        let candidates: Vec<&str> = schema
-            .kinds
-            .iter()
-            .filter(|candidate| candidate.nested_in.as_deref() == parent_kind)
-            .map(|candidate| candidate.name.as_str())
-            .collect();
-        let help = did_you_mean(&kind.name, candidates.iter().copied())
-            .unwrap_or_else(|| format!("the kinds allowed here are {}", join_ticked(&candidates)));
-        return Some(
-            Diagnostic::builtin(
-                BuiltinCode::UnknownReference,
-                kind.span,
-                format!("unknown entity kind `{}`", kind.name),
-            )
-            .with_label("no such kind")
-            .with_help(help),
-        );
+        let diagnostic = Diagnostic::builtin(
+            BuiltinCode::UnknownReference,
+            kind.span,
+            format!("unknown entity kind `{}`", kind.name),
+        )
+        .with_label("no such kind");
+        return Some(match closest_kind(schema, &kind.name, parent_kind) {
+            Some(meant) => diagnostic
+                .with_help(format!(
+                    "did you mean `{meant}`? meanwhile it is checked as {}",
+                    with_article(meant)
+                ))
+                .with_fix(format!("replace with `{meant}`"), kind.span, meant),
+            None => diagnostic.with_help(format!(
+                "the kinds allowed here are {}",
+                join_ticked(&kinds_allowed(schema, parent_kind))
+            )),
+        });
     };
     match (&definition.nested_in, parent_kind) {
         (Some(container), None) => Some(
@@ -589,6 +635,7 @@ fn intern(names: &mut FxHashMap<String, Arc<str>>, name: &str) -> Arc<str> {
 /// Lowering the fields of some entities, against a declared portfolio: what one thread
 /// of [`Resolver::lower`] does.
 struct Lowering<'r> {
+    schema: &'r Schema,
     entities: &'r [Arc<Entity>],
     index: &'r FxHashMap<String, EntityId>,
     references: Vec<Reference>,
@@ -599,7 +646,13 @@ struct Lowering<'r> {
     pending: Vec<Suggest>,
     /// See [`Lowering::field_positions`].
     field_positions: FxHashMap<String, Arc<FxHashMap<String, usize>>>,
+    /// A value failed without a finding of its own, because another finding is its root
+    /// cause (a reference to an entity of an unknown kind).
+    silent: bool,
 }
+
+/// An entity's lowered fields, and the names of those present but invalid.
+type Lowered = (Vec<FieldValue>, Vec<Arc<str>>);
 
 /// How many candidates the suggestions for unknown references and wrong kinds may compare
 /// in one resolution, in all (a quarter of a second): a realistic portfolio gets every
@@ -647,13 +700,23 @@ impl<'r> Lowering<'r> {
         Some(positions.clone())
     }
 
-    fn lower_fields(&mut self, id: EntityId, declaration: &ast::Entity, schema: &Schema) -> Vec<FieldValue> {
-        let kind_name = declaration.kind.name.as_str();
-        let Some(kind) = schema.kind(kind_name) else {
-            return Vec::new();
+    fn lower_fields(&mut self, id: EntityId, declaration: &ast::Entity, schema: &Schema) -> Lowered {
+        // The entity's kind, not the one written: a misspelled kind is read as the kind it
+        // most likely meant (see [`prepare`]).
+        let entities = self.entities;
+        let Some(entity) = entities.get(id.index()) else {
+            return (Vec::new(), Vec::new());
         };
-        let entity_id = self.entities.get(id.index()).map(|entity| entity.id.clone()).unwrap_or_default();
+        let kind_name: &str = &entity.kind;
+        let Some(kind) = schema.kind(kind_name) else {
+            return (Vec::new(), Vec::new());
+        };
+        let entity_id = entity.id.clone();
         let mut fields: Vec<FieldValue> = Vec::with_capacity(declaration.fields.len() + 1);
+        let mut invalid: Vec<Arc<str>> = Vec::new();
+        // The known fields that misspelled field names most likely meant, with their
+        // schema positions.
+        let mut meant: Vec<(usize, &str)> = Vec::new();
         // The schema positions of the fields accepted into `fields` (with their place
         // there), and of every known field written: compared as numbers rather than
         // names, and hashed, so that an entity giving thousands of fields stays linear.
@@ -709,6 +772,9 @@ impl<'r> Lowering<'r> {
                 .with_help(help)
                 .with_entity(entity_id.clone());
                 if let Some(suggestion) = closest(name, kind.writable().map(|field| field.name.as_str())) {
+                    if let Some(index) = position(suggestion) {
+                        meant.push((index, suggestion));
+                    }
                     diagnostic =
                         diagnostic.with_fix(format!("rename to `{suggestion}`"), field.name.span, suggestion);
                 }
@@ -731,7 +797,13 @@ impl<'r> Lowering<'r> {
             if matches!(field.value.kind, ast::ValueKind::None) {
                 continue;
             }
-            let Some(value) = self.lower_value(id, name, &definition.ty, &field.value, &entity_id) else {
+            let before = self.diagnostics.len();
+            self.silent = false;
+            let value = self.lower_value(id, name, &definition.ty, &field.value, &entity_id);
+            if self.diagnostics.len() > before || self.silent {
+                invalid.push(self.intern(name));
+            }
+            let Some(value) = value else {
                 continue;
             };
             if let Some(index) = index {
@@ -744,6 +816,13 @@ impl<'r> Lowering<'r> {
                 name_span: field.name.span,
                 value_span: field.value.span,
             });
+        }
+        // A misspelled field name stands for the field it most likely meant, unless that
+        // field is written too: present but invalid, neither missing nor read by rules.
+        for (index, name) in meant {
+            if written.insert(index) {
+                invalid.push(self.intern(name));
+            }
         }
         for (index, definition) in kind.fields.iter().enumerate().filter(|(_, field)| field.required) {
             if accepted.contains_key(&index) || written.contains(&index) {
@@ -769,7 +848,7 @@ impl<'r> Lowering<'r> {
                 .with_entity(entity_id.clone()),
             );
         }
-        fields
+        (fields, invalid)
     }
 
     fn lower_value(
@@ -966,6 +1045,12 @@ impl<'r> Lowering<'r> {
             && kind != "any"
             && &*actual_kind != kind
         {
+            // An entity of an unknown kind is reported where its kind is written; what
+            // names it is not wrong for that.
+            if self.schema.kind(&actual_kind).is_none() {
+                self.silent = true;
+                return None;
+            }
             let help = format!("`{field}` expects {}", with_article(kind));
             self.pending.push(Suggest {
                 at: self.diagnostics.len(),
@@ -1127,6 +1212,11 @@ pub(super) mod links {
         starts: Vec<u32>,
         fields: Vec<(&'static str, Arc<[Value]>)>,
         empty: Option<Arc<[Value]>>,
+        /// The `(target kind, computed field)` of the entries some entity feeds with a
+        /// field that is present but invalid (or that a declaration that did not parse
+        /// may have fed): which entity it meant to name is unknown, so the link is
+        /// present but invalid on every entity of the kind.
+        tainted: Vec<(&'static str, &'static str)>,
     }
 
     impl Links {
@@ -1144,6 +1234,17 @@ pub(super) mod links {
             let known = REVERSE.iter().any(|(target, computed, ..)| *target == kind && *computed == field);
             known.then(|| self.empty.clone().unwrap_or_else(|| Arc::from(Vec::new())))
         }
+
+        /// Whether the reverse-link field `field` of entities of kind `kind` is fed by a
+        /// field that is present but invalid.
+        pub(crate) fn tainted(&self, kind: &str, field: &str) -> bool {
+            self.tainted.iter().any(|(target, computed)| *target == kind && *computed == field)
+        }
+
+        /// Whether some reverse-link field of entities of kind `kind` is tainted.
+        pub(crate) fn any_tainted(&self, kind: &str) -> bool {
+            self.tainted.iter().any(|(target, _)| *target == kind)
+        }
     }
 
     pub(crate) fn reverse_links(entities: &[Arc<Entity>]) -> Links {
@@ -1151,6 +1252,7 @@ pub(super) mod links {
         let mut sources_of: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         // Per entry: (target, source) pairs, in source order.
         let mut pairs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); REVERSE.len()];
+        let mut tainted: Vec<(&'static str, &'static str)> = Vec::new();
         for (position, entity) in entities.iter().enumerate() {
             let kind: &str = &entity.kind;
             let entries = sources_of.entry(kind).or_insert_with(|| {
@@ -1159,7 +1261,12 @@ pub(super) mod links {
                     .collect()
             });
             for &entry in entries.iter() {
-                let Some((target_kind, _, _, source_field)) = REVERSE.get(entry) else { continue };
+                let Some((target_kind, computed, _, source_field)) = REVERSE.get(entry) else { continue };
+                // A declaration that did not parse may have named anything.
+                let invalid = entity.broken || entity.invalid.iter().any(|name| &**name == *source_field);
+                if invalid && !tainted.contains(&(*target_kind, *computed)) {
+                    tainted.push((*target_kind, *computed));
+                }
                 let Some(field) = entity.field(source_field) else { continue };
                 let targets: &[Value] = match &field.value {
                     Value::List(items) => items,
@@ -1204,7 +1311,7 @@ pub(super) mod links {
             .into_iter()
             .filter_map(|(_, entry, values)| REVERSE.get(entry).map(|(_, computed, ..)| (*computed, values)))
             .collect();
-        Links { starts, fields, empty: Some(Arc::from(Vec::new())) }
+        Links { starts, fields, empty: Some(Arc::from(Vec::new())), tainted }
     }
 }
 

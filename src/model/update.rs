@@ -19,7 +19,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 
-use super::resolve::{DECLARATION_KEYWORDS, Found, Resolver, assemble, by_kind, prepare};
+use super::resolve::{Found, Resolver, assemble, broken_kind, by_kind, declared_kind, prepare};
 use super::value::Value;
 use super::{Entity, EntityId, Portfolio};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
@@ -205,8 +205,10 @@ impl<'a> Shape<'_, 'a> {
     ) -> Option<()> {
         let id = order.next()?;
         let entity = self.previous.entity(id)?;
+        let parent_kind =
+            parent.and_then(|(parent, _)| self.previous.entity(parent)).map(|parent| &*parent.kind);
         let same_place = entity.parent == parent.map(|(parent, _)| parent)
-            && *entity.kind == *declaration.kind.name
+            && *entity.kind == *declared_kind(&self.previous.schema, &declaration.kind.name, parent_kind)
             && entity.children.len() == declaration.children.len();
         if !same_place {
             return None;
@@ -238,9 +240,7 @@ fn still_broken<'a>(
     for item in &now.items {
         let ast::Item::Broken(declaration) = item else { continue };
         let (Some(keyword), Some(name)) = (&declaration.keyword, &declaration.name) else { continue };
-        if DECLARATION_KEYWORDS.contains(&keyword.name.as_str())
-            || previous.schema.kind(&keyword.name).is_none()
-        {
+        if broken_kind(&previous.schema, &keyword.name).is_none() {
             continue;
         }
         if declared.iter().any(|(_, id)| *id == name.name) {
@@ -268,7 +268,9 @@ fn still_broken<'a>(
     let same = declaring.len() == broken.len()
         && declaring.iter().zip(broken).all(|(declaration, id)| {
             previous.entity(*id).is_some_and(|entity| {
-                declaration.keyword.as_ref().is_some_and(|keyword| *keyword.name == *entity.kind)
+                declaration.keyword.as_ref().is_some_and(|keyword| {
+                    broken_kind(&previous.schema, &keyword.name) == Some(&*entity.kind)
+                })
             })
         });
     same.then_some(declaring)

@@ -49,6 +49,10 @@ pub(crate) enum ErrorKind {
     Budget(Limit),
     /// The caller asked to stop (see [`super::Cancelled`]).
     Cancelled,
+    /// The rule read a field that is present but invalid ([`Portfolio::invalid`]): the
+    /// subject is skipped without a finding, since the field's own finding is the one
+    /// to fix.
+    Invalid,
 }
 
 /// The number of steps one rule may take on one subject: every expression node evaluated
@@ -153,8 +157,22 @@ impl Globals {
 struct FieldIndex {
     stride: usize,
     /// `positions[entity * stride + key]`: 1 + the field's position in `entity.fields`,
-    /// or 0 when the entity does not give it.
+    /// 0 when the entity does not give it, [`INVALID`] when it is present but invalid.
     positions: Vec<u8>,
+}
+
+/// A field present but invalid, in [`FieldIndex::positions`].
+const INVALID: u8 = u8::MAX;
+
+/// Where an entity has a field the rules read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Given {
+    /// At this position of `entity.fields`.
+    At(usize),
+    /// Not given: a default or computed value.
+    Absent,
+    /// Present but invalid: the rule skips the subject.
+    Invalid,
 }
 
 impl FieldIndex {
@@ -173,18 +191,34 @@ impl FieldIndex {
                 }
             }
         });
+        // Few entities have invalid fields: mark theirs, computed ones included.
+        for index in 0..portfolio.entities.len() {
+            let id = EntityId(index as u32);
+            if !portfolio.may_be_invalid(id) {
+                continue;
+            }
+            for (key, name) in names.iter().enumerate() {
+                if portfolio.invalid(id, name)
+                    && let Some(slot) = positions.get_mut(index * stride + key)
+                {
+                    *slot = INVALID;
+                }
+            }
+        }
         FieldIndex { stride, positions }
     }
 
-    /// `Some(Some(position))` when the entity gives the field, `Some(None)` when it does
-    /// not (a default or computed value), `None` when the field is not indexed.
-    fn lookup(&self, id: EntityId, key: u16) -> Option<Option<usize>> {
+    /// Where the entity has the field, `None` when the field is not indexed.
+    fn lookup(&self, id: EntityId, key: u16) -> Option<Given> {
         let key = usize::from(key);
         if key >= self.stride {
             return None;
         }
-        let position = *self.positions.get(id.index() * self.stride + key)?;
-        Some(usize::from(position).checked_sub(1))
+        Some(match *self.positions.get(id.index() * self.stride + key)? {
+            0 => Given::Absent,
+            INVALID => Given::Invalid,
+            position => Given::At(usize::from(position) - 1),
+        })
     }
 }
 
@@ -347,7 +381,7 @@ impl<'a> Evaluator<'a> {
                 let target = self.value(target)?;
                 // The subject lives in a slot, owned; its fields are still borrowed.
                 if let (Value::Entity(id), Member::Field { key, .. }) = (&*target, member)
-                    && let Some(value) = self.given(*id, *key)
+                    && let Some(value) = self.given(node, *id, *key)?
                 {
                     return Ok(Cow::Borrowed(value));
                 }
@@ -356,8 +390,8 @@ impl<'a> Evaluator<'a> {
                     self.spend(node, count(items.len()))?;
                 }
                 let value = match target {
-                    Cow::Borrowed(value) => self.member_of(value, member),
-                    Cow::Owned(value) => Cow::Owned(self.member(&value, member)),
+                    Cow::Borrowed(value) => self.member_of(node, value, member)?,
+                    Cow::Owned(value) => Cow::Owned(self.member(node, &value, member)?),
                 };
                 if let Value::List(items) = &*value {
                     self.allocate_items(node, items.len())?;
@@ -381,27 +415,31 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// The value of a field the entity gives, borrowed from the portfolio.
-    fn given(&self, id: EntityId, key: u16) -> Option<&'a Value> {
+    /// The value of a field the entity gives, borrowed from the portfolio; an error when
+    /// the field is present but invalid.
+    fn given(&self, node: &Node, id: EntityId, key: u16) -> Result<Option<&'a Value>, EvalError> {
         let portfolio: &'a Portfolio = self.portfolio;
-        let position = self.globals.fields.lookup(id, key)??;
-        portfolio.entity(id).and_then(|entity| entity.fields.get(position)).map(|field| &field.value)
+        match self.globals.fields.lookup(id, key) {
+            Some(Given::At(position)) => Ok(portfolio
+                .entity(id)
+                .and_then(|entity| entity.fields.get(position))
+                .map(|field| &field.value)),
+            Some(Given::Invalid) => Err(invalid(node)),
+            Some(Given::Absent) | None => Ok(None),
+        }
     }
 
     /// `target.member` for a borrowed target: a given field is borrowed, not cloned.
-    fn member_of(&self, target: &'a Value, member: &Member) -> Val<'a> {
-        let portfolio: &'a Portfolio = self.portfolio;
+    fn member_of(&self, node: &Node, target: &'a Value, member: &Member) -> ValResult<'a> {
         match (target, member) {
-            (Value::Entity(id), Member::Field { key, .. }) => {
-                if let Some(Some(position)) = self.globals.fields.lookup(*id, *key)
-                    && let Some(field) = portfolio.entity(*id).and_then(|entity| entity.fields.get(position))
-                {
-                    return Cow::Borrowed(&field.value);
-                }
-                Cow::Owned(self.member(target, member))
+            (Value::Entity(id), Member::Field { key, .. }) => match self.given(node, *id, *key)? {
+                Some(value) => Ok(Cow::Borrowed(value)),
+                None => self.member(node, target, member).map(Cow::Owned),
+            },
+            (Value::Measurement(measurement), Member::MeasurementValue) => {
+                Ok(Cow::Borrowed(&measurement.value))
             }
-            (Value::Measurement(measurement), Member::MeasurementValue) => Cow::Borrowed(&measurement.value),
-            _ => Cow::Owned(self.member(target, member)),
+            _ => self.member(node, target, member).map(Cow::Owned),
         }
     }
 
@@ -452,16 +490,20 @@ impl<'a> Evaluator<'a> {
     }
 
     /// `target.member`: a field of an entity, a measurement's `.value` or `.date`, or,
-    /// on a list, the member of every item, flattened one level, without `none`s.
-    pub(crate) fn member(&self, target: &Value, member: &Member) -> Value {
-        match (target, member) {
+    /// on a list, the member of every item, flattened one level, without `none`s. Reading
+    /// a field that is present but invalid is an [`ErrorKind::Invalid`] error at `node`.
+    pub(crate) fn member(&self, node: &Node, target: &Value, member: &Member) -> EvalResult {
+        Ok(match (target, member) {
             (Value::Entity(id), Member::Field { name, key }) => match self.globals.fields.lookup(*id, *key) {
-                Some(Some(position)) => self
+                Some(Given::At(position)) => self
                     .portfolio
                     .entity(*id)
                     .and_then(|entity| entity.fields.get(position))
                     .map_or(Value::None, |field| field.value.clone()),
-                _ => self.portfolio.get(*id, name),
+                Some(Given::Invalid) => return Err(invalid(node)),
+                Some(Given::Absent) => self.portfolio.get(*id, name),
+                None if self.portfolio.invalid(*id, name) => return Err(invalid(node)),
+                None => self.portfolio.get(*id, name),
             },
             (Value::Measurement(measurement), Member::MeasurementValue) => measurement.value.clone(),
             (Value::Measurement(measurement), Member::MeasurementDate) => Value::Date(measurement.date),
@@ -473,7 +515,7 @@ impl<'a> Evaluator<'a> {
             (Value::List(items), _) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items.iter() {
-                    match self.member(item, member) {
+                    match self.member(node, item, member)? {
                         Value::None => {}
                         Value::List(inner) => {
                             values.extend(inner.iter().filter(|value| !value.is_none()).cloned())
@@ -484,7 +526,7 @@ impl<'a> Evaluator<'a> {
                 Value::List(Arc::from(values))
             }
             _ => Value::None,
-        }
+        })
     }
 
     fn call(&mut self, node: &'a Node, target: Val<'a>, method: &Method, args: &'a [Node]) -> EvalResult {
@@ -658,6 +700,17 @@ impl<'a> Evaluator<'a> {
         }
         Ok(out)
     }
+}
+
+/// The error of reading a field that is present but invalid, at `node` (the member).
+fn invalid(node: &Node) -> EvalError {
+    let message = match &node.kind {
+        NodeKind::Member { member: Member::Field { name, .. }, .. } => {
+            format!("it reads `{name}`, which did not resolve")
+        }
+        _ => "it reads a field that did not resolve".to_string(),
+    };
+    EvalError { span: node.span, message, kind: ErrorKind::Invalid }
 }
 
 /// The number of items of a list, or of bytes of a string: what visiting it costs.

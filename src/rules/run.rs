@@ -211,6 +211,7 @@ fn examine<'a>(
         let out = matches!(error.kind, ErrorKind::Budget(_));
         match error.kind {
             ErrorKind::Cancelled => return Err(Stopped),
+            ErrorKind::Invalid => {}
             _ => partial.errors.push((error, Some(id))),
         }
         Ok(if out { Examined::OutOfBudget } else { Examined::Done })
@@ -370,6 +371,9 @@ impl Errors {
         let limit = match error.kind {
             ErrorKind::Budget(limit) => Some(limit),
             ErrorKind::Value => None,
+            // The subject read a field that did not resolve: that field's finding is the
+            // one to fix, and the subject is skipped without another.
+            ErrorKind::Invalid => return,
             ErrorKind::Cancelled => {
                 self.cancelled = true;
                 return;

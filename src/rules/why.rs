@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::compile::{CompiledRule, CompiledSubject};
-use super::eval::{EvalError, Evaluator, Globals, show};
+use super::eval::{ErrorKind, EvalError, Evaluator, Globals, show};
 use super::ir::{Node, NodeKind};
 use super::waivers;
 use super::{Engine, level};
@@ -66,6 +66,12 @@ pub fn why(workspace: &Workspace, entity_id: &str, today: jiff::civil::Date) -> 
         let mut evaluator = Evaluator::new(portfolio, &globals, today, rule.slots, rule.hoisted);
         evaluator.set(0, Value::Entity(id));
         match trace(rule, &mut evaluator, sources) {
+            Err(error) if error.kind == ErrorKind::Invalid => {
+                tally.unresolved += 1;
+                out.push_str(&header("○", &format!("not checked: {}", error.message)));
+                let _ = writeln!(out, "    at {}", location(sources, error.span));
+                let _ = writeln!(out, "    the field's own finding comes first (see `charter check`)");
+            }
             Err(error) => {
                 tally.failed += 1;
                 out.push_str(&header("!", &format!("error: {}", error.message)));
@@ -137,6 +143,8 @@ struct Tally {
     failed: usize,
     waived: usize,
     skipped: usize,
+    /// Not checked: the rule reads a field that did not resolve.
+    unresolved: usize,
     off: usize,
     broken: usize,
 }
@@ -148,6 +156,7 @@ impl Tally {
             (self.failed, "failed"),
             (self.waived, "waived"),
             (self.skipped, "not applicable"),
+            (self.unresolved, "not checked"),
             (self.off, "off"),
             (self.broken, "with errors"),
         ]
