@@ -16,6 +16,7 @@ const DELIBERATELY_BROKEN: &[&str] = &[
     "tests/fixtures/hostile/inputs/cr_ends_a_string.charter",
     "tests/fixtures/hostile/inputs/cr_recovery.charter",
     "lsp/editors/vscode/tests/grammar/unclosed_rule.charter",
+    "tests/fixtures/cascade/broken_objective/strategy.charter",
     // Not a syntax error to Charter, whose parser reads a template as a string and reports
     // an unclosed `{` in it as a rule_error when the rule compiles; this grammar parses
     // templates, so the `{` is an ERROR here.
@@ -25,6 +26,10 @@ const DELIBERATELY_BROKEN: &[&str] = &[
 /// Directories whose every `.charter` file is a syntax error on purpose: the catalogue of
 /// mistakes whose diagnostics `tests/syntax_fixes.rs` snapshots.
 const BROKEN_DIRECTORIES: &[&str] = &["tests/fixtures/syntax_fixes/"];
+
+/// Syntax errors to Charter that this grammar accepts, as docs/editors.md's "known
+/// differences" say: a literal (`true`, `none`) used as an id.
+const ACCEPTED_HERE: &[&str] = &["tests/fixtures/syntax_fixes/reserved_word_as_id.charter"];
 
 /// Directories that hold no sources of the repository: build output, dependencies,
 /// fuzzing state.
@@ -88,6 +93,9 @@ fn every_charter_file_in_the_repository_parses() {
         let relative = relative.to_string_lossy().replace('\\', "/");
         let source = std::fs::read(file).unwrap();
         let error = first_error(parse(&source).root_node());
+        if ACCEPTED_HERE.contains(&relative.as_str()) {
+            continue;
+        }
         let broken = DELIBERATELY_BROKEN.contains(&relative.as_str())
             || BROKEN_DIRECTORIES.iter().any(|directory| relative.starts_with(directory));
         match (error, broken) {
