@@ -143,6 +143,14 @@ fn findings_by_file(snapshot: &Snapshot) -> BTreeMap<PathBuf, FileFindings<'_>> 
             let findings = by_file.remove(&parsed.file).unwrap_or_default();
             result.insert(source.path.clone(), FileFindings { uri, analysis, findings, config_error: None });
         }
+        // `charter.toml` is a source of the workspace too: its `charter::config` findings.
+        if let Some(config) = &workspace.config.file
+            && let (Some(id), Some(uri)) =
+                (workspace.sources.find(&config.path), snapshot.paths.uri(&config.path))
+        {
+            let findings = by_file.remove(&id).unwrap_or_default();
+            result.insert(config.path.clone(), FileFindings { uri, analysis, findings, config_error: None });
+        }
         if let Some(reason) = &analysis.config_error {
             let path = analysis.root.join("charter.toml");
             if let Some(uri) = snapshot.paths.uri(&path) {

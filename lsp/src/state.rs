@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use charter::model::Config;
+use charter::model::config::ConfigFile;
 use charter::model::workspace::{charter_files, find_root};
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::Uri;
@@ -81,8 +82,15 @@ fn read_config(root: &Path) -> Result<Config, String> {
         Err(error) => return Err(error.to_string()),
         Ok(_) => {}
     }
+    // Read as `charter check` reads it: every mistake is a `charter::config` finding at its
+    // span in `charter.toml` (the workspace adds them when it is loaded, and the file is
+    // published like a source); only text that is not TOML leaves the defaults in force.
     match read_source(&path) {
-        Some(text) => Config::parse(&text),
+        Some(text) => {
+            let mut config = Config::read(&text).map_err(|error| error.message)?;
+            config.file = Some(ConfigFile { path, text: text.into() });
+            Ok(config)
+        }
         None => Err(format!("it is not a regular UTF-8 file of at most {} MiB", MAX_FILE_SIZE >> 20)),
     }
 }

@@ -350,17 +350,59 @@ async fn the_server_registers_file_watchers() {
 }
 
 #[tokio::test]
-async fn an_invalid_charter_toml_is_reported_on_it_and_defaults_are_used() {
+async fn mistakes_in_charter_toml_are_findings_at_their_spans() {
     let mut harness = Harness::start("basic").await;
     harness.wait_for_files(&FILES).await;
-    std::fs::write(harness.path("charter.toml"), "[check]\ntoday = \"not a date\"\n").unwrap();
+    let toml = "[check]\ntoday = \"not a date\"\n\n[rules]\ncross_functional_teams = \"off\"\nproject_has_sponsor = \"warn\"\n";
+    std::fs::write(harness.path("charter.toml"), toml).unwrap();
     harness
         .notify(
             "workspace/didChangeWatchedFiles",
             json!({"changes": [{"uri": harness.uri("charter.toml"), "type": 2}]}),
         )
         .await;
-    let params = harness.diagnostics("charter.toml", None).await;
+    let params = harness
+        .diagnostics_until("charter.toml", |params| {
+            params["diagnostics"].as_array().is_some_and(|all| all.len() >= 3)
+        })
+        .await;
+    let found: Vec<String> = params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| {
+            let start = &diagnostic["range"]["start"];
+            let end = &diagnostic["range"]["end"];
+            format!(
+                "{}:{}-{}:{} {}: {}",
+                start["line"],
+                start["character"],
+                end["line"],
+                end["character"],
+                diagnostic["code"].as_str().unwrap(),
+                diagnostic["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(found.join("\n"));
+}
+
+#[tokio::test]
+async fn a_charter_toml_that_is_not_toml_is_reported_on_it_and_defaults_are_used() {
+    let mut harness = Harness::start("basic").await;
+    harness.wait_for_files(&FILES).await;
+    std::fs::write(harness.path("charter.toml"), "[check\ntoday = 2026-11-26\n").unwrap();
+    harness
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": harness.uri("charter.toml"), "type": 2}]}),
+        )
+        .await;
+    let params = harness
+        .diagnostics_until("charter.toml", |params| {
+            params["diagnostics"].as_array().is_some_and(|all| !all.is_empty())
+        })
+        .await;
     let message = params["diagnostics"][0]["message"].as_str().unwrap();
     assert!(message.starts_with("invalid `"), "{message}");
     assert_eq!(params["diagnostics"][0]["code"], "charter::config");
