@@ -10,6 +10,7 @@ use std::sync::Arc;
 use charter::model::Config;
 use charter::model::config::ConfigFile;
 use charter::model::workspace::{charter_files, find_root};
+use charter::source::read;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::Uri;
 
@@ -85,36 +86,19 @@ fn read_config(root: &Path) -> Result<Config, String> {
     // Read as `charter check` reads it: every mistake is a `charter::config` finding at its
     // span in `charter.toml` (the workspace adds them when it is loaded, and the file is
     // published like a source); only text that is not TOML leaves the defaults in force.
-    match read_source(&path) {
-        Some(text) => {
-            let mut config = Config::read(&text).map_err(|error| error.message)?;
-            config.file = Some(ConfigFile { path, text: text.into() });
-            Ok(config)
-        }
-        None => Err(format!("it is not a regular UTF-8 file of at most {} MiB", MAX_FILE_SIZE >> 20)),
-    }
+    let text = read::read_data_file(&path).map_err(|reason| reason.to_string())?;
+    let mut config = Config::read(&text).map_err(|error| error.message)?;
+    config.file = Some(ConfigFile { path, text: text.into() });
+    Ok(config)
 }
 
-/// The largest file the server reads from the disk, as `charter check` does: 8 MiB.
-pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
-
-/// The text of a regular file of at most [`MAX_FILE_SIZE`] that is UTF-8, else `None`.
-/// The server reads files while it holds its state, so a FIFO (which would block), a
-/// device such as `/dev/zero` (which never ends) or a huge file must never be opened or
-/// read whole.
+/// The text of a `.charter` file as `charter check` reads it ([`read::read_source`]): a
+/// regular file (or a link to a regular `*.charter` file) of at most 8 MiB in UTF-8, else
+/// `None`. The server reads files while it holds its state, so a FIFO (which would block),
+/// a device such as `/dev/zero` (which never ends), a huge file or a link to
+/// `/proc/self/environ` must never be opened or read whole.
 pub fn read_source(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let metadata = std::fs::metadata(path).ok()?;
-    if !metadata.is_file() || metadata.len() > MAX_FILE_SIZE {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    // `take` bounds a file that grows while it is read.
-    std::fs::File::open(path).ok()?.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).ok()?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return None;
-    }
-    String::from_utf8(bytes).ok()
+    read::read_source(path).ok()
 }
 
 pub fn is_charter_file(path: &Path) -> bool {
