@@ -15,17 +15,9 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::Harness;
+use support::{Harness, offset};
 
 const SCRATCH: &str = "portfolio/scratch.charter";
-
-/// The byte offset of an LSP position in ASCII text.
-fn offset(text: &str, position: &Value) -> usize {
-    let line = position["line"].as_u64().unwrap() as usize;
-    let character = position["character"].as_u64().unwrap() as usize;
-    let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    line_start + character
-}
 
 /// The labels a filtering client shows at the `|` in `text` (which is removed), with the
 /// text each would insert.

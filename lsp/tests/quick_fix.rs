@@ -13,17 +13,9 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::Harness;
+use support::{Harness, offset};
 
 const SCRATCH: &str = "portfolio/scratch.charter";
-
-/// The byte offset of an LSP position in ASCII text.
-fn offset(text: &str, position: &Value) -> usize {
-    let line = position["line"].as_u64().unwrap() as usize;
-    let character = position["character"].as_u64().unwrap() as usize;
-    let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    line_start + character
-}
 
 /// `text` with the edits of the code action titled `title` on `needle` applied.
 async fn fixed(text: &str, needle: &str, title: &str) -> String {

@@ -344,3 +344,11 @@ fn hide_std_ranges(value: &mut Value) {
         _ => {}
     }
 }
+
+/// The byte offset of an LSP position in ASCII text.
+pub fn offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap() as usize;
+    let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    line_start + character
+}
