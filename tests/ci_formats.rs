@@ -371,3 +371,45 @@ fn paths_start_at_the_repository_root() {
     assert!(!files.is_empty());
     assert!(files.iter().all(|file| file.starts_with("governance/portfolio/")), "{files:?}");
 }
+
+#[test]
+fn baseline_entries_match_findings_reworded_by_another_version() {
+    let workspace = scratch();
+    let root = workspace.path().to_str().expect("utf-8").to_string();
+    let baseline = workspace.path().join("baseline.json");
+    let baseline_arg = baseline.to_str().expect("utf-8");
+    assert_eq!(charter(&["check", &root, "--write-baseline", baseline_arg]).status.code(), Some(0));
+
+    // An older Charter worded every message differently, so no fingerprint matches; the
+    // entries that name an entity still match the one finding of their code on it.
+    let mut recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).expect("baseline")).expect("json");
+    let findings = recorded["findings"].as_array_mut().expect("findings");
+    let about_entities = findings.iter().filter(|entry| entry["entity"].is_string()).count();
+    assert!(about_entities >= 2, "the fixture has findings about entities: {findings:?}");
+    assert!(about_entities < findings.len(), "and findings about no entity: {findings:?}");
+    for (index, entry) in findings.iter_mut().enumerate() {
+        entry["fingerprint"] = serde_json::json!(format!("{index:016x}"));
+        entry["message"] = serde_json::json!("worded by an older version");
+    }
+    std::fs::write(&baseline, serde_json::to_string_pretty(&recorded).expect("json")).expect("write");
+
+    let output = charter(&["check", &root, "--baseline", baseline_arg, "--format", "short"]);
+    let shown = stdout(&output);
+    let reported: Vec<&str> = shown.lines().collect();
+    let total = findings_len(&recorded);
+    assert_eq!(
+        reported.len(),
+        total - about_entities,
+        "only the findings about no entity are new: {reported:?}"
+    );
+    assert!(
+        stderr(&output).contains(&format!("{about_entities} findings recorded in the baseline")),
+        "{}",
+        stderr(&output)
+    );
+}
+
+fn findings_len(baseline: &serde_json::Value) -> usize {
+    baseline["findings"].as_array().map_or(0, Vec::len)
+}

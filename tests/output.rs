@@ -203,7 +203,7 @@ fn junit_for_check_has_a_case_per_finding_and_a_passing_case_per_quiet_rule() {
     let failed: Vec<&str> = cases.iter().filter_map(|(_, failure)| failure.as_deref()).collect();
     assert_eq!(failed.len(), 3, "three errors fail: {failed:?}");
     // The message's `<`, `&` and `'` survive escaping.
-    assert!(failed.contains(&"project checkout is staffed by fewer than three teams (<3 & not 'enough')"));
+    assert!(failed.contains(&"project `checkout` is staffed by fewer than three teams (<3 & not 'enough')"));
     assert!(cases.iter().any(|(name, failure)| name == "no findings" && failure.is_none()));
     insta::assert_snapshot!("junit_check", xml);
 }

@@ -526,6 +526,48 @@ rule r2 {
 );
 
 snapshot!(
+    eval_labels_plurals_local_ids_and_durations,
+    r#"
+team web { }
+team ops { }
+project solo { teams: [web], status: active, end: 2026-06-30 }
+project pair { teams: [web, ops], status: active, end: 2026-06-30 }
+project none_at_all { status: active, end: 2026-06-30 }
+project p1 { milestone m1 { date: 2026-08-01 } }
+rule too_few_teams {
+  for project p where p.status == active
+  let involved = p.teams.count().plural("team")
+  let staff = p.teams.count().plural("person", "people")
+  require p.teams.count() >= 3 else "project {p} involves {involved} ({staff} on call)"
+  label: "{involved} involved; at least 3 needed"
+}
+rule ended {
+  for project p where p.end != none
+  require p.end >= today else "project `{p}` ended {today - p.end} ago; `{p.teams}` and {p.teams}"
+}
+rule nested_names {
+  for milestone ms
+  require false else "milestone `{ms.local_id}` of project {ms.project}, {ms.id}, {ms.project.local_id}"
+  label: "due {ms.date}"
+}
+"#
+);
+
+snapshot!(
+    typeck_plural_needs_words,
+    r#"
+project p1 { }
+rule r1 {
+  for project p
+  let a = p.teams.count().plural()
+  let b = p.teams.count().plural(p.title)
+  let c = p.title.plural("x")
+  require a == b and b == c
+}
+"#
+);
+
+snapshot!(
     eval_default_messages,
     r#"
 project p1 { }

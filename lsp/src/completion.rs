@@ -332,6 +332,7 @@ fn complete_rule(
                 ],
                 Ty::Value(Type::String) => &["len", "contains", "starts_with", "ends_with", "matches"],
                 Ty::Value(Type::Measurement) => &["value", "date"],
+                Ty::Value(Type::Number) => &["plural"],
                 _ => &[],
             };
             for name in methods {

@@ -58,7 +58,7 @@ pub const GLOBALS: [(&str, &str); 9] = [
 ];
 
 /// Methods of collections and strings, with a one-line signature and meaning.
-pub const METHODS: [(&str, &str, &str); 17] = [
+pub const METHODS: [(&str, &str, &str); 18] = [
     ("all", "all(x, pred)", "whether `pred` holds for every item"),
     ("any", "any(x, pred)", "whether `pred` holds for some item"),
     ("filter", "filter(x, pred)", "the items for which `pred` holds"),
@@ -74,6 +74,7 @@ pub const METHODS: [(&str, &str, &str); 17] = [
     ("starts_with", "starts_with(s)", "whether the string starts with `s`"),
     ("ends_with", "ends_with(s)", "whether the string ends with `s`"),
     ("matches", "matches(\"regex\")", "whether the string matches the regular expression"),
+    ("plural", "plural(\"word\")", "the number and the word agreeing with it: `1 team`, `2 teams`"),
     ("value", ".value", "a measurement's value"),
     ("date", ".date", "a measurement's date"),
 ];
@@ -114,6 +115,7 @@ pub fn call(target: &Ty, method: &str) -> Ty {
             Ty::Value(Type::Bool)
         }
         "count" | "len" => Ty::Value(Type::Number),
+        "plural" => Ty::Value(Type::String),
         "sum" | "min" | "max" | "avg" => target.element(),
         _ => Ty::Unknown,
     }

@@ -16,6 +16,10 @@ use crate::syntax::ast::{Duration, DurationUnit};
 pub(super) fn value(portfolio: &Portfolio, id: EntityId, entity: &Entity, field: &str) -> Value {
     match field {
         "id" => return Value::String(Arc::from(entity.id.as_str())),
+        "local_id" => {
+            let local = entity.id.rsplit('.').next().unwrap_or(entity.id.as_str());
+            return Value::String(Arc::from(local));
+        }
         "title" => return Value::String(Arc::from(entity.display_title())),
         "entity_kind" => return Value::String(entity.kind.clone()),
         _ => {}

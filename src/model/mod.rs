@@ -209,7 +209,7 @@ impl Portfolio {
         // A declaration that did not parse has no known fields: the syntax error is the
         // finding to fix, not what a rule makes of their absence.
         if entity.broken {
-            return !matches!(field, "id" | "title" | "entity_kind");
+            return !matches!(field, "id" | "local_id" | "title" | "entity_kind");
         }
         if entity.invalid.is_empty() {
             return false;

@@ -326,6 +326,11 @@ fn add_computed(kinds: &mut [KindDef]) {
     for kind in kinds.iter_mut() {
         let mut fields = vec![
             computed("id", Type::String, "The full id (`parent.child` for nested entities)."),
+            computed(
+                "local_id",
+                Type::String,
+                "The id within the parent (`beta` for `checkout_revamp.beta`); the id itself for top-level entities.",
+            ),
             computed("entity_kind", Type::String, "The kind's name."),
         ];
         fields.extend(match kind.name.as_str() {

@@ -18,7 +18,10 @@
 //!   apart (two unknown references of one entity);
 //! - an occurrence number when several findings would otherwise share a fingerprint.
 //!
-//! Line and column numbers are never part of a fingerprint.
+//! Line and column numbers are never part of a fingerprint. When the wording of a
+//! message changes (a new Charter version, a renamed entity in the message), a finding
+//! still matches its baseline entry when it is the only one of its code on its entity on
+//! both sides ([`Baseline::compare`]).
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -223,20 +226,51 @@ impl Baseline {
     }
 
     /// Splits `diagnostics` into those the baseline holds and the new ones.
+    ///
+    /// A finding whose fingerprint is not recorded still matches an entry that is the only
+    /// unmatched one of its code on its entity, when the finding is the only unmatched one
+    /// of that code on that entity too: the same finding, worded differently by another
+    /// Charter version (or with a changed name in its message), is not new.
     pub fn compare(&self, sources: &SourceMap, diagnostics: Vec<Diagnostic>) -> Comparison {
         let recorded: BTreeSet<&str> = self.findings.iter().map(|entry| entry.fingerprint.as_str()).collect();
         let current = fingerprints(sources, &diagnostics);
         let occurring: BTreeSet<&str> = current.iter().map(String::as_str).collect();
-        let fixed = recorded.difference(&occurring).count();
-        let mut comparison = Comparison { fixed, ..Comparison::default() };
-        for (diagnostic, fingerprint) in diagnostics.into_iter().zip(&current) {
-            if recorded.contains(fingerprint.as_str()) {
-                comparison.known += 1;
-            } else {
-                comparison.new.push(diagnostic);
+        // Unmatched entries and findings about an entity, by code and entity.
+        let mut entries: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for entry in self.findings.iter().filter(|entry| !occurring.contains(entry.fingerprint.as_str())) {
+            if let Some(entity) = &entry.entity {
+                *entries.entry((entry.code.as_str(), entity.as_str())).or_insert(0) += 1;
             }
         }
-        comparison
+        let mut findings: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for (diagnostic, fingerprint) in diagnostics.iter().zip(&current) {
+            if let (false, Some(entity)) = (recorded.contains(fingerprint.as_str()), &diagnostic.entity) {
+                *findings.entry((diagnostic.code.as_str(), entity.as_str())).or_insert(0) += 1;
+            }
+        }
+        let reworded: Vec<bool> = diagnostics
+            .iter()
+            .map(|diagnostic| {
+                diagnostic.entity.as_deref().is_some_and(|entity| {
+                    let key = (diagnostic.code.as_str(), entity);
+                    entries.get(&key) == Some(&1) && findings.get(&key) == Some(&1)
+                })
+            })
+            .collect();
+        let mut fixed = recorded.difference(&occurring).count();
+        let mut new = Vec::new();
+        let mut known = 0;
+        for ((diagnostic, fingerprint), reworded) in diagnostics.into_iter().zip(&current).zip(reworded) {
+            if recorded.contains(fingerprint.as_str()) {
+                known += 1;
+            } else if reworded {
+                known += 1;
+                fixed = fixed.saturating_sub(1);
+            } else {
+                new.push(diagnostic);
+            }
+        }
+        Comparison { new, known, fixed }
     }
 }
 

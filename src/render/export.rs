@@ -13,53 +13,52 @@ use crate::model::{EntityId, Portfolio, Workspace};
 
 pub fn render(workspace: &Workspace) -> String {
     let portfolio = &workspace.portfolio;
-    let entities: Vec<Json> =
-        portfolio
-            .ids()
-            .filter_map(|id| portfolio.entity(id).map(|entity| (id, entity)))
-            .filter(|(_, entity)| !entity.in_test)
-            .map(|(id, entity)| {
-                let (file, location) = span(&workspace.sources, entity.span);
-                let mut fields = Map::new();
-                for field in &entity.fields {
-                    fields.insert(field.name.to_string(), value(portfolio, &field.value));
-                }
-                let mut computed = Map::new();
-                if let Some(kind) = portfolio.schema.kind(&entity.kind) {
-                    for definition in kind.fields.iter().filter(|field| {
-                        field.computed && !matches!(field.name.as_str(), "id" | "entity_kind")
-                    }) {
-                        let result = portfolio.get(id, &definition.name);
-                        if !result.is_none() {
-                            computed.insert(definition.name.clone(), value(portfolio, &result));
-                        }
-                    }
-                    for definition in kind.fields.iter().filter(|field| field.default.is_some()) {
-                        if !fields.contains_key(&definition.name) {
-                            fields.insert(
-                                definition.name.clone(),
-                                value(portfolio, &portfolio.get(id, &definition.name)),
-                            );
-                        }
+    let entities: Vec<Json> = portfolio
+        .ids()
+        .filter_map(|id| portfolio.entity(id).map(|entity| (id, entity)))
+        .filter(|(_, entity)| !entity.in_test)
+        .map(|(id, entity)| {
+            let (file, location) = span(&workspace.sources, entity.span);
+            let mut fields = Map::new();
+            for field in &entity.fields {
+                fields.insert(field.name.to_string(), value(portfolio, &field.value));
+            }
+            let mut computed = Map::new();
+            if let Some(kind) = portfolio.schema.kind(&entity.kind) {
+                for definition in kind.fields.iter().filter(|field| {
+                    field.computed && !matches!(field.name.as_str(), "id" | "local_id" | "entity_kind")
+                }) {
+                    let result = portfolio.get(id, &definition.name);
+                    if !result.is_none() {
+                        computed.insert(definition.name.clone(), value(portfolio, &result));
                     }
                 }
-                let mut object = Map::new();
-                object.insert("id".into(), json!(entity.id));
-                object.insert("kind".into(), json!(&*entity.kind));
-                object.insert("title".into(), json!(entity.display_title()));
-                if let Some(doc) = &entity.doc {
-                    object.insert("doc".into(), json!(doc));
+                for definition in kind.fields.iter().filter(|field| field.default.is_some()) {
+                    if !fields.contains_key(&definition.name) {
+                        fields.insert(
+                            definition.name.clone(),
+                            value(portfolio, &portfolio.get(id, &definition.name)),
+                        );
+                    }
                 }
-                if let Some(parent) = entity.parent.and_then(|parent| portfolio.entity(parent)) {
-                    object.insert("parent".into(), json!(parent.id));
-                }
-                object.insert("file".into(), json!(file));
-                object.insert("span".into(), serde_json::to_value(&location).unwrap_or(Json::Null));
-                object.insert("fields".into(), Json::Object(fields));
-                object.insert("computed".into(), Json::Object(computed));
-                Json::Object(object)
-            })
-            .collect();
+            }
+            let mut object = Map::new();
+            object.insert("id".into(), json!(entity.id));
+            object.insert("kind".into(), json!(&*entity.kind));
+            object.insert("title".into(), json!(entity.display_title()));
+            if let Some(doc) = &entity.doc {
+                object.insert("doc".into(), json!(doc));
+            }
+            if let Some(parent) = entity.parent.and_then(|parent| portfolio.entity(parent)) {
+                object.insert("parent".into(), json!(parent.id));
+            }
+            object.insert("file".into(), json!(file));
+            object.insert("span".into(), serde_json::to_value(&location).unwrap_or(Json::Null));
+            object.insert("fields".into(), Json::Object(fields));
+            object.insert("computed".into(), Json::Object(computed));
+            Json::Object(object)
+        })
+        .collect();
     let files: Vec<&str> = workspace
         .own_files()
         .filter_map(|file| workspace.sources.get(file.file))

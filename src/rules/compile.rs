@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
-use super::ir::{GLOBALS, Global, LIST_METHODS, Member, Method, Node, NodeKind, STRING_METHODS, Slot, bit};
+use super::ir::{
+    GLOBALS, Global, LIST_METHODS, Member, Method, NUMBER_METHODS, Node, NodeKind, STRING_METHODS, Slot, bit,
+};
 use super::template::{self, Template};
 use super::types::{Ty, comparable, orderable};
 use crate::diagnostic::{BuiltinCode, Diagnostic, Severity, closest, did_you_mean};
@@ -34,6 +36,8 @@ pub struct CompiledRule {
     pub(crate) message: Option<Template>,
     pub(crate) summary_template: Option<Template>,
     pub(crate) help: Option<Template>,
+    /// The primary label of a violation: the fact that breaks the rule, in words.
+    pub(crate) label: Option<Template>,
     pub(crate) subject: CompiledSubject,
     pub(crate) lets: Vec<CompiledLet>,
     pub(crate) requires: Vec<CompiledRequire>,
@@ -89,7 +93,7 @@ impl CompiledRule {
 }
 
 /// The rule settings and what they hold.
-const SETTINGS: [&str; 5] = ["severity", "summary", "message", "help", "url"];
+const SETTINGS: [&str; 6] = ["severity", "summary", "message", "label", "help", "url"];
 
 /// Checks and lowers one rule. Problems go to `diagnostics`.
 pub fn compile_rule(
@@ -114,6 +118,7 @@ pub fn compile_rule(
         message: None,
         summary_template: None,
         help: None,
+        label: None,
         subject: CompiledSubject::Missing,
         lets: Vec::new(),
         requires: Vec::new(),
@@ -160,6 +165,7 @@ pub fn compile_rule(
         match setting {
             "message" => compiled.message = compiled_template,
             "summary" => compiled.summary_template = compiled_template,
+            "label" => compiled.label = compiled_template,
             _ => compiled.help = compiled_template,
         }
     }
@@ -196,7 +202,9 @@ impl CompiledRule {
                 message.for_each_node(visit);
             }
         }
-        for template in [&mut self.message, &mut self.summary_template, &mut self.help].into_iter().flatten()
+        for template in [&mut self.message, &mut self.summary_template, &mut self.help, &mut self.label]
+            .into_iter()
+            .flatten()
         {
             template.for_each_node(visit);
         }
@@ -336,7 +344,7 @@ impl Checker<'_> {
             let name = setting.name.name.as_str();
             let Some(known) = SETTINGS.iter().copied().find(|known| *known == name) else {
                 let help = did_you_mean(name, SETTINGS).unwrap_or_else(|| {
-                    "the settings are `severity`, `summary`, `message`, `help` and `url`".into()
+                    "the settings are `severity`, `summary`, `message`, `label`, `help` and `url`".into()
                 });
                 self.error(
                     setting.name.span,
@@ -392,6 +400,7 @@ impl Checker<'_> {
                             templates.push(("summary", literal));
                         }
                         "message" => templates.push(("message", literal)),
+                        "label" => templates.push(("label", literal)),
                         _ => templates.push(("help", literal)),
                     }
                 }
@@ -697,13 +706,13 @@ impl Checker<'_> {
         match target {
             Ty::Unknown | Ty::None => Some(Ty::Unknown),
             Ty::Entity(kind) if &**kind == "any" => match name {
-                "id" | "title" | "entity_kind" => Some(Ty::String),
+                "id" | "local_id" | "title" | "entity_kind" => Some(Ty::String),
                 _ => {
                     self.error(
                         span,
                         format!("an entity of any kind has no field `{name}`"),
                         "unknown field",
-                        "only `id`, `title` and `entity_kind` are known for every kind; filter by `entity_kind` first",
+                        "only `id`, `local_id`, `title` and `entity_kind` are known for every kind; filter by `entity_kind` first",
                     );
                     None
                 }
@@ -788,19 +797,23 @@ impl Checker<'_> {
         let is_list = matches!(target.ty, Ty::List(_));
         let is_string = matches!(target.ty, Ty::String | Ty::RuleName);
         let open = target.ty.is_open();
+        let is_number = matches!(target.ty, Ty::Number);
         let known = (is_list || open) && LIST_METHODS.contains(&name)
-            || (is_string || open) && STRING_METHODS.contains(&name);
+            || (is_string || open) && STRING_METHODS.contains(&name)
+            || (is_number || open) && NUMBER_METHODS.contains(&name);
         if !known {
             let candidates: Vec<&str> = if is_list {
                 LIST_METHODS.to_vec()
             } else if is_string {
                 STRING_METHODS.to_vec()
+            } else if is_number {
+                NUMBER_METHODS.to_vec()
             } else {
                 Vec::new()
             };
             let help = match did_you_mean(name, candidates.iter().copied()) {
                 Some(suggestion) => suggestion,
-                None if candidates.is_empty() => "only lists and strings have methods".into(),
+                None if candidates.is_empty() => "only lists, strings and numbers have methods".into(),
                 None => format!(
                     "the methods of {} are {}",
                     with_article(&target.ty),
@@ -816,6 +829,9 @@ impl Checker<'_> {
             matches!(name, "all" | "any" | "filter" | "map") || (name == "count" && !args.is_empty());
         if takes_variable {
             return self.lambda(target, method, args, item, span);
+        }
+        if name == "plural" {
+            return self.plural(target, method, args, span);
         }
         let arity = match name {
             "contains" | "starts_with" | "ends_with" | "matches" => 1,
@@ -938,6 +954,42 @@ impl Checker<'_> {
             }
         };
         Node::new(NodeKind::Call { target: Box::new(target), method: resolved, args: nodes }, ty, span, free)
+    }
+
+    /// `n.plural("team")` or `n.plural("person", "people")`: the number and the word that
+    /// agrees with it, so that messages never need "team(s)".
+    fn plural(&mut self, target: Node, method: &ast::Ident, args: &[ast::Expr], span: Span) -> Node {
+        let words: Vec<&str> = args
+            .iter()
+            .filter_map(|arg| match &arg.kind {
+                ExprKind::Literal(ValueKind::String(word)) => Some(word.as_str()),
+                _ => None,
+            })
+            .collect();
+        let (singular, plural) = match (words.as_slice(), args.len()) {
+            ([singular], 1) => (Arc::from(*singular), Arc::from(format!("{singular}s"))),
+            ([singular, plural], 2) => (Arc::from(*singular), Arc::from(*plural)),
+            _ => {
+                self.error(
+                    method.span,
+                    "`plural` takes the word in quotes, and its plural when it is not the word and an `s`",
+                    "expected one or two string literals",
+                    "write `plural(\"team\")` or `plural(\"person\", \"people\")`",
+                );
+                return self.unknown(span);
+            }
+        };
+        let free = target.free;
+        Node::new(
+            NodeKind::Call {
+                target: Box::new(target),
+                method: Method::Plural(singular, plural),
+                args: Vec::new(),
+            },
+            Ty::String,
+            span,
+            free,
+        )
     }
 
     /// `all any filter map count` with a variable: `list.filter(x, condition)`.

@@ -18,7 +18,7 @@ use super::template::{Piece, Template};
 use crate::model::value::{Value, format_decimal, format_money, format_percent};
 use crate::model::{EntityId, Portfolio};
 use crate::source::Span;
-use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::syntax::ast::{BinaryOp, DurationUnit, UnaryOp};
 
 /// An expression that could not be evaluated (money of two currencies mixed), or an
 /// evaluation that ran out of budget or was cancelled.
@@ -613,6 +613,13 @@ impl<'a> Evaluator<'a> {
                 Value::List(items) => Value::Number(Decimal::from(items.len())),
                 _ => Value::None,
             },
+            Method::Plural(singular, plural) => match target {
+                Value::Number(number) => {
+                    let word = if *number == Decimal::ONE { singular } else { plural };
+                    Value::String(Arc::from(format!("{} {word}", format_decimal(*number))))
+                }
+                _ => Value::None,
+            },
             Method::IsEmpty => match target {
                 Value::List(items) => Value::Bool(items.is_empty()),
                 Value::String(text) => Value::Bool(text.is_empty()),
@@ -685,14 +692,18 @@ impl<'a> Evaluator<'a> {
     /// Renders a template with the current variables.
     pub(crate) fn render(&mut self, template: &'a Template) -> Result<String, EvalError> {
         let mut out = String::new();
-        for piece in &template.pieces {
+        for (index, piece) in template.pieces.iter().enumerate() {
             match piece {
                 Piece::Text(text) => out.push_str(text),
                 Piece::Expr(node) => {
                     let value = self.value(node)?;
                     // Showing a list visits every item: charge it before building the text.
                     self.spend(node, count(length(&value)))?;
-                    let text = display(self.portfolio, &value);
+                    // An author who already wrote "`{p}`" gets no second pair of backticks.
+                    let ticked = out.ends_with('`')
+                        || matches!(template.pieces.get(index + 1), Some(Piece::Text(next)) if next.starts_with('`'));
+                    let text =
+                        if ticked { display(self.portfolio, &value) } else { quoted(self.portfolio, &value) };
                     self.allocate(node, count(text.len()))?;
                     out.push_str(&text);
                 }
@@ -750,6 +761,29 @@ pub fn display(portfolio: &Portfolio, value: &Value) -> String {
         Value::List(items) => {
             items.iter().map(|item| display(portfolio, item)).collect::<Vec<_>>().join(", ")
         }
+    }
+}
+
+/// A value as a message shows it: like [`display`], but every entity's id in backticks
+/// (`` `checkout_revamp` ``, `` `a`, `b` ``), as user input is in a diagnostic, and
+/// durations in words (`12 days`).
+pub fn quoted(portfolio: &Portfolio, value: &Value) -> String {
+    match value {
+        Value::Entity(_) => format!("`{}`", display(portfolio, value)),
+        Value::Duration(duration) => {
+            let (one, many) = match duration.unit {
+                DurationUnit::Days => ("day", "days"),
+                DurationUnit::Weeks => ("week", "weeks"),
+                DurationUnit::Months => ("month", "months"),
+                DurationUnit::Years => ("year", "years"),
+            };
+            let word = if duration.amount.abs() == 1 { one } else { many };
+            format!("{} {word}", duration.amount)
+        }
+        Value::List(items) if !items.is_empty() => {
+            items.iter().map(|item| quoted(portfolio, item)).collect::<Vec<_>>().join(", ")
+        }
+        other => display(portfolio, other),
     }
 }
 

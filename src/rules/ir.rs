@@ -93,6 +93,8 @@ pub(crate) enum Method {
     StartsWith,
     EndsWith,
     Matches(Arc<regex::Regex>),
+    /// `n.plural("team")`: "1 team", "2 teams"; the second word is the plural.
+    Plural(Arc<str>, Arc<str>),
 }
 
 /// The collection and string methods, with their variable-taking flag and arity, for
@@ -100,6 +102,7 @@ pub(crate) enum Method {
 pub(crate) const LIST_METHODS: [&str; 11] =
     ["all", "any", "filter", "map", "count", "sum", "min", "max", "avg", "is_empty", "contains"];
 pub(crate) const STRING_METHODS: [&str; 5] = ["len", "contains", "starts_with", "ends_with", "matches"];
+pub(crate) const NUMBER_METHODS: [&str; 1] = ["plural"];
 
 impl Node {
     pub(crate) fn new(kind: NodeKind, ty: Ty, span: Span, free: u64) -> Node {

@@ -22,7 +22,7 @@ mod why;
 pub use catalog::{RuleInfo, catalog, explain, render_rules_markdown, render_rules_table};
 pub use compile::CompiledRule;
 pub use coverage::{Coverage, coverage};
-pub use eval::display;
+pub use eval::{display, quoted};
 pub use testing::{TestOutcome, TestReport, run_tests, run_tests_of};
 pub use why::why;
 
@@ -406,8 +406,7 @@ pub(crate) fn violation_diagnostic(
             match field {
                 Some(name) => match subject.field(name) {
                     Some(given) => {
-                        let value = display(portfolio, &given.value);
-                        Label::new(given.span, format!("`{name}` is {value}"))
+                        Label::new(given.span, format!("`{name}` is {}", quoted(portfolio, &given.value)))
                     }
                     // A computed or defaulted field has no span of its own: label the id
                     // with the field's value, or say it is missing.
@@ -416,15 +415,20 @@ pub(crate) fn violation_diagnostic(
                         let missing =
                             value.is_none() || matches!(&value, Value::List(items) if items.is_empty());
                         if missing {
-                            Label::new(subject.id_span, format!("`{}` has no `{name}`", subject.id))
+                            Label::new(subject.id_span, format!("no `{name}`"))
                         } else {
-                            Label::new(subject.id_span, format!("`{name}` is {}", display(portfolio, &value)))
+                            Label::new(subject.id_span, format!("`{name}` is {}", quoted(portfolio, &value)))
                         }
                     }
                 },
                 None => Label::new(subject.id_span, format!("this {}", subject.kind)),
             }
         }
+    };
+    // The rule's own `label:` says the fact in words; the place stays the one found above.
+    let primary = match &violation.label {
+        Some(text) => Label::new(primary.span, text.clone()),
+        None => primary,
     };
     let secondary = if violation.subject.is_some() {
         vec![Label::new(require_span, required_by(&rule.name))]

@@ -30,6 +30,8 @@ pub(crate) struct Violation {
     pub require: usize,
     pub message: String,
     pub help: Option<String>,
+    /// The rule's `label:`, rendered for this subject.
+    pub label: Option<String>,
 }
 
 /// What one rule found in one chunk of subjects.
@@ -318,7 +320,11 @@ fn check_subject<'a>(
             Some(help) => Some(evaluator.render(help).map_err(within)?),
             None => None,
         };
-        found.push(Violation { subject, require: index, message, help });
+        let label = match &rule.label {
+            Some(label) => Some(evaluator.render(label).map_err(within)?),
+            None => None,
+        };
+        found.push(Violation { subject, require: index, message, help, label });
     }
     out.extend(found);
     Ok(())

@@ -172,7 +172,7 @@ module.exports = grammar({
       '"""',
     )),
 
-    // Message templates (`summary`, `message`, `help` and `else` of a rule):
+    // Message templates (`summary`, `message`, `label`, `help` and `else` of a rule):
     // `{expr}` interpolates, `{{` and `}}` are literal braces.
     template_string: $ => seq(
       '"',
