@@ -40,6 +40,9 @@ pub fn render(dashboard: &Dashboard) -> String {
          <li><a href=\"#objectives\">Objectives</a></li>\
          <li><a href=\"#allocation\">Budget allocation</a></li>\
          <li><a href=\"#unaligned\">Unaligned projects</a></li>\
+         <li><a href=\"#risks\">Risks</a></li>\
+         <li><a href=\"#roadmap\">Roadmap</a></li>\
+         <li><a href=\"#dependencies\">Dependencies at risk</a></li>\
          <li><a href=\"#findings\">Findings</a></li></ul></nav>"
     );
     let _ = writeln!(out, "<main>");
@@ -47,6 +50,9 @@ pub fn render(dashboard: &Dashboard) -> String {
     objectives(&mut out, dashboard);
     allocation(&mut out, dashboard);
     unaligned(&mut out, dashboard);
+    super::steering_html::risks(&mut out, dashboard);
+    super::steering_html::roadmap(&mut out, dashboard, &dashboard.today);
+    super::steering_html::dependencies(&mut out, dashboard);
     findings(&mut out, dashboard);
     let _ = writeln!(out, "</main>");
     let _ = writeln!(

@@ -35,6 +35,9 @@ pub fn render(dashboard: &Dashboard) -> String {
     }
     allocation(&mut out, dashboard);
     unaligned(&mut out, dashboard);
+    super::steering_markdown::risks(&mut out, dashboard);
+    super::steering_markdown::roadmap(&mut out, dashboard);
+    super::steering_markdown::dependencies(&mut out, dashboard);
     findings(&mut out, dashboard);
     out
 }
@@ -344,7 +347,7 @@ fn escape_message(message: &str) -> String {
 }
 
 /// Escapes what Markdown would read as formatting or a table cell boundary.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for character in text.chars() {
         match character {

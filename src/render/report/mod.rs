@@ -5,11 +5,15 @@
 //! horizon; each objective's KPIs (baseline → actual → target, progress, on or off track)
 //! and supporting projects (status, executive sponsor, budget); the budget allocation
 //! per objective against its `allocation` target; the projects that support no
-//! objective; and the findings by rule and severity. The renderers (`markdown`, `html`,
+//! objective; the risk heat map, the milestone roadmap and the dependencies at risk
+//! (`steering`); and the findings by rule and severity. The renderers (`markdown`, `html`,
 //! and JSON through serde) only lay that data out.
 
 pub mod html;
 pub mod markdown;
+pub mod steering;
+mod steering_html;
+mod steering_markdown;
 
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
@@ -38,6 +42,10 @@ pub struct Dashboard {
     pub allocation: Allocation,
     /// Live projects that support no objective.
     pub unaligned: Vec<ProjectRow>,
+    pub risks: steering::RiskMap,
+    pub roadmap: steering::Roadmap,
+    /// Live projects waiting on a project that is late, on hold or cancelled.
+    pub dependencies_at_risk: Vec<steering::DependencyAtRisk>,
     pub findings: Findings,
 }
 
@@ -318,6 +326,9 @@ impl Dashboard {
             objectives,
             allocation,
             unaligned,
+            risks: steering::RiskMap::build(&context),
+            roadmap: steering::Roadmap::build(portfolio, today),
+            dependencies_at_risk: steering::DependencyAtRisk::build(portfolio, today),
             findings: findings_of(workspace, findings),
         }
     }

@@ -1,0 +1,311 @@
+//! The steering sections of the HTML dashboard: the risk heat map and register, the
+//! milestone roadmap and the dependencies at risk.
+//!
+//! Every picture has its words: the heat map is a table of counts, each roadmap row lists
+//! its milestones in text beside the (decorative) timeline, and overdue or unmitigated
+//! items carry a tag, never a colour alone.
+
+use std::fmt::Write;
+
+use super::html::escape;
+use super::steering::{DependencyAtRisk, LEVELS, RiskMap, Timeline};
+use super::{Dashboard, PersonRef};
+
+/// The width of a roadmap timeline, in SVG units.
+const TIMELINE_WIDTH: f64 = 560.0;
+
+pub(super) fn risks(out: &mut String, dashboard: &Dashboard) {
+    let map = &dashboard.risks;
+    let _ = writeln!(out, "<section id=\"risks\" aria-labelledby=\"risks-heading\">");
+    let _ = writeln!(out, "<h2 id=\"risks-heading\">Risks</h2>");
+    if map.risks.is_empty() {
+        let _ = writeln!(out, "<p>No project records a risk.</p>\n</section>");
+        return;
+    }
+    let mut summary = format!(
+        "{} recorded across the live and finished projects",
+        plural(map.risks.len(), "risk", "risks")
+    );
+    if map.unmitigated_severe > 0 {
+        let _ = write!(
+            summary,
+            "; <span class=\"tag bad\">{} of high or critical impact without mitigation</span>",
+            map.unmitigated_severe
+        );
+    }
+    if map.unassessed > 0 {
+        let _ =
+            write!(summary, "; {} not assessed for impact and likelihood (not on the grid)", map.unassessed);
+    }
+    let _ = writeln!(out, "<p>{summary}.</p>");
+    heat_map(out, map);
+    register(out, map);
+    let _ = writeln!(out, "</section>");
+}
+
+fn heat_map(out: &mut String, map: &RiskMap) {
+    let _ = writeln!(
+        out,
+        "<table class=\"heatmap\">\n<caption>Risks by impact (rows) and likelihood (columns); each number links to the register</caption>\n<thead><tr><th scope=\"col\">Impact \\ likelihood</th>"
+    );
+    for level in LEVELS {
+        let _ = write!(out, "<th scope=\"col\">{level}</th>");
+    }
+    let _ = writeln!(out, "</tr></thead>\n<tbody>");
+    for (row, impact) in LEVELS.iter().enumerate().rev() {
+        let _ = write!(out, "<tr><th scope=\"row\">{impact}</th>");
+        for (column, likelihood) in LEVELS.iter().enumerate() {
+            let count = map.grid.get(row).and_then(|cells| cells.get(column)).copied().unwrap_or(0);
+            let heat = row + column;
+            if count == 0 {
+                let _ = write!(out, "<td class=\"heat heat-{heat} none\">0</td>");
+            } else {
+                let _ = write!(
+                    out,
+                    "<td class=\"heat heat-{heat}\"><a href=\"#risk-register\" aria-label=\"{count} {impact}-impact {likelihood}-likelihood {}\">{count}</a></td>",
+                    if count == 1 { "risk" } else { "risks" }
+                );
+            }
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
+}
+
+fn register(out: &mut String, map: &RiskMap) {
+    let _ = writeln!(
+        out,
+        "<table class=\"risks\" id=\"risk-register\">\n<caption>Risk register, most severe first</caption>\n<thead><tr><th scope=\"col\">Risk</th><th scope=\"col\">Project</th><th scope=\"col\">Impact</th><th scope=\"col\">Likelihood</th><th scope=\"col\">Owner</th><th scope=\"col\">Mitigation</th></tr></thead>\n<tbody>"
+    );
+    for risk in &map.risks {
+        let mitigation = match (&risk.mitigation, risk.unmitigated_severe) {
+            (Some(text), _) => escape(text),
+            (None, true) => "<span class=\"tag bad\">unmitigated</span>".to_string(),
+            (None, false) => "<span class=\"empty\">none stated</span>".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{} <code>{}</code></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{mitigation}</td></tr>",
+            escape(&risk.title),
+            escape(risk.id.rsplit('.').next().unwrap_or(&risk.id)),
+            escape(&risk.project.title),
+            risk.impact.as_deref().map_or_else(|| "—".to_string(), escape),
+            risk.likelihood.as_deref().map_or_else(|| "—".to_string(), escape),
+            owner(risk.owner.as_ref()),
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
+}
+
+pub(super) fn roadmap(out: &mut String, dashboard: &Dashboard, today: &str) {
+    let roadmap = &dashboard.roadmap;
+    let _ = writeln!(out, "<section id=\"roadmap\" aria-labelledby=\"roadmap-heading\">");
+    let _ = writeln!(out, "<h2 id=\"roadmap-heading\">Milestone roadmap</h2>");
+    let (Some(from), Some(to)) = (day(roadmap.from.as_deref()), day(roadmap.to.as_deref())) else {
+        let _ = writeln!(out, "<p>No live project has dates.</p>\n</section>");
+        return;
+    };
+    if roadmap.projects.is_empty() {
+        let _ = writeln!(out, "<p>No live project has dates.</p>\n</section>");
+        return;
+    }
+    let span = (to - from).max(1) as f64;
+    let x = |date: Option<i64>| {
+        date.map(|date| ((date - from) as f64 / span * TIMELINE_WIDTH).clamp(0.0, TIMELINE_WIDTH))
+    };
+    let today_x = x(day(Some(today)));
+    let _ = writeln!(
+        out,
+        "<p>Live projects from {} to {}; the dashed line is today, {}. Milestones: <span class=\"glyph\" aria-hidden=\"true\">●</span> done, <span class=\"glyph\" aria-hidden=\"true\">◇</span> planned, <span class=\"glyph\" aria-hidden=\"true\">✕</span> missed, <span class=\"glyph overdue\" aria-hidden=\"true\">◆</span> overdue.</p>",
+        escape(roadmap.from.as_deref().unwrap_or("")),
+        escape(roadmap.to.as_deref().unwrap_or("")),
+        escape(today)
+    );
+    let _ = writeln!(
+        out,
+        "<table class=\"roadmap\">\n<caption>Milestones of the live projects, by start date</caption>\n<thead><tr><th scope=\"col\">Project</th><th scope=\"col\">Timeline<br>{}</th><th scope=\"col\">Milestones</th></tr></thead>\n<tbody>",
+        axis_svg(from, to, &x)
+    );
+    for timeline in &roadmap.projects {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{} <code>{}</code><br><small>{} to {}{}</small></th><td class=\"timeline\">{}</td><td>{}</td></tr>",
+            escape(&timeline.project.title),
+            escape(&timeline.project.id),
+            escape(timeline.start.as_deref().unwrap_or("?")),
+            escape(timeline.end.as_deref().unwrap_or("?")),
+            if timeline.past_end { " <span class=\"tag bad\">past its end</span>" } else { "" },
+            timeline_svg(timeline, &x, today_x),
+            milestone_list(timeline),
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+}
+
+/// The quarters of the roadmap's window, labelled, above the timelines.
+fn axis_svg(from: i64, to: i64, x: &dyn Fn(Option<i64>) -> Option<f64>) -> String {
+    let mut svg = format!(
+        "<svg class=\"axis\" viewBox=\"-8 0 {} 18\" width=\"{}\" height=\"18\" aria-hidden=\"true\" focusable=\"false\">",
+        TIMELINE_WIDTH + 16.0,
+        TIMELINE_WIDTH + 16.0
+    );
+    let epoch = jiff::civil::date(1970, 1, 1);
+    let first = epoch.checked_add(jiff::Span::new().days(from)).ok();
+    let Some(first) = first else { return String::new() };
+    // The first day of the quarter after `from`, then every quarter up to `to`.
+    let mut month = (first.month() - 1) / 3 * 3 + 4;
+    let mut year = first.year();
+    if month > 12 {
+        month -= 12;
+        year += 1;
+    }
+    for _ in 0..200 {
+        let Ok(tick) = jiff::civil::Date::new(year, month, 1) else { break };
+        let Some(days) = day(Some(&tick.to_string())) else { break };
+        if days > to {
+            break;
+        }
+        if let Some(at) = x(Some(days)) {
+            let label = match month {
+                1 => year.to_string(),
+                4 => "Apr".to_string(),
+                7 => "Jul".to_string(),
+                _ => "Oct".to_string(),
+            };
+            let _ = write!(
+                svg,
+                "<line class=\"tick\" x1=\"{at:.1}\" y1=\"12\" x2=\"{at:.1}\" y2=\"18\"/><text class=\"tick-label\" x=\"{at:.1}\" y=\"10\" text-anchor=\"middle\">{label}</text>"
+            );
+        }
+        month += 3;
+        if month > 12 {
+            month -= 12;
+            year += 1;
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The decorative timeline of one project: its run as a bar, its milestones as glyphs,
+/// today as a dashed line. The same facts are in the row's text.
+fn timeline_svg(timeline: &Timeline, x: &dyn Fn(Option<i64>) -> Option<f64>, today: Option<f64>) -> String {
+    let mut svg = format!(
+        "<svg viewBox=\"-8 0 {} 28\" width=\"{}\" height=\"28\" aria-hidden=\"true\" focusable=\"false\">",
+        TIMELINE_WIDTH + 16.0,
+        TIMELINE_WIDTH + 16.0
+    );
+    let start = x(day(timeline.start.as_deref()));
+    let end = x(day(timeline.end.as_deref()));
+    if let (Some(start), Some(end)) = (start, end) {
+        let class = if timeline.past_end { "run late" } else { "run" };
+        let _ = write!(
+            svg,
+            "<rect class=\"{class}\" x=\"{start:.1}\" y=\"11\" width=\"{:.1}\" height=\"6\" rx=\"3\"/>",
+            (end - start).max(2.0)
+        );
+    }
+    if let Some(today) = today {
+        let _ = write!(svg, "<line class=\"today\" x1=\"{today:.1}\" y1=\"0\" x2=\"{today:.1}\" y2=\"28\"/>");
+    }
+    for milestone in &timeline.milestones {
+        let Some(at) = x(day(milestone.date.as_deref())) else { continue };
+        let shape = match (milestone.status.as_str(), milestone.overdue) {
+            (_, true) => format!("<path class=\"milestone overdue\" d=\"M{at:.1} 6 l8 8 l-8 8 l-8 -8 z\"/>"),
+            ("done", _) => format!("<circle class=\"milestone done\" cx=\"{at:.1}\" cy=\"14\" r=\"5\"/>"),
+            ("missed", _) => {
+                format!("<path class=\"milestone missed\" d=\"M{:.1} 9 l10 10 m0 -10 l-10 10\"/>", at - 5.0)
+            }
+            _ => format!("<path class=\"milestone planned\" d=\"M{at:.1} 7 l7 7 l-7 7 l-7 -7 z\"/>"),
+        };
+        svg.push_str(&shape);
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn milestone_list(timeline: &Timeline) -> String {
+    if timeline.milestones.is_empty() {
+        return "<span class=\"empty\">no milestones</span>".to_string();
+    }
+    let mut list = String::from("<ul class=\"milestones\">");
+    for milestone in &timeline.milestones {
+        let state = if milestone.overdue {
+            "<span class=\"tag bad\">overdue</span>".to_string()
+        } else {
+            let class = match milestone.status.as_str() {
+                "done" => "ok",
+                "missed" => "bad",
+                _ => "neutral",
+            };
+            format!("<span class=\"tag {class}\">{}</span>", escape(&milestone.status))
+        };
+        let reviews = if milestone.reviews.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " <small>reviews {}</small>",
+                milestone
+                    .reviews
+                    .iter()
+                    .map(|id| format!("<code>{}</code>", escape(id)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let _ = write!(
+            list,
+            "<li><time datetime=\"{0}\">{0}</time> {1} {state}{reviews}</li>",
+            escape(milestone.date.as_deref().unwrap_or("no date")),
+            escape(&milestone.title)
+        );
+    }
+    list.push_str("</ul>");
+    list
+}
+
+pub(super) fn dependencies(out: &mut String, dashboard: &Dashboard) {
+    let _ = writeln!(out, "<section id=\"dependencies\" aria-labelledby=\"dependencies-heading\">");
+    let _ = writeln!(out, "<h2 id=\"dependencies-heading\">Dependencies at risk</h2>");
+    let rows: &[DependencyAtRisk] = &dashboard.dependencies_at_risk;
+    if rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>No live project depends on a project that is late, on hold or cancelled.</p>\n</section>"
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<table class=\"dependencies\">\n<caption>Live projects waiting on a project that is late, on hold or cancelled</caption>\n<thead><tr><th scope=\"col\">Project</th><th scope=\"col\">Depends on</th><th scope=\"col\">Problem</th></tr></thead>\n<tbody>"
+    );
+    for row in rows {
+        let class = if row.problem == "late" { "warn" } else { "bad" };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\"><a href=\"#roadmap\">{}</a> <code>{}</code></th><td>{} <code>{}</code></td><td><span class=\"tag {class}\">{}</span>{}</td></tr>",
+            escape(&row.project.title),
+            escape(&row.project.id),
+            escape(&row.dependency.title),
+            escape(&row.dependency.id),
+            row.problem.replace('_', " "),
+            if row.problem == "late" { format!(" {}", escape(&row.detail)) } else { String::new() },
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+}
+
+fn owner(person: Option<&PersonRef>) -> String {
+    person.map_or_else(|| "<span class=\"empty\">no owner</span>".to_string(), |person| escape(&person.name))
+}
+
+/// Days since the epoch of a `YYYY-MM-DD` date.
+fn day(text: Option<&str>) -> Option<i64> {
+    let date: jiff::civil::Date = text?.parse().ok()?;
+    let epoch = jiff::civil::date(1970, 1, 1);
+    Some(i64::from((date - epoch).get_days()))
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}

@@ -1,0 +1,124 @@
+//! The steering sections of the Markdown dashboard: the same facts as the HTML's risk
+//! heat map and register, milestone roadmap and dependencies at risk, as tables.
+
+use std::fmt::Write;
+
+use super::Dashboard;
+use super::markdown::escape;
+use super::steering::LEVELS;
+
+pub(super) fn risks(out: &mut String, dashboard: &Dashboard) {
+    let map = &dashboard.risks;
+    let _ = writeln!(out, "## Risks\n");
+    if map.risks.is_empty() {
+        let _ = writeln!(out, "No project records a risk.\n");
+        return;
+    }
+    let mut summary = format!("{} recorded", plural(map.risks.len(), "risk", "risks"));
+    if map.unmitigated_severe > 0 {
+        let _ =
+            write!(summary, "; **{} of high or critical impact without mitigation**", map.unmitigated_severe);
+    }
+    if map.unassessed > 0 {
+        let _ = write!(summary, "; {} not assessed for impact and likelihood", map.unassessed);
+    }
+    let _ = writeln!(out, "{summary}.\n");
+    let _ = writeln!(out, "| impact ↓ likelihood → | {} |", LEVELS.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(LEVELS.len()));
+    for (row, impact) in LEVELS.iter().enumerate().rev() {
+        let cells: Vec<String> = (0..LEVELS.len())
+            .map(|column| {
+                map.grid.get(row).and_then(|cells| cells.get(column)).copied().unwrap_or(0).to_string()
+            })
+            .collect();
+        let _ = writeln!(out, "| {impact} | {} |", cells.join(" | "));
+    }
+    let _ = writeln!(
+        out,
+        "\n| risk | project | impact | likelihood | owner | mitigation |\n|---|---|---|---|---|---|"
+    );
+    for risk in &map.risks {
+        let mitigation = match (&risk.mitigation, risk.unmitigated_severe) {
+            (Some(text), _) => escape(text),
+            (None, true) => "**unmitigated**".to_string(),
+            (None, false) => "none stated".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} (`{}`) | {} | {} | {} | {} | {mitigation} |",
+            escape(&risk.title),
+            risk.id,
+            escape(&risk.project.title),
+            risk.impact.as_deref().unwrap_or("—"),
+            risk.likelihood.as_deref().unwrap_or("—"),
+            risk.owner.as_ref().map_or_else(|| "no owner".to_string(), |owner| escape(&owner.name)),
+        );
+    }
+    out.push('\n');
+}
+
+pub(super) fn roadmap(out: &mut String, dashboard: &Dashboard) {
+    let roadmap = &dashboard.roadmap;
+    let _ = writeln!(out, "## Milestone roadmap\n");
+    if roadmap.projects.is_empty() {
+        let _ = writeln!(out, "No live project has dates.\n");
+        return;
+    }
+    let _ = writeln!(out, "Today is {}.\n", dashboard.today);
+    let _ = writeln!(out, "| project | start | end | milestones |\n|---|---|---|---|");
+    for timeline in &roadmap.projects {
+        let milestones: Vec<String> = timeline
+            .milestones
+            .iter()
+            .map(|milestone| {
+                let state =
+                    if milestone.overdue { "**overdue**".to_string() } else { milestone.status.clone() };
+                format!(
+                    "{} {} ({state})",
+                    milestone.date.as_deref().unwrap_or("no date"),
+                    escape(&milestone.title)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} (`{}`) | {} | {}{} | {} |",
+            escape(&timeline.project.title),
+            timeline.project.id,
+            timeline.start.as_deref().unwrap_or("—"),
+            timeline.end.as_deref().unwrap_or("—"),
+            if timeline.past_end { " **past its end**" } else { "" },
+            if milestones.is_empty() { "none".to_string() } else { milestones.join("<br>") },
+        );
+    }
+    out.push('\n');
+}
+
+pub(super) fn dependencies(out: &mut String, dashboard: &Dashboard) {
+    let _ = writeln!(out, "## Dependencies at risk\n");
+    if dashboard.dependencies_at_risk.is_empty() {
+        let _ = writeln!(out, "No live project depends on a project that is late, on hold or cancelled.\n");
+        return;
+    }
+    let _ = writeln!(out, "| project | depends on | problem |\n|---|---|---|");
+    for row in &dashboard.dependencies_at_risk {
+        let _ = writeln!(
+            out,
+            "| {} (`{}`) | {} (`{}`) | {} |",
+            escape(&row.project.title),
+            row.project.id,
+            escape(&row.dependency.title),
+            row.dependency.id,
+            if row.problem == "late" {
+                format!("**late**: {}", escape(&row.detail))
+            } else {
+                format!("**{}**", escape(&row.detail))
+            },
+        );
+    }
+    out.push('\n');
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
