@@ -352,7 +352,11 @@ fn chart(out: &mut String, dashboard: &Dashboard) {
     let scale = steps / Decimal::TEN;
     let (label_width, plot_width, row_height) = (250_i64, 600_i64, 30_i64);
     let width = label_width + plot_width + 70;
-    let height = row_height * i64::try_from(rows.len()).unwrap_or(0) + 40;
+    // Long titles wrap onto more lines of the label column, never cut; their row grows.
+    let line_height = 15_i64;
+    let labels: Vec<Vec<String>> = rows.iter().map(|(title, ..)| wrap(title, 34)).collect();
+    let extra = |lines: usize| line_height * (i64::try_from(lines).unwrap_or(1) - 1).max(0);
+    let height = 40 + labels.iter().map(|lines| row_height + extra(lines.len())).sum::<i64>();
     let x = |fraction: Decimal| -> i64 {
         use rust_decimal::prelude::ToPrimitive;
         let ratio = fraction.clamp(Decimal::ZERO, scale).checked_div(scale).unwrap_or(Decimal::ZERO);
@@ -384,21 +388,26 @@ fn chart(out: &mut String, dashboard: &Dashboard) {
         );
         step += Decimal::new(1, 1);
     }
-    for (index, (title, share, target, on_target)) in rows.iter().enumerate() {
-        let top = 24 + row_height * i64::try_from(index).unwrap_or(0);
+    let mut block_top = 24_i64;
+    for (index, ((_, share, target, on_target), lines)) in rows.iter().zip(&labels).enumerate() {
+        let block = row_height + extra(lines.len());
+        // The bar sits in the middle of the row's block, level with the label's centre.
+        let top = block_top + extra(lines.len()) / 2;
+        let label_top = block_top;
+        block_top += block;
         let class = match on_target {
             Some(true) => "ok",
             Some(false) => "bad",
             None if index + 1 == rows.len() && !share.is_zero() => "warn",
             None => "neutral",
         };
-        let _ = writeln!(
-            out,
-            "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            label_width - 8,
-            top + 15,
-            escape(&truncate(title, 34))
-        );
+        let mut label = format!("<text class=\"label\" y=\"{}\" text-anchor=\"end\">", label_top + 15);
+        for (number, line) in lines.iter().enumerate() {
+            let dy = if number == 0 { 0 } else { line_height };
+            let _ = write!(label, "<tspan x=\"{}\" dy=\"{dy}\">{}</tspan>", label_width - 8, escape(line));
+        }
+        label.push_str("</text>");
+        let _ = writeln!(out, "{label}");
         if let Some(target) = target {
             let (low, high) = (x(low(*target)), x(high(*target)));
             let _ = writeln!(
@@ -575,13 +584,25 @@ fn reading(reading: Option<&Reading>) -> String {
     )
 }
 
-fn truncate(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
+/// `text` in lines of at most `limit` characters, broken between words; a word longer
+/// than the limit has a line of its own, whole.
+fn wrap(text: &str, limit: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let length = current.chars().count();
+        if length > 0 && length + 1 + word.chars().count() > limit {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
     }
-    let mut short: String = text.chars().take(limit.saturating_sub(1)).collect();
-    short.push('…');
-    short
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -625,4 +646,21 @@ fn code_spans(message: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn labels_wrap_between_words_and_are_never_cut() {
+        assert_eq!(
+            wrap("Grow online conversion from 2.1% to 3.2%", 34),
+            ["Grow online conversion from 2.1%", "to 3.2%"]
+        );
+        assert_eq!(wrap("Short", 34), ["Short"]);
+        assert_eq!(wrap("", 34), [""]);
+        let long = "Supercalifragilisticexpialidocious-and-then-some";
+        assert_eq!(wrap(&format!("A {long} b"), 10), ["A", long, "b"]);
+    }
 }
