@@ -169,3 +169,29 @@ fn acme_has_its_risks_and_roadmap() {
         .collect();
     assert_eq!(overdue, ["soc2_type1"], "the one overdue milestone acme's check reports");
 }
+
+#[test]
+fn waivers_in_force_soonest_first_with_the_expiring_marked() {
+    let dashboard = json(&steering());
+    let waivers = &dashboard["waivers"];
+    assert_eq!(waivers["expired"], 1);
+    let rows: Vec<(&str, i64, bool)> = waivers["in_force"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["id"].as_str().unwrap(),
+                row["days_left"].as_i64().unwrap(),
+                row["expiring_soon"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("pos_budget_pending", 14, true), ("wifi_single_team", 125, false)]);
+    let first = &waivers["in_force"][0];
+    assert_eq!(first["approved_by"]["name"], "Chief Information Officer");
+    assert_eq!(first["applies_to"], serde_json::json!(["pos_rollout"]));
+    let html = report(&steering(), "html");
+    assert!(html.contains("<span class=\"tag warn\">expires in 14 days</span>"));
+    assert!(html.contains("1 waiver has expired and no longer suppresses its findings."));
+}

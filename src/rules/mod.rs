@@ -16,7 +16,7 @@ mod run;
 mod template;
 mod testing;
 mod types;
-mod waivers;
+pub mod waivers;
 mod why;
 
 pub use catalog::{RuleInfo, catalog, explain, render_rules_markdown, render_rules_table};

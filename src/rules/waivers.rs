@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::Engine;
 
 /// Days before `expires` from which `charter::waiver_expiring` is reported.
-const EXPIRING_DAYS: i32 = 30;
+pub const EXPIRING_DAYS: i32 = 30;
 
 /// A waiver entity, read from the portfolio.
 #[derive(Debug)]

@@ -43,6 +43,7 @@ pub fn render(dashboard: &Dashboard) -> String {
          <li><a href=\"#risks\">Risks</a></li>\
          <li><a href=\"#roadmap\">Roadmap</a></li>\
          <li><a href=\"#dependencies\">Dependencies at risk</a></li>\
+         <li><a href=\"#waivers\">Waivers</a></li>\
          <li><a href=\"#findings\">Findings</a></li></ul></nav>"
     );
     let _ = writeln!(out, "<main>");
@@ -53,6 +54,7 @@ pub fn render(dashboard: &Dashboard) -> String {
     super::steering_html::risks(&mut out, dashboard);
     super::steering_html::roadmap(&mut out, dashboard, &dashboard.today);
     super::steering_html::dependencies(&mut out, dashboard);
+    super::steering_html::waivers(&mut out, dashboard);
     findings(&mut out, dashboard);
     let _ = writeln!(out, "</main>");
     let _ = writeln!(

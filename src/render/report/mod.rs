@@ -46,6 +46,7 @@ pub struct Dashboard {
     pub roadmap: steering::Roadmap,
     /// Live projects waiting on a project that is late, on hold or cancelled.
     pub dependencies_at_risk: Vec<steering::DependencyAtRisk>,
+    pub waivers: steering::Waivers,
     pub findings: Findings,
 }
 
@@ -329,6 +330,7 @@ impl Dashboard {
             risks: steering::RiskMap::build(&context),
             roadmap: steering::Roadmap::build(portfolio, today),
             dependencies_at_risk: steering::DependencyAtRisk::build(portfolio, today),
+            waivers: steering::Waivers::build(&context, today),
             findings: findings_of(workspace, findings),
         }
     }

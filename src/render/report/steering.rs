@@ -1,5 +1,6 @@
 //! What a steering committee reviews beyond alignment: the risk heat map and register,
-//! the milestone roadmap, and the live projects whose dependencies are at risk.
+//! the milestone roadmap, the live projects whose dependencies are at risk, and the
+//! waivers in force.
 //!
 //! Only the data is built here; `html` and `markdown` lay it out, and JSON is the same
 //! structures through serde.
@@ -87,6 +88,65 @@ pub struct DependencyAtRisk {
     pub problem: &'static str,
     /// The fact in words: "on hold", "planned end 2026-10-31 has passed".
     pub detail: String,
+}
+
+/// The exceptions to the rules that are in force today, soonest to expire first.
+#[derive(Clone, Debug, Serialize)]
+pub struct Waivers {
+    pub in_force: Vec<WaiverRow>,
+    /// Waivers whose `expires` has passed (each is a `charter::waiver_expired` finding).
+    pub expired: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WaiverRow {
+    pub id: String,
+    pub title: String,
+    pub rule: Option<String>,
+    pub applies_to: Vec<String>,
+    pub reason: Option<String>,
+    pub approved_by: Option<PersonRef>,
+    pub expires: String,
+    /// Days from today to `expires`, today counting as 0.
+    pub days_left: i64,
+    /// Within the 30 days in which `charter::waiver_expiring` is reported.
+    pub expiring_soon: bool,
+}
+
+impl Waivers {
+    pub(super) fn build(context: &Context<'_>, today: jiff::civil::Date) -> Waivers {
+        let portfolio = context.portfolio;
+        let mut in_force = Vec::new();
+        let mut expired = 0;
+        for id in visible(portfolio, "waiver") {
+            let Some(entity) = portfolio.entity(id) else { continue };
+            let Some(expires) = portfolio.get(id, "expires").as_date() else { continue };
+            if expires < today {
+                expired += 1;
+                continue;
+            }
+            let days_left = i64::from((expires - today).get_days());
+            in_force.push(WaiverRow {
+                id: entity.id.clone(),
+                title: entity.display_title().to_string(),
+                rule: text(portfolio, id, "rule"),
+                applies_to: portfolio
+                    .get(id, "applies_to")
+                    .as_list()
+                    .iter()
+                    .filter_map(Value::as_entity)
+                    .map(|target| names(portfolio, target).0)
+                    .collect(),
+                reason: text(portfolio, id, "reason"),
+                approved_by: context.person(portfolio.get(id, "approved_by")),
+                expires: expires.to_string(),
+                days_left,
+                expiring_soon: days_left <= i64::from(crate::rules::waivers::EXPIRING_DAYS),
+            });
+        }
+        in_force.sort_by(|a, b| (a.days_left, &a.id).cmp(&(b.days_left, &b.id)));
+        Waivers { in_force, expired }
+    }
 }
 
 impl RiskMap {

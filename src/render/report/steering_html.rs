@@ -295,6 +295,58 @@ pub(super) fn dependencies(out: &mut String, dashboard: &Dashboard) {
     let _ = writeln!(out, "</tbody>\n</table>\n</section>");
 }
 
+pub(super) fn waivers(out: &mut String, dashboard: &Dashboard) {
+    let waivers = &dashboard.waivers;
+    let _ = writeln!(out, "<section id=\"waivers\" aria-labelledby=\"waivers-heading\">");
+    let _ = writeln!(out, "<h2 id=\"waivers-heading\">Waivers in force</h2>");
+    let expired = match waivers.expired {
+        0 => String::new(),
+        1 => " 1 waiver has expired and no longer suppresses its findings.".to_string(),
+        count => format!(" {count} waivers have expired and no longer suppress their findings."),
+    };
+    if waivers.in_force.is_empty() {
+        let _ = writeln!(out, "<p>No waiver is in force.{expired}</p>\n</section>");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<p>Approved exceptions to the rules, soonest to expire first; those within 30 days are marked.{expired}</p>"
+    );
+    let _ = writeln!(
+        out,
+        "<table class=\"waivers\">\n<caption>Waivers in force</caption>\n<thead><tr><th scope=\"col\">Waiver</th><th scope=\"col\">Rule</th><th scope=\"col\">Applies to</th><th scope=\"col\">Reason</th><th scope=\"col\">Approved by</th><th scope=\"col\">Expires</th></tr></thead>\n<tbody>"
+    );
+    for waiver in &waivers.in_force {
+        let applies: Vec<String> =
+            waiver.applies_to.iter().map(|id| format!("<code>{}</code>", escape(id))).collect();
+        let soon = if waiver.expiring_soon {
+            format!(
+                " <span class=\"tag warn\">expires in {}</span>",
+                plural(usize::try_from(waiver.days_left).unwrap_or(0), "day", "days")
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{title}<code>{id}</code></th><td>{rule}</td><td>{applies}</td><td>{reason}</td><td>{approver}</td><td><time datetime=\"{expires}\">{expires}</time>{soon}</td></tr>",
+            // A waiver without a title is named by its id alone.
+            title =
+                if waiver.title == waiver.id { String::new() } else { format!("{} ", escape(&waiver.title)) },
+            id = escape(&waiver.id),
+            expires = escape(&waiver.expires),
+            rule = waiver
+                .rule
+                .as_deref()
+                .map_or_else(|| "—".to_string(), |rule| format!("<code>{}</code>", escape(rule))),
+            applies = if applies.is_empty() { "the whole portfolio".to_string() } else { applies.join(", ") },
+            reason = waiver.reason.as_deref().map_or_else(|| "—".to_string(), escape),
+            approver = owner(waiver.approved_by.as_ref()),
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+}
+
 fn owner(person: Option<&PersonRef>) -> String {
     person.map_or_else(|| "<span class=\"empty\">no owner</span>".to_string(), |person| escape(&person.name))
 }

@@ -119,6 +119,53 @@ pub(super) fn dependencies(out: &mut String, dashboard: &Dashboard) {
     out.push('\n');
 }
 
+pub(super) fn waivers(out: &mut String, dashboard: &Dashboard) {
+    let waivers = &dashboard.waivers;
+    let _ = writeln!(out, "## Waivers in force\n");
+    let expired = match waivers.expired {
+        0 => String::new(),
+        1 => " 1 waiver has expired and no longer suppresses its findings.".to_string(),
+        count => format!(" {count} waivers have expired and no longer suppress their findings."),
+    };
+    if waivers.in_force.is_empty() {
+        let _ = writeln!(out, "No waiver is in force.{expired}\n");
+        return;
+    }
+    if !expired.is_empty() {
+        let _ = writeln!(out, "{}\n", expired.trim_start());
+    }
+    let _ = writeln!(
+        out,
+        "| waiver | rule | applies to | reason | approved by | expires |\n|---|---|---|---|---|---|"
+    );
+    for waiver in &waivers.in_force {
+        let applies: Vec<String> = waiver.applies_to.iter().map(|id| format!("`{id}`")).collect();
+        let soon = if waiver.expiring_soon {
+            format!(
+                " **expires in {}**",
+                plural(usize::try_from(waiver.days_left).unwrap_or(0), "day", "days")
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {}{soon} |",
+            if waiver.title == waiver.id {
+                format!("`{}`", waiver.id)
+            } else {
+                format!("{} (`{}`)", escape(&waiver.title), waiver.id)
+            },
+            waiver.rule.as_deref().map_or_else(|| "—".to_string(), |rule| format!("`{rule}`")),
+            if applies.is_empty() { "the whole portfolio".to_string() } else { applies.join(", ") },
+            waiver.reason.as_deref().map_or_else(|| "—".to_string(), escape),
+            waiver.approved_by.as_ref().map_or_else(|| "—".to_string(), |person| escape(&person.name)),
+            waiver.expires,
+        );
+    }
+    out.push('\n');
+}
+
 fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
