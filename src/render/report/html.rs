@@ -145,12 +145,12 @@ fn objectives(out: &mut String, dashboard: &Dashboard) {
     let _ = writeln!(out, "<section id=\"objectives\" aria-labelledby=\"objectives-heading\">");
     let _ = writeln!(out, "<h2 id=\"objectives-heading\">Objectives</h2>");
     for objective in &dashboard.objectives {
-        objective_article(out, objective, 3);
+        objective_article(out, objective, 3, &dashboard.today);
     }
     let _ = writeln!(out, "</section>");
 }
 
-fn objective_article(out: &mut String, objective: &ObjectiveNode, level: usize) {
+fn objective_article(out: &mut String, objective: &ObjectiveNode, level: usize, today: &str) {
     let level = level.min(6);
     let id = attribute(&objective.id);
     let _ = writeln!(
@@ -191,11 +191,11 @@ fn objective_article(out: &mut String, objective: &ObjectiveNode, level: usize) 
     } else {
         let _ = writeln!(
             out,
-            "<table class=\"kpis\">\n<caption>KPIs of {}</caption>\n<thead><tr><th scope=\"col\">KPI</th><th scope=\"col\">Owner</th><th scope=\"col\">Baseline</th><th scope=\"col\">Actual</th><th scope=\"col\">Target</th><th scope=\"col\">Progress</th><th scope=\"col\">Track</th></tr></thead>\n<tbody>",
+            "<table class=\"kpis\">\n<caption>KPIs of {}</caption>\n<thead><tr><th scope=\"col\">KPI</th><th scope=\"col\">Owner</th><th scope=\"col\">Baseline</th><th scope=\"col\">Actual</th><th scope=\"col\">Target</th><th scope=\"col\">Progress</th><th scope=\"col\">Track</th><th scope=\"col\">Trend</th></tr></thead>\n<tbody>",
             escape(&objective.title)
         );
         for metric in &objective.metrics {
-            metric_row(out, metric);
+            metric_row(out, metric, today);
         }
         let _ = writeln!(out, "</tbody>\n</table>");
     }
@@ -205,7 +205,7 @@ fn objective_article(out: &mut String, objective: &ObjectiveNode, level: usize) 
         project_table(out, &format!("Projects supporting {}", objective.title), &objective.projects);
     }
     for child in &objective.children {
-        objective_article(out, child, level + 1);
+        objective_article(out, child, level + 1, today);
     }
     let _ = writeln!(out, "</article>");
 }
@@ -214,7 +214,7 @@ fn fact(out: &mut String, label: &str, value: &str) {
     let _ = writeln!(out, "<div><dt>{label}</dt><dd>{value}</dd></div>");
 }
 
-fn metric_row(out: &mut String, metric: &MetricRow) {
+fn metric_row(out: &mut String, metric: &MetricRow, today: &str) {
     let progress = match metric.progress {
         Some(progress) => format!(
             "<span class=\"progress\">{}<span class=\"number\">{}</span></span>",
@@ -226,7 +226,7 @@ fn metric_row(out: &mut String, metric: &MetricRow) {
     };
     let _ = writeln!(
         out,
-        "<tr><th scope=\"row\">{} <code>{}</code>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{progress}</td><td>{}</td></tr>",
+        "<tr><th scope=\"row\">{} <code>{}</code>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{progress}</td><td>{}</td><td class=\"trend-cell\">{}</td></tr>",
         escape(&metric.title),
         escape(&metric.id),
         badge(metric.findings),
@@ -235,6 +235,7 @@ fn metric_row(out: &mut String, metric: &MetricRow) {
         reading(metric.actual.as_ref()),
         reading(metric.target.as_ref()),
         if metric.out_of_range("on_track") { NOT_AVAILABLE } else { track(metric.on_track) },
+        super::steering_html::trend_cell(metric, today),
     );
 }
 

@@ -133,8 +133,8 @@ fn objective_section(out: &mut String, objective: &ObjectiveNode) {
     if objective.metrics.is_empty() {
         let _ = writeln!(out, "_No KPI measures this objective._\n");
     } else {
-        let _ = writeln!(out, "| KPI | Owner | Baseline → Actual → Target | Progress | Track |");
-        let _ = writeln!(out, "|---|---|---|---|---|");
+        let _ = writeln!(out, "| KPI | Owner | Baseline → Actual → Target | Progress | Track | Trend |");
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
         for metric in &objective.metrics {
             metric_row(out, metric);
         }
@@ -150,7 +150,7 @@ fn objective_section(out: &mut String, objective: &ObjectiveNode) {
 fn metric_row(out: &mut String, metric: &MetricRow) {
     let _ = writeln!(
         out,
-        "| {} (`{}`){} | {} | {} → {} → {} | {} | {} |",
+        "| {} (`{}`){} | {} | {} → {} → {} | {} | {} | {} |",
         escape(&metric.title),
         metric.id,
         badge(metric.findings),
@@ -164,7 +164,30 @@ fn metric_row(out: &mut String, metric: &MetricRow) {
             None => "—".to_string(),
         },
         if metric.out_of_range("on_track") { NOT_AVAILABLE } else { track(metric.on_track) },
+        trend(metric),
     );
+}
+
+/// The readings in order, the value expected today, the trend, and whether the actual is
+/// stale: the words of the HTML's trend chart.
+fn trend(metric: &MetricRow) -> String {
+    let Some(trajectory) = &metric.trajectory else { return "—".to_string() };
+    let mut parts = Vec::new();
+    if trajectory.readings.len() > 1 {
+        parts.push(
+            trajectory.readings.iter().map(|reading| escape(&reading.value)).collect::<Vec<_>>().join(" → "),
+        );
+    }
+    if let Some(expected) = &trajectory.expected_today {
+        parts.push(format!("expected today {}", escape(&expected.value)));
+    }
+    if let Some(trend) = &metric.trend {
+        parts.push(trend.clone());
+    }
+    if let (Some(due), true) = (&metric.reading_due, metric.stale) {
+        parts.push(format!("**stale**: a reading was due by {due}"));
+    }
+    if parts.is_empty() { "—".to_string() } else { parts.join("; ") }
 }
 
 fn project_table(out: &mut String, projects: &[ProjectRow]) {

@@ -113,6 +113,15 @@ pub struct MetricRow {
     pub progress: Option<Decimal>,
     /// `None` when it cannot be told (missing data, `maintain`).
     pub on_track: Option<bool>,
+    /// `improving`, `worsening` or `flat`, from the last two readings.
+    pub trend: Option<String>,
+    /// When the next reading is due (`reading_due`).
+    pub reading_due: Option<String>,
+    /// The next reading was due before today: the actual is stale.
+    pub stale: bool,
+    /// Every reading (`history` and `actual`, by date), baseline and target, and the value
+    /// the straight line expects today, as numbers for the trend chart.
+    pub trajectory: Option<Trajectory>,
     /// The computed fields (`progress`, `on_track`) whose arithmetic leaves the range of
     /// numbers: not available, rather than unknown.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -125,6 +134,26 @@ impl MetricRow {
     pub fn out_of_range(&self, field: &str) -> bool {
         self.out_of_range.contains(&field)
     }
+}
+
+/// A KPI's path: where it started, where it must be, every reading, and where the
+/// straight line from baseline to target (linear in days) expects it today.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trajectory {
+    pub baseline: Point,
+    pub target: Point,
+    pub readings: Vec<Point>,
+    /// The straight line's value today (the baseline before it, the target after it).
+    pub expected_today: Option<Point>,
+}
+
+/// A dated value, shown and as a number (a percent as its fraction, money as its amount).
+#[derive(Clone, Debug, Serialize)]
+pub struct Point {
+    pub date: String,
+    pub value: String,
+    #[serde(serialize_with = "decimal")]
+    pub number: Decimal,
 }
 
 /// A measurement, shown as the KPI's unit reads it.
@@ -268,7 +297,7 @@ impl Dashboard {
     /// The dashboard of `workspace` with the `findings` of a check on `today`.
     pub fn build(workspace: &Workspace, findings: &[Diagnostic], today: jiff::civil::Date) -> Dashboard {
         let portfolio = &workspace.portfolio;
-        let context = Context::new(portfolio, findings);
+        let context = Context::new(portfolio, findings, today);
         let allocation = allocation(portfolio);
         let mut objectives: Vec<ObjectiveNode> = roots(portfolio)
             .into_iter()
@@ -346,11 +375,12 @@ impl Dashboard {
 /// Lookups shared while building the dashboard.
 struct Context<'a> {
     portfolio: &'a Portfolio,
+    today: jiff::civil::Date,
     by_entity: BTreeMap<&'a str, FindingCount>,
 }
 
 impl<'a> Context<'a> {
-    fn new(portfolio: &'a Portfolio, findings: &'a [Diagnostic]) -> Context<'a> {
+    fn new(portfolio: &'a Portfolio, findings: &'a [Diagnostic], today: jiff::civil::Date) -> Context<'a> {
         let mut by_entity: BTreeMap<&str, FindingCount> = BTreeMap::new();
         for finding in findings {
             if let Some(entity) = &finding.entity {
@@ -362,7 +392,7 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        Context { portfolio, by_entity }
+        Context { portfolio, today, by_entity }
     }
 
     fn findings(&self, id: &str) -> FindingCount {
@@ -400,14 +430,16 @@ impl<'a> Context<'a> {
             horizon: date(portfolio, id, "horizon"),
             allocation_target: percent(portfolio, id, "allocation"),
             allocation_received: row.and_then(|row| row.share),
-            metrics: entities(portfolio, id, "measured_by").map(|metric| self.metric(metric)).collect(),
+            metrics: entities(portfolio, id, "measured_by")
+                .map(|metric| self.metric(metric, self.today))
+                .collect(),
             projects: entities(portfolio, id, "projects").map(|project| self.project(project)).collect(),
             findings: self.findings(&entity.id),
             children,
         })
     }
 
-    fn metric(&self, id: EntityId) -> MetricRow {
+    fn metric(&self, id: EntityId, today: jiff::civil::Date) -> MetricRow {
         let portfolio = self.portfolio;
         let (entity_id, title) = names(portfolio, id);
         let reading = |field: &str| match portfolio.get(id, field) {
@@ -434,6 +466,10 @@ impl<'a> Context<'a> {
                 Value::Bool(flag) => Some(flag),
                 _ => None,
             },
+            trend: text(portfolio, id, "trend"),
+            reading_due: date(portfolio, id, "reading_due"),
+            stale: portfolio.get(id, "reading_due").as_date().is_some_and(|due| due < today),
+            trajectory: trajectory(portfolio, id, today),
             out_of_range: ["progress", "on_track"]
                 .into_iter()
                 .filter(|field| portfolio.out_of_range(id, field))
@@ -466,6 +502,55 @@ impl<'a> Context<'a> {
             executive: self.portfolio.get(id, "executive") == Value::Bool(true),
         })
     }
+}
+
+/// The numbers of a metric's trend chart; `None` without a numeric baseline and target
+/// of one kind (a percent, a number, or money of one currency).
+fn trajectory(portfolio: &Portfolio, id: EntityId, today: jiff::civil::Date) -> Option<Trajectory> {
+    let point = |value: &Value| -> Option<Point> {
+        let Value::Measurement(measurement) = value else { return None };
+        let number = match &measurement.value {
+            Value::Percent(number) | Value::Number(number) => *number,
+            Value::Money(money) => money.amount,
+            _ => return None,
+        };
+        Some(Point { date: measurement.date.to_string(), value: display(&measurement.value), number })
+    };
+    let (baseline_value, target_value) = (portfolio.get(id, "baseline"), portfolio.get(id, "target"));
+    let (Value::Measurement(start), Value::Measurement(end)) = (&baseline_value, &target_value) else {
+        return None;
+    };
+    if std::mem::discriminant(&start.value) != std::mem::discriminant(&end.value) {
+        return None;
+    }
+    let baseline = point(&baseline_value)?;
+    let target = point(&target_value)?;
+    let mut readings: Vec<Point> = portfolio.get(id, "readings").as_list().iter().filter_map(point).collect();
+    if readings.is_empty() {
+        readings.extend(point(&portfolio.get(id, "actual")));
+    }
+    // The straight line at today, in exact decimals: baseline + (target - baseline) × elapsed.
+    let total = (end.date - start.date).get_days();
+    let expected_today = if total <= 0 {
+        None
+    } else {
+        let elapsed = (today - start.date).get_days().clamp(0, total);
+        let fraction = Decimal::from(elapsed).checked_div(Decimal::from(total));
+        fraction
+            .and_then(|fraction| (target.number - baseline.number).checked_mul(fraction))
+            .and_then(|moved| baseline.number.checked_add(moved))
+            .map(|number| {
+                let shown = match &start.value {
+                    Value::Percent(_) => format_percent(number.round_dp(3)),
+                    Value::Money(money) => {
+                        format_money(&Money { amount: number.round_dp(2), currency: money.currency.clone() })
+                    }
+                    _ => format_decimal(number.round_dp(1)),
+                };
+                Point { date: today.to_string(), value: shown, number }
+            })
+    };
+    Some(Trajectory { baseline, target, readings, expected_today })
 }
 
 /// The entities of a kind that belong to the portfolio: not in a test, and not a broken

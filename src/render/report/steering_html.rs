@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::html::escape;
 use super::steering::{DependencyAtRisk, LEVELS, RiskMap, Timeline};
-use super::{Dashboard, PersonRef};
+use super::{Dashboard, MetricRow, PersonRef, Point, Trajectory};
 
 /// The width of a roadmap timeline, in SVG units.
 const TIMELINE_WIDTH: f64 = 560.0;
@@ -360,4 +360,97 @@ fn day(text: Option<&str>) -> Option<i64> {
 
 fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// The trend cell of a KPI row: its readings against the straight line from baseline
+/// to target, the target marked, the value expected today, and a stale actual flagged.
+/// The chart is an image whose label says all of it; the words below repeat the
+/// expected value, the trend and staleness.
+pub(super) fn trend_cell(metric: &MetricRow, today: &str) -> String {
+    let Some(trajectory) = &metric.trajectory else { return "—".to_string() };
+    let mut words = Vec::new();
+    if let Some(expected) = &trajectory.expected_today {
+        words.push(format!("expected today {}", escape(&expected.value)));
+    }
+    if let Some(trend) = &metric.trend {
+        words.push(escape(trend));
+    }
+    let stale = match (&metric.reading_due, metric.stale) {
+        (Some(due), true) => {
+            format!(" <span class=\"tag warn\">stale: a reading was due by {}</span>", escape(due))
+        }
+        _ => String::new(),
+    };
+    format!("{}<br><small>{}</small>{stale}", sparkline(metric, trajectory, today), words.join(" · "))
+}
+
+fn sparkline(metric: &MetricRow, trajectory: &Trajectory, today: &str) -> String {
+    use rust_decimal::prelude::ToPrimitive;
+    let (width, height, pad) = (180.0_f64, 48.0_f64, 6.0_f64);
+    let mut points: Vec<&Point> = vec![&trajectory.baseline, &trajectory.target];
+    points.extend(trajectory.readings.iter());
+    points.extend(trajectory.expected_today.iter());
+    let days: Vec<i64> = points.iter().filter_map(|point| day(Some(&point.date))).collect();
+    let numbers: Vec<f64> = points.iter().filter_map(|point| point.number.to_f64()).collect();
+    let (Some(first), Some(last)) = (days.iter().min().copied(), days.iter().max().copied()) else {
+        return String::new();
+    };
+    let low = numbers.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = numbers.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (low, high) = if (high - low).abs() < f64::EPSILON { (low - 1.0, high + 1.0) } else { (low, high) };
+    let span = (last - first).max(1) as f64;
+    let at = |point: &Point| -> Option<(f64, f64)> {
+        let x = pad + (day(Some(&point.date))? - first) as f64 / span * (width - 2.0 * pad);
+        let y = pad + (high - point.number.to_f64()?) / (high - low) * (height - 2.0 * pad);
+        Some((x, y))
+    };
+    let describe: Vec<String> =
+        trajectory.readings.iter().map(|reading| format!("{} on {}", reading.value, reading.date)).collect();
+    let mut label = format!(
+        "{}: readings {}; the straight line runs from {} on {} to the target {} on {}",
+        metric.title,
+        if describe.is_empty() { "none".to_string() } else { describe.join(", ") },
+        trajectory.baseline.value,
+        trajectory.baseline.date,
+        trajectory.target.value,
+        trajectory.target.date
+    );
+    if let Some(expected) = &trajectory.expected_today {
+        let _ = write!(label, "; it expects {} today, {today}", expected.value);
+    }
+    if metric.stale {
+        let _ = write!(label, "; the latest reading is stale");
+    }
+    let mut svg = format!(
+        "<svg class=\"trend\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
+        escape(&label)
+    );
+    if let (Some((x1, y1)), Some((x2, y2))) = (at(&trajectory.baseline), at(&trajectory.target)) {
+        let _ = write!(
+            svg,
+            "<line class=\"trajectory\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\"/>"
+        );
+        let _ = write!(
+            svg,
+            "<rect class=\"target-mark\" x=\"{:.1}\" y=\"{:.1}\" width=\"7\" height=\"7\"/>",
+            x2 - 3.5,
+            y2 - 3.5
+        );
+    }
+    let path: Vec<String> =
+        trajectory.readings.iter().filter_map(&at).map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+    if path.len() > 1 {
+        let _ = write!(svg, "<polyline class=\"readings\" points=\"{}\"/>", path.join(" "));
+    }
+    let count = trajectory.readings.len();
+    for (index, reading) in trajectory.readings.iter().enumerate() {
+        let Some((x, y)) = at(reading) else { continue };
+        let class = if index + 1 == count && metric.stale { "reading stale" } else { "reading" };
+        let _ = write!(svg, "<circle class=\"{class}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.8\"/>");
+    }
+    if let Some((x, y)) = trajectory.expected_today.as_ref().and_then(&at) {
+        let _ = write!(svg, "<path class=\"expected\" d=\"M{x:.1} {:.1} l4 4 l-4 4 l-4 -4 z\"/>", y - 4.0);
+    }
+    svg.push_str("</svg>");
+    svg
 }
