@@ -35,6 +35,12 @@ use crate::{
 /// from the latest snapshot there is.
 pub const REQUEST_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// Clients (by `clientInfo.name`) that accept file-watcher registrations but report only
+/// the changes they make themselves: Helix 25.07 sends `didChangeWatchedFiles` for its
+/// own writes and renames, never for a `git pull` or an edit in a shell. For them the
+/// server watches the disk itself, as for a client that cannot register watchers.
+const REPORTS_ONLY_ITS_OWN_WRITES: [&str; 1] = ["helix"];
+
 /// What the server sends to the editor.
 pub trait Client: Clone + Send + Sync + 'static {
     fn publish_diagnostics(
@@ -459,7 +465,11 @@ impl<C: Client> LanguageServer for Server<C> {
                 .as_ref()
                 .and_then(|workspace| workspace.did_change_watched_files.as_ref())
                 .and_then(|watched| watched.dynamic_registration)
-                .unwrap_or(false),
+                .unwrap_or(false)
+                && !params
+                    .client_info
+                    .as_ref()
+                    .is_some_and(|info| REPORTS_ONLY_ITS_OWN_WRITES.contains(&info.name.as_str())),
         };
         *lock(&self.shared.support) = support;
         {

@@ -118,3 +118,19 @@ async fn an_open_document_keeps_the_editors_text_when_its_file_changes() {
     assert!(text.contains("checkout_revamp"));
     harness.shutdown().await;
 }
+
+/// Helix accepts watcher registrations but reports only its own writes, so the server
+/// watches the disk for it too, and asks it to watch nothing.
+#[tokio::test]
+async fn helix_gets_the_servers_own_watcher() {
+    let mut harness =
+        Harness::start_as("basic", default_capabilities(), json!({"name": "helix", "version": "25.7.1"}))
+            .await;
+    harness.wait_for_files(&[PEOPLE, PROJECTS]).await;
+    let registrations: Vec<&Value> =
+        harness.received.iter().filter(|message| message["method"] == "client/registerCapability").collect();
+    assert!(registrations.is_empty(), "{registrations:?}");
+    std::fs::write(harness.path(NEW), "project late \"Late\" { status: active, sponsor: nobody }\n").unwrap();
+    harness.diagnostics_until(NEW, has_code("charter::unknown_reference")).await;
+    harness.shutdown().await;
+}

@@ -87,6 +87,11 @@ impl Harness {
     }
 
     pub async fn start_with(name: &str, capabilities: Value) -> Harness {
+        Harness::start_as(name, capabilities, Value::Null).await
+    }
+
+    /// [`Harness::start_with`], with `clientInfo` as an editor sends it (`null`: none).
+    pub async fn start_as(name: &str, capabilities: Value, client_info: Value) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap().join("workspace");
         if name.is_empty() {
@@ -118,6 +123,7 @@ impl Harness {
                     "processId": null,
                     "rootUri": root_uri,
                     "capabilities": capabilities,
+                    "clientInfo": client_info,
                     "workspaceFolders": [{"uri": root_uri, "name": "workspace"}]
                 }),
             )
