@@ -28,43 +28,57 @@ pub(super) fn check(declaration: &ast::Entity, entity_id: &str, diagnostics: &mu
         let field = given(name)?;
         Reading::of(&field.value).map(|reading| (name, reading, field.value.span))
     });
+    // Readings that do not convert were reported where they are written.
+    let readings: Vec<(usize, &ast::Value, Reading)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(position, item)| Reading::of(item).map(|reading| (position, item, reading)))
+        .collect();
+    // The one reading dated after every other, if there is one: the swap with `actual` is
+    // then the fix.
+    let mut dates: Vec<jiff::civil::Date> = readings.iter().map(|(_, _, reading)| reading.date).collect();
+    dates.sort_unstable();
+    let latest = match dates.as_slice() {
+        [.., before, last] if before < last => Some(*last),
+        [only] => Some(*only),
+        _ => None,
+    };
     let mut found = false;
-    let mut seen: Vec<&ast::Value> = Vec::with_capacity(items.len());
-    for (position, item) in items.iter().enumerate() {
-        // Readings that do not convert were reported where they are written.
-        let Some(reading) = Reading::of(item) else {
-            continue;
-        };
+    // The first valid reading on each date, by its index in `readings`.
+    let mut seen: rustc_hash::FxHashMap<jiff::civil::Date, usize> = rustc_hash::FxHashMap::default();
+    for (index, (position, item, reading)) in readings.iter().enumerate() {
+        let position = *position;
         let finding = if let Some((name, other, span)) =
             reference.as_ref().filter(|(_, other, _)| other.kind != reading.kind)
         {
-            Some(wrong_kind(&reading, item, (name, other, *span), entity_id))
+            Some(wrong_kind(reading, item, (name, other, *span), entity_id))
         } else if let Some(actual) = actual.as_ref().filter(|actual| reading.date >= actual.date) {
             let actual_span = given("actual").map_or(item.span, |field| field.value.span);
             Some(if reading.date == actual.date {
-                same_date(&reading, item, actual_span, "`actual` is on the same date", entity_id)
-                    .with_duplicate_removed(&reading, actual, items, position)
+                same_date(reading, item, actual_span, "`actual` is on the same date", entity_id)
+                    .with_duplicate_removed(reading, actual, items, position)
             } else {
-                after_actual(&reading, item, actual, actual_span, entity_id)
+                let finding = after_actual(reading, item, actual, actual_span, entity_id);
+                if latest == Some(reading.date) {
+                    finding.with_swap(reading, item.span, actual, actual_span)
+                } else {
+                    finding
+                }
             })
         } else {
-            seen.iter()
-                .find_map(|earlier| {
-                    Reading::of(earlier)
-                        .filter(|other| other.date == reading.date)
-                        .map(|other| (earlier, other))
-                })
-                .map(|(earlier, other)| {
-                    same_date(&reading, item, earlier.span, "first reading on this date", entity_id)
-                        .with_duplicate_removed(&reading, &other, items, position)
-                })
+            seen.get(&reading.date).and_then(|first| readings.get(*first)).map(|(_, earlier, other)| {
+                same_date(reading, item, earlier.span, "first reading on this date", entity_id)
+                    .with_duplicate_removed(reading, other, items, position)
+            })
         };
         match finding {
             Some(finding) => {
                 diagnostics.push(finding);
                 found = true;
             }
-            None => seen.push(item),
+            None => {
+                seen.entry(reading.date).or_insert(index);
+            }
         }
     }
     found
@@ -75,6 +89,8 @@ pub(super) fn check(declaration: &ast::Entity, entity_id: &str, diagnostics: &mu
 struct Reading {
     kind: Kind,
     shown: String,
+    /// The reading as source text that parses back: `61% @ 2026-09-30`.
+    written: String,
     date: jiff::civil::Date,
 }
 
@@ -101,16 +117,22 @@ impl Reading {
         let ast::ValueKind::Measurement { value, date } = &value.kind else {
             return None;
         };
-        let (kind, shown) = match &value.kind {
-            ast::ValueKind::Number(number) => (Kind::Number, format_decimal(*number)),
-            ast::ValueKind::Percent(number) => (Kind::Percent, format_percent(*number)),
+        // Numbers are written back without the thousands separators people read.
+        let (kind, shown, written) = match &value.kind {
+            ast::ValueKind::Number(number) => {
+                (Kind::Number, format_decimal(*number), number.normalize().to_string())
+            }
+            ast::ValueKind::Percent(number) => {
+                (Kind::Percent, format_percent(*number), format_percent(*number))
+            }
             ast::ValueKind::Money { amount, currency } => (
                 Kind::Money(currency.clone()),
                 format_money(&Money { amount: *amount, currency: Arc::from(currency.as_str()) }),
+                format!("{} {currency}", amount.normalize()),
             ),
             _ => return None,
         };
-        Some(Reading { kind, shown, date: date.date()? })
+        Some(Reading { kind, shown, written: format!("{written} @ {date}"), date: date.date()? })
     }
 
     fn describe(&self) -> String {
@@ -206,9 +228,38 @@ trait ReadingFinding {
         items: &[ast::Value],
         position: usize,
     ) -> Diagnostic;
+    fn with_swap(
+        self,
+        reading: &Reading,
+        reading_span: Span,
+        actual: &Reading,
+        actual_span: Span,
+    ) -> Diagnostic;
 }
 
 impl ReadingFinding for Diagnostic {
+    /// The latest reading, written into `history` by mistake, trades places with `actual`.
+    fn with_swap(
+        mut self,
+        reading: &Reading,
+        reading_span: Span,
+        actual: &Reading,
+        actual_span: Span,
+    ) -> Diagnostic {
+        self.fix = Some(Fix {
+            title: format!(
+                "make `{}` the `actual` and move `{}` into `history`",
+                reading.describe(),
+                actual.describe()
+            ),
+            edits: vec![
+                Edit { span: actual_span, replacement: reading.written.clone() },
+                Edit { span: reading_span, replacement: actual.written.clone() },
+            ],
+        });
+        self
+    }
+
     /// A reading that repeats another exactly (same value, same date) can simply go: the
     /// fix removes it from the list, with its comma.
     fn with_duplicate_removed(
