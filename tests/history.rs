@@ -4,7 +4,7 @@
 //! states. Each case is one file of `tests/fixtures/history/GROUP/` with that group's
 //! `charter.toml`, checked by the real binary.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use insta_cmd::get_cargo_bin;
 use std::path::{Path, PathBuf};
