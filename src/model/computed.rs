@@ -1,7 +1,7 @@
 //! Computed fields that are not reverse links: defaults, `id`, `title`, `entity_kind`,
-//! `duration`, `roi`, `progress`, `on_track` and the nested-entity lists (a metric's
-//! readings are in `history.rs`), and the
-//! `charter::type_mismatch` of a computed field whose arithmetic overflows.
+//! `duration`, `roi`, `progress`, `on_track` and the nested-entity lists, and the
+//! `charter::type_mismatch` of a computed field whose arithmetic overflows. The fields
+//! built from a metric's readings are in `history.rs`.
 
 use rust_decimal::Decimal;
 use std::sync::Arc;
