@@ -180,3 +180,28 @@ fn a_multi_line_history_with_comments_is_formatted_as_written() {
         assert_eq!(before, after, "{file} is in canonical form: {output}");
     }
 }
+
+#[test]
+fn charter_explain_describes_invalid_reading() {
+    let directory = tempfile::tempdir().unwrap();
+    insta::assert_snapshot!("explain", run(directory.path(), &["explain", "charter::invalid_reading"]));
+}
+
+#[test]
+fn a_long_history_is_checked_in_one_pass() {
+    // Twenty thousand daily readings and one repeated date: one finding, found without
+    // comparing every reading with every other.
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::copy(fixtures().join("readings/charter.toml"), directory.path().join("charter.toml")).unwrap();
+    let start = jiff::civil::date(1960, 1, 1);
+    let mut readings: Vec<String> = (0..20_000)
+        .map(|day| format!("{} @ {}", day % 97, start.checked_add(jiff::Span::new().days(day)).unwrap()))
+        .collect();
+    readings.push(format!("5 @ {}", start.checked_add(jiff::Span::new().days(100)).unwrap()));
+    let source = format!(
+        "metric long \"Long history\" {{\n  direction: increase\n  baseline: 0 @ 1959-12-31\n  target: 100 @ 2030-12-31\n  actual: 50 @ 2026-09-30\n  history: [{}]\n}}\n",
+        readings.join(", ")
+    );
+    std::fs::write(directory.path().join("long.charter"), source).unwrap();
+    assert_eq!(codes(directory.path()), ["charter::invalid_reading"]);
+}
