@@ -59,10 +59,11 @@ pub enum BuiltinCode {
     WaiverUnused,
     WaiverExpiring,
     Config,
+    InvalidReading,
 }
 
 impl BuiltinCode {
-    pub const ALL: [BuiltinCode; 15] = [
+    pub const ALL: [BuiltinCode; 16] = [
         BuiltinCode::Syntax,
         BuiltinCode::UnknownReference,
         BuiltinCode::WrongKind,
@@ -78,6 +79,7 @@ impl BuiltinCode {
         BuiltinCode::WaiverUnused,
         BuiltinCode::WaiverExpiring,
         BuiltinCode::Config,
+        BuiltinCode::InvalidReading,
     ];
 
     /// The stable name, as users write it in `charter.toml`, tests and waivers.
@@ -98,6 +100,7 @@ impl BuiltinCode {
             BuiltinCode::WaiverUnused => "charter::waiver_unused",
             BuiltinCode::WaiverExpiring => "charter::waiver_expiring",
             BuiltinCode::Config => "charter::config",
+            BuiltinCode::InvalidReading => "charter::invalid_reading",
         }
     }
 
@@ -156,6 +159,9 @@ impl BuiltinCode {
             }
             BuiltinCode::WaiverExpiring => {
                 "A waiver expires within 30 days. Renew it with a fresh approval, or fix what it waives."
+            }
+            BuiltinCode::InvalidReading => {
+                "A reading in a metric's `history` that cannot be one of its earlier readings: it is dated on or after `actual` (which is the latest reading), or on the same date as another reading. `history` is then present but invalid, and so are `readings` and `trend`, which are built from it; the rules that read them skip the metric. Make the latest reading the `actual`, move the previous one into `history`, and keep one reading per date."
             }
             BuiltinCode::Config => {
                 "A mistake in `charter.toml`, shown at its key or value: an unknown section or key (the help suggests the closest one: `[check]` holds `today`, `deny_warnings` and `std`; `[rules]` maps rule names and built-in codes to severities), a name under `[rules]` that is no rule of the workspace, of std or built-in code, a severity other than `error`, `warning`, `info` or `off` (`\"warn\"`: did you mean `warning`?), an impossible date (`today = \"2026-13-01\"`; both `today = 2026-11-26` and `today = \"2026-11-26\"` are dates), or a value of the wrong type (`std = \"false\"`). The entry is ignored, its default is used, and the check goes on. Only a file that is not TOML at all stops the command (exit status 2), with the position where parsing stopped."

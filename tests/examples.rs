@@ -77,6 +77,7 @@ fn std_library_is_the_specified_one() {
         ("metric_has_baseline_and_target", "error"),
         ("metric_target_direction", "error"),
         ("kpi_off_track", "warning"),
+        ("kpi_stale", "warning"),
         ("project_dates_ordered", "error"),
         ("milestone_within_project", "warning"),
         ("milestone_overdue", "warning"),

@@ -26,7 +26,7 @@ fn github_annotations_are_in_the_workspace_only() {
     let annotations = check("github");
     insta::assert_snapshot!(annotations);
     let commands: Vec<&str> = annotations.lines().filter(|line| line.starts_with("::")).collect();
-    assert_eq!(commands.len(), 3, "{annotations}");
+    assert_eq!(commands.len(), 4, "{annotations}");
     for line in commands {
         assert!(line.contains("file=tests/fixtures/foreign/workspace/portfolio.charter,"), "{line}");
     }

@@ -1,13 +1,14 @@
 //! Computed fields that are not reverse links: defaults, `id`, `title`, `entity_kind`,
 //! `duration`, `roi`, `progress`, `on_track` and the nested-entity lists, and the
-//! `charter::type_mismatch` of a computed field whose arithmetic overflows.
+//! `charter::type_mismatch` of a computed field whose arithmetic overflows. The fields
+//! built from a metric's readings are in `history.rs`.
 
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
 use super::schema::Type;
 use super::value::{EnumValue, Measurement, Value};
-use super::{Entity, EntityId, Portfolio};
+use super::{Entity, EntityId, Portfolio, history};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::syntax::ast::{Duration, DurationUnit};
 
@@ -32,6 +33,11 @@ pub(super) fn value(portfolio: &Portfolio, id: EntityId, entity: &Entity, field:
         ("project", "roi") => return roi(portfolio, id).unwrap_or_default(),
         ("metric", "progress") => return progress(portfolio, id).unwrap_or_default(),
         ("metric", "on_track") => return on_track(portfolio, id).unwrap_or_default(),
+        ("metric", "readings") => return history::readings(portfolio, id),
+        ("metric", "last_measured") => return history::last_measured(portfolio, id),
+        ("metric", "trend") => return history::trend(portfolio, id),
+        ("metric", "expected") => return history::expected(portfolio, id).unwrap_or_default(),
+        ("metric", "reading_due") => return history::reading_due(portfolio, id),
         ("milestone" | "risk" | "change", "project") => {
             return entity.parent.map_or(Value::None, Value::Entity);
         }
@@ -59,7 +65,11 @@ pub(super) fn inputs(kind: &str, field: &str) -> &'static [&'static str] {
         ("project", "duration") => &["start", "end"],
         ("project", "roi") => &["budget", "expected_benefit"],
         ("metric", "progress") => &["baseline", "target", "actual"],
-        ("metric", "on_track") => &["direction", "baseline", "target", "actual"],
+        ("metric", "on_track" | "expected") => &["direction", "baseline", "target", "actual"],
+        ("metric", "readings") => &["history", "actual"],
+        ("metric", "last_measured") => &["actual"],
+        ("metric", "trend") => &["history", "actual", "direction", "target"],
+        ("metric", "reading_due") => &["actual", "cadence"],
         _ => &[],
     }
 }
@@ -70,6 +80,7 @@ pub(super) fn out_of_range(portfolio: &Portfolio, id: EntityId, entity: &Entity,
         ("project", "roi") => roi(portfolio, id),
         ("metric", "progress") => progress(portfolio, id),
         ("metric", "on_track") => on_track(portfolio, id),
+        ("metric", "expected") => history::expected(portfolio, id),
         _ => return false,
     };
     result.is_err() && entity.field(field).is_none()
@@ -214,7 +225,7 @@ fn roi(portfolio: &Portfolio, id: EntityId) -> Computed {
 }
 
 /// The numeric value of a measurement and its currency, if it is money.
-fn amount(value: &Value) -> Option<(Decimal, Option<&str>)> {
+pub(super) fn amount(value: &Value) -> Option<(Decimal, Option<&str>)> {
     match value {
         Value::Number(number) | Value::Percent(number) => Some((*number, None)),
         Value::Money(money) => Some((money.amount, Some(&money.currency))),
@@ -222,10 +233,12 @@ fn amount(value: &Value) -> Option<(Decimal, Option<&str>)> {
     }
 }
 
-struct Series {
-    baseline: (Decimal, jiff::civil::Date),
-    target: (Decimal, jiff::civil::Date),
-    actual: (Decimal, jiff::civil::Date),
+/// The numeric values and dates of a metric's baseline, target and actual, all of one
+/// currency.
+pub(super) struct Series {
+    pub(super) baseline: (Decimal, jiff::civil::Date),
+    pub(super) target: (Decimal, jiff::civil::Date),
+    pub(super) actual: (Decimal, jiff::civil::Date),
 }
 
 fn series(portfolio: &Portfolio, id: EntityId) -> Option<Series> {
@@ -269,25 +282,48 @@ fn days_between(from: jiff::civil::Date, to: jiff::civil::Date) -> Option<i64> {
 /// Whether the actual value lies on or beyond the straight line from baseline to target,
 /// in the metric's direction, at the actual's date.
 fn on_track(portfolio: &Portfolio, id: EntityId) -> Computed {
+    Ok(match line(portfolio, id)? {
+        Some(line) => Value::Bool(if line.increase {
+            line.series.actual.0 >= line.expected
+        } else {
+            line.series.actual.0 <= line.expected
+        }),
+        None => Value::None,
+    })
+}
+
+/// Where the straight line from baseline to target stands at the actual's date.
+pub(super) struct Line {
+    pub(super) series: Series,
+    /// Whether the metric's `direction` is `increase` (else it is `decrease`).
+    pub(super) increase: bool,
+    /// The line's value at the actual's date; after the target date, the target itself.
+    pub(super) expected: Decimal,
+}
+
+/// The straight line, linear in days, from baseline to target at the actual's date, for
+/// an `increase` or `decrease` metric with all three measurements; `None` when it cannot
+/// be told (the cases where `on_track` is `none`).
+pub(super) fn line(portfolio: &Portfolio, id: EntityId) -> Result<Option<Line>, OutOfRange> {
     let increase = match portfolio.get(id, "direction").as_str() {
         Some("increase") => true,
         Some("decrease") => false,
-        _ => return Ok(Value::None),
+        _ => return Ok(None),
     };
     let Some(series) = series(portfolio, id) else {
-        return Ok(Value::None);
+        return Ok(None);
     };
     let (baseline, baseline_date) = series.baseline;
     let (target, target_date) = series.target;
-    let (actual, actual_date) = series.actual;
+    let (_, actual_date) = series.actual;
     let Some(total_days) = days_between(baseline_date, target_date).filter(|days| *days != 0) else {
-        return Ok(Value::None);
+        return Ok(None);
     };
     let expected = if actual_date >= target_date {
         target
     } else {
         let Some(elapsed) = days_between(baseline_date, actual_date) else {
-            return Ok(Value::None);
+            return Ok(None);
         };
         let fraction = Decimal::from(elapsed).checked_div(Decimal::from(total_days)).unwrap_or(Decimal::ZERO);
         const LINE: &str = "baseline + (target - baseline) × elapsed time";
@@ -295,5 +331,5 @@ fn on_track(portfolio: &Portfolio, id: EntityId) -> Computed {
         let gained = fits(span.checked_mul(fraction), LINE, SPAN_INPUTS)?;
         fits(baseline.checked_add(gained), LINE, SPAN_INPUTS)?
     };
-    Ok(Value::Bool(if increase { actual >= expected } else { actual <= expected }))
+    Ok(Some(Line { series, increase, expected }))
 }

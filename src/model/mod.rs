@@ -5,6 +5,7 @@
 mod computed;
 pub mod config;
 mod extend;
+mod history;
 mod resolve;
 pub mod schema;
 mod update;

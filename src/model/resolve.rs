@@ -817,6 +817,13 @@ impl<'r> Lowering<'r> {
                 value_span: field.value.span,
             });
         }
+        // A metric's readings are checked together, once each converts on its own.
+        if kind_name == "metric"
+            && super::history::check(declaration, &entity_id, &mut self.diagnostics)
+            && !invalid.iter().any(|name| &**name == "history")
+        {
+            invalid.push(self.intern("history"));
+        }
         // A misspelled field name stands for the field it most likely meant, unless that
         // field is written too: present but invalid, neither missing nor read by rules.
         for (index, name) in meant {

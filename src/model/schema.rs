@@ -115,6 +115,9 @@ pub struct Schema {
     pub kinds: Vec<KindDef>,
 }
 
+/// The values of a metric's computed `trend`, in their order.
+pub const TREND: [&str; 3] = ["improving", "worsening", "flat"];
+
 /// The kinds of the portfolio, for iteration in a stable order.
 pub const KINDS: [&str; 9] =
     ["person", "team", "objective", "metric", "project", "milestone", "risk", "change", "waiver"];
@@ -216,6 +219,11 @@ impl Schema {
                     field("baseline", Type::Measurement, "The starting value and its date."),
                     field("target", Type::Measurement, "The value to reach and by when."),
                     field("actual", Type::Measurement, "The latest observed value and its date."),
+                    field(
+                        "history",
+                        list(Type::Measurement),
+                        "Earlier readings, each dated before `actual`; `actual` stays the latest.",
+                    ),
                     field(
                         "cadence",
                         Type::Enum(EnumType::new(&["weekly", "monthly", "quarterly", "yearly"])),
@@ -351,6 +359,15 @@ fn add_computed(kinds: &mut [KindDef]) {
                 computed("projects", list(reference("project")), "Projects whose `kpis` names this metric."),
                 computed("progress", Type::Percent, "`(actual - baseline) / (target - baseline)`."),
                 computed("on_track", Type::Bool, "Whether the actual value is on the straight line from baseline to target, or better; none when it cannot be told."),
+                computed("readings", list(Type::Measurement), "`history` and `actual`, by date."),
+                computed("last_measured", Type::Date, "The date of `actual`."),
+                computed(
+                    "trend",
+                    Type::Enum(EnumType::new(&TREND)),
+                    "`improving`, `worsening` or `flat`, from the last two readings and `direction` (`maintain`: nearer the target is improving); none with fewer than two readings or no direction.",
+                ),
+                computed("expected", Type::Measurement, "The value the straight line from baseline to target expects at the actual's date (after the target date: the target); none when `on_track` is none."),
+                computed("reading_due", Type::Date, "When the next reading is due: the actual's date plus the cadence (weekly 7 days, monthly 31, quarterly 92, yearly 366)."),
             ],
             "person" => vec![
                 computed("sponsored", list(reference("project")), "Projects the person sponsors."),
