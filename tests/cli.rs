@@ -123,6 +123,24 @@ fn init_creates_a_workspace_that_checks_clean() {
     assert_eq!(output.status.code(), Some(0));
 }
 
+/// The sample KPI's readings are dated from the day `init` runs, so a workspace created
+/// later is not stale on its first check.
+#[test]
+fn init_dates_the_sample_readings_from_the_day_it_runs() {
+    let directory = workspace(&[]);
+    let status = charter(directory.path()).args(["init", "later", "--today", "2027-06-15"]).status().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let text = std::fs::read_to_string(directory.path().join("later/portfolio.charter")).unwrap();
+    assert!(text.contains("history: [11 @ 2027-03-31, 10 @ 2027-04-30]"), "{text}");
+    assert!(text.contains("actual: 9 @ 2027-05-31"), "{text}");
+    let output = charter(directory.path())
+        .args(["check", "later", "--today", "2027-06-15", "--format", "short"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    assert_eq!(output.status.code(), Some(0));
+}
+
 #[test]
 fn init_refuses_to_overwrite() {
     let directory = workspace(&[("charter.toml", "# mine\n")]);
