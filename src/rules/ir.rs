@@ -48,6 +48,10 @@ pub(crate) enum Member {
     MeasurementValue,
     /// A measurement's `.date`.
     MeasurementDate,
+    /// Money's `.amount`, a number.
+    MoneyAmount,
+    /// Money's `.currency`, its ISO 4217 code as a string.
+    MoneyCurrency,
 }
 
 /// A global name.
@@ -93,6 +97,11 @@ pub(crate) enum Method {
     StartsWith,
     EndsWith,
     Matches(Arc<regex::Regex>),
+    /// `money.convert("EUR")`: the amount in that currency, through the base.
+    Convert(Arc<str>),
+    /// `money.convert()`: the amount in the base currency of `[money]`; unchanged
+    /// without one, so a rule can total budgets whether or not a portfolio has rates.
+    ConvertToBase,
 }
 
 /// The collection and string methods, with their variable-taking flag and arity, for
