@@ -235,6 +235,8 @@ impl Config {
     /// so that `1.08` is exactly 1.08, never the float nearest to it.
     fn read_money(&mut self, table: &dyn TableLike, text: &str, header: Range<usize>) {
         let mut rates_at: Option<Range<usize>> = None;
+        // A `base` given but wrong has its own finding; the rates then wait for it.
+        let base_given = table.contains_key("base");
         let mut rates: Vec<(String, Range<usize>, Range<usize>, &Item)> = Vec::new();
         for (name, item) in table.iter() {
             let key = table.get_key_value(name).and_then(|(key, _)| key.span());
@@ -301,7 +303,9 @@ impl Config {
             }
         }
         if base.is_none() {
-            if let Some(at) = rates_at {
+            if base_given {
+                // Its own finding says what is wrong with it.
+            } else if let Some(at) = rates_at {
                 self.problems.push(ConfigProblem {
                     range: at,
                     message: "`rates` needs a `base` currency".to_string(),
