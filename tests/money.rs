@@ -73,7 +73,8 @@ rule shapes {
 // ── [money] in charter.toml ──────────────────────────────────────────────────────────
 
 fn config(toml: &str) -> String {
-    let directory = workspace(&[("charter.toml", toml), ("a.charter", "project a \"A\" { budget: 1M USD }\n")]);
+    let directory =
+        workspace(&[("charter.toml", toml), ("a.charter", "project a \"A\" { budget: 1M USD }\n")]);
     format!("{}--- check\n{}", numbered(toml), run(charter(directory.path()).args(["check"])))
 }
 
@@ -161,9 +162,10 @@ fn report_markdown_totals_in_the_base() {
 #[test]
 fn report_json_totals_in_the_base() {
     let output = run(charter(&money("mixed")).args(["report", "--format", "json"]));
-    let json: serde_json::Value =
-        serde_json::from_str(output.split("----- stdout -----\n").nth(1).unwrap().split("----- stderr").next().unwrap())
-            .unwrap();
+    let json: serde_json::Value = serde_json::from_str(
+        output.split("----- stdout -----\n").nth(1).unwrap().split("----- stderr").next().unwrap(),
+    )
+    .unwrap();
     insta::assert_json_snapshot!(serde_json::json!({
         "summary": json["summary"],
         "allocation": json["allocation"],
@@ -174,7 +176,10 @@ fn report_json_totals_in_the_base() {
 #[test]
 fn report_html_states_the_rates() {
     let output = run(charter(&money("mixed")).args(["report", "--format", "html"]));
-    assert!(output.contains("<p>Amounts in USD; EUR at 1.08 USD, GBP at 1.27 USD (rates as of 2026-11-01).</p>"), "{output}");
+    assert!(
+        output.contains("<p>Amounts in USD; EUR at 1.08 USD, GBP at 1.27 USD (rates as of 2026-11-01).</p>"),
+        "{output}"
+    );
     assert!(output.contains("2,500,000 EUR (2,700,000 USD)"), "{output}");
     assert!(output.contains("10,980,000 USD"), "{output}");
 }
@@ -186,18 +191,23 @@ fn report_without_rates_shows_each_currency() {
         ("portfolio.charter", &read("mixed", "portfolio.charter")),
     ]);
     let markdown = run(charter(directory.path()).args(["report", "--format", "markdown"]));
-    let allocation = markdown.split("## Budget allocation").nth(1).unwrap().split("## Unaligned").next().unwrap();
+    let allocation =
+        markdown.split("## Budget allocation").nth(1).unwrap().split("## Unaligned").next().unwrap();
     insta::assert_snapshot!(allocation);
     let html = run(charter(directory.path()).args(["report", "--format", "html"]));
-    assert!(html.contains("The live budget is in 3 currencies (2,500,000 EUR, 1,200,000 GBP and 6,756,000 USD)"), "{html}");
+    assert!(
+        html.contains("The live budget is in 3 currencies (2,500,000 EUR, 1,200,000 GBP and 6,756,000 USD)"),
+        "{html}"
+    );
 }
 
 #[test]
 fn export_states_the_base_and_converts() {
     let output = run(charter(&money("mixed")).args(["export"]));
-    let json: serde_json::Value =
-        serde_json::from_str(output.split("----- stdout -----\n").nth(1).unwrap().split("----- stderr").next().unwrap())
-            .unwrap();
+    let json: serde_json::Value = serde_json::from_str(
+        output.split("----- stdout -----\n").nth(1).unwrap().split("----- stderr").next().unwrap(),
+    )
+    .unwrap();
     let shop = json["entities"].as_array().unwrap().iter().find(|entity| entity["id"] == "eu_shop").unwrap();
     insta::assert_json_snapshot!(serde_json::json!({
         "money": json["money"],

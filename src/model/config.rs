@@ -293,9 +293,6 @@ impl Config {
                 });
                 continue;
             }
-            if self.money.rates.iter().any(|(known, _)| &**known == code) {
-                continue;
-            }
             let source = text.get(value_at.clone()).unwrap_or("");
             match rate(&code, value, source, base.as_deref()) {
                 Ok(rate) => self.money.rates.push((Arc::from(code.as_str()), rate)),

@@ -991,7 +991,11 @@ impl Checker<'_> {
         let arg = match args {
             [] => {
                 return Node::new(
-                    NodeKind::Call { target: Box::new(target), method: Method::ConvertToBase, args: Vec::new() },
+                    NodeKind::Call {
+                        target: Box::new(target),
+                        method: Method::ConvertToBase,
+                        args: Vec::new(),
+                    },
                     Ty::Money,
                     span,
                     free,
@@ -999,8 +1003,10 @@ impl Checker<'_> {
             }
             [arg] => arg,
             _ => {
-                let message =
-                    format!("`convert` takes one argument or none, but {} given", plural_arguments(args.len()));
+                let message = format!(
+                    "`convert` takes one argument or none, but {} given",
+                    plural_arguments(args.len())
+                );
                 self.error(method.span, message, "wrong number of arguments", usage);
                 return self.unknown(span);
             }

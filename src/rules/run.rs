@@ -356,10 +356,14 @@ pub(crate) fn one_line_source(sources: &SourceMap, span: Span) -> String {
 /// An evaluation error's place (start, end), message, and the budget it exceeded.
 type ErrorKey = (u32, u32, String, Option<Limit>);
 
+/// Where an error was first raised, on which subject, how many subjects raised it, and
+/// the missing rate when money of two currencies met.
+type FirstError = (Span, Option<EntityId>, usize, Option<Box<RateNote>>);
+
 /// Evaluation errors of one rule, grouped by place and message.
 #[derive(Default)]
 struct Errors {
-    seen: FxHashMap<ErrorKey, (Span, Option<EntityId>, usize, Option<Box<RateNote>>)>,
+    seen: FxHashMap<ErrorKey, FirstError>,
     order: Vec<ErrorKey>,
     /// An evaluation was cancelled: the errors do not matter.
     cancelled: bool,
