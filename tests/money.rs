@@ -214,3 +214,23 @@ fn export_states_the_base_and_converts() {
         "eu_shop": shop["fields"],
     }));
 }
+
+#[test]
+fn why_names_the_missing_rate() {
+    let directory = workspace(&[
+        ("charter.toml", "[check]\ntoday = 2026-11-20\n"),
+        ("portfolio.charter", &read("mixed", "portfolio.charter")),
+    ]);
+    let output = run(charter(directory.path()).args(["why", "uk_ops"]));
+    let failed: Vec<&str> =
+        output.lines().skip_while(|line| !line.contains("project_over_budget")).take(3).collect();
+    insta::assert_snapshot!(failed.join("\n"));
+}
+
+#[test]
+fn why_with_rates_compares_across_currencies() {
+    let output = run(charter(&money("mixed")).args(["why", "us_growth"]));
+    let failed: Vec<&str> =
+        output.lines().skip_while(|line| !line.contains("project_over_budget")).take(4).collect();
+    insta::assert_snapshot!(failed.join("\n"));
+}
