@@ -976,7 +976,8 @@ impl Checker<'_> {
     }
 
     /// A method of money: only `convert("EUR")`, whose argument is a string literal
-    /// holding an ISO 4217 code.
+    /// holding an ISO 4217 code (checked here, so a misspelled code never waits for a
+    /// subject to fail), or `convert()`, to the base currency.
     fn money_call(&mut self, target: Node, method: &ast::Ident, args: &[ast::Expr], span: Span) -> Node {
         let name = method.name.as_str();
         if name != "convert" {
