@@ -140,7 +140,7 @@ impl BuiltinCode {
                 "A required field is absent: `reason`, `approved_by` and `expires` of a waiver, or a field an `extend` block marks `required`."
             }
             BuiltinCode::TypeMismatch => {
-                "A value of the wrong type for its field: a string where a date is expected, an enum value the field does not allow (the help lists the valid ones), or an impossible date such as 2026-02-30. Also a value out of range: a number beyond 28 significant digits (±79,228,162,514,264,337,593,543,950,335), or a computed field (`progress`, `on_track`, `roi`) whose arithmetic leaves that range; the labels show the values it combines."
+                "A value of the wrong type for its field: a string where a date is expected, an enum value the field does not allow (the help lists the valid ones), an impossible date such as 2026-02-30, or money whose currency is no ISO 4217 code (`1.2M UDS`: did you mean `USD`?). Also a value out of range: a number beyond 28 significant digits (±79,228,162,514,264,337,593,543,950,335), or a computed field (`progress`, `on_track`, `roi`) whose arithmetic leaves that range; the labels show the values it combines."
             }
             BuiltinCode::Cycle => {
                 "A `parent` or `depends_on` chain that comes back to where it started. One finding per cycle; every member is labelled."
@@ -149,7 +149,7 @@ impl BuiltinCode {
                 "A `use` names a file that does not exist, an absolute path, or something Charter does not read: a directory, FIFO, device or socket, a file whose name does not end in `.charter` (`.env`, `/proc/self/environ`), a symbolic link to such a file, a file larger than 8 MiB, or a file that is not UTF-8. `use` paths are relative to the importing file. The finding names the path and never quotes what the file holds."
             }
             BuiltinCode::RuleError => {
-                "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed, arithmetic beyond the range of numbers, or the rule exceeded its evaluation budget of 10,000,000 steps or 64 MiB of memory on one subject). The other rules still run."
+                "A rule fails its type check (unknown field, unknown enum value, wrong operand types, unknown method, wrong number of arguments) or fails while evaluating (money of two currencies mixed without a `[money]` rate in `charter.toml` for one of them: the message names the subject and the rate to add; arithmetic beyond the range of numbers, or the rule exceeded its evaluation budget of 10,000,000 steps or 64 MiB of memory on one subject). The other rules still run."
             }
             BuiltinCode::WaiverExpired => {
                 "A waiver's `expires` date has passed. It no longer suppresses anything, and the violations it waived are reported again."
@@ -164,7 +164,7 @@ impl BuiltinCode {
                 "A reading in a metric's `history` that cannot be one of its earlier readings: it is dated on or after `actual` (which is the latest reading), or on the same date as another reading. `history` is then present but invalid, and so are `readings` and `trend`, which are built from it; the rules that read them skip the metric. Make the latest reading the `actual`, move the previous one into `history`, and keep one reading per date."
             }
             BuiltinCode::Config => {
-                "A mistake in `charter.toml`, shown at its key or value: an unknown section or key (the help suggests the closest one: `[check]` holds `today`, `deny_warnings` and `std`; `[rules]` maps rule names and built-in codes to severities), a name under `[rules]` that is no rule of the workspace, of std or built-in code, a severity other than `error`, `warning`, `info` or `off` (`\"warn\"`: did you mean `warning`?), an impossible date (`today = \"2026-13-01\"`; both `today = 2026-11-26` and `today = \"2026-11-26\"` are dates), or a value of the wrong type (`std = \"false\"`). The entry is ignored, its default is used, and the check goes on. Only a file that is not TOML at all stops the command (exit status 2), with the position where parsing stopped."
+                "A mistake in `charter.toml`, shown at its key or value: an unknown section or key (the help suggests the closest one: `[check]` holds `today`, `deny_warnings` and `std`; `[rules]` maps rule names and built-in codes to severities; `[money]` holds `base`, `rates` and `rates_as_of`), a currency in `[money]` that is no ISO 4217 code, a rate that is zero, negative or not a number, a rate for the base currency itself, `rates` without a `base`, a name under `[rules]` that is no rule of the workspace, of std or built-in code, a severity other than `error`, `warning`, `info` or `off` (`\"warn\"`: did you mean `warning`?), an impossible date (`today = \"2026-13-01\"`; both `today = 2026-11-26` and `today = \"2026-11-26\"` are dates), or a value of the wrong type (`std = \"false\"`). The entry is ignored, its default is used, and the check goes on. Only a file that is not TOML at all stops the command (exit status 2), with the position where parsing stopped."
             }
         }
     }

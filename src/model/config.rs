@@ -11,6 +11,9 @@ use std::sync::Arc;
 
 use toml_edit::{Item, TableLike};
 
+use rust_decimal::Decimal;
+
+use super::currency::{self, Rates};
 use crate::diagnostic::{Severity, closest};
 
 /// A rule's severity as `[rules]` sets it.
@@ -56,6 +59,8 @@ pub struct Config {
     /// Where each name under `[rules]` is written, so that names no rule has can be
     /// reported once the workspace's rules are known.
     pub rule_names: Vec<(String, Range<usize>)>,
+    /// `[money]`: the base currency and exchange rates.
+    pub money: Rates,
     /// The mistakes found in the text; each entry named here was ignored.
     pub problems: Vec<ConfigProblem>,
     /// The file itself, when it was read from the disk: its findings are shown in it.
@@ -109,7 +114,9 @@ impl std::fmt::Display for ConfigSyntaxError {
 }
 
 /// The sections `charter.toml` may hold.
-const SECTIONS: [&str; 2] = ["check", "rules"];
+const SECTIONS: [&str; 3] = ["check", "money", "rules"];
+/// The keys of `[money]`.
+const MONEY_KEYS: [&str; 3] = ["base", "rates", "rates_as_of"];
 /// The keys of `[check]`.
 const CHECK_KEYS: [&str; 3] = ["today", "deny_warnings", "std"];
 /// Words people write to switch a rule off, which all mean `off`.
@@ -143,8 +150,9 @@ impl Config {
             let key = root.key(name).and_then(toml_edit::Key::span);
             let at = key.clone().or_else(|| item.span()).unwrap_or(0..0);
             match name {
-                "check" | "rules" => match item.as_table_like() {
+                "check" | "rules" | "money" => match item.as_table_like() {
                     Some(table) if name == "check" => config.read_check(table),
+                    Some(table) if name == "money" => config.read_money(table, text, key.unwrap_or(at)),
                     Some(table) => config.read_rules(table),
                     None => config.problems.push(ConfigProblem {
                         range: item.span().unwrap_or(at),
@@ -177,7 +185,7 @@ impl Config {
             let key = table.get_key_value(name).and_then(|(key, _)| key.span());
             let at = item.span().or_else(|| key.clone()).unwrap_or(0..0);
             match name {
-                "today" => match today(item) {
+                "today" => match date_value("today", item) {
                     Ok(date) => self.check.today = Some(date),
                     Err(problem) => self.problems.push(problem.at(at)),
                 },
@@ -219,6 +227,185 @@ impl Config {
                 }
             }
         }
+    }
+}
+
+impl Config {
+    /// `[money]`: `base`, `rates` and `rates_as_of`. A rate is read from its source text,
+    /// so that `1.08` is exactly 1.08, never the float nearest to it.
+    fn read_money(&mut self, table: &dyn TableLike, text: &str, header: Range<usize>) {
+        let mut rates_at: Option<Range<usize>> = None;
+        // A `base` given but wrong has its own finding; the rates then wait for it.
+        let base_given = table.contains_key("base");
+        let mut rates: Vec<(String, Range<usize>, Range<usize>, &Item)> = Vec::new();
+        for (name, item) in table.iter() {
+            let key = table.get_key_value(name).and_then(|(key, _)| key.span());
+            let at = item.span().or_else(|| key.clone()).unwrap_or(0..0);
+            match name {
+                "base" => match currency_code(item) {
+                    Ok(code) => self.money.base = Some(Arc::from(code.as_str())),
+                    Err(problem) => self.problems.push(problem.at(at)),
+                },
+                "rates_as_of" => match date_value("rates_as_of", item) {
+                    Ok(date) => self.money.as_of = Some(date),
+                    Err(problem) => self.problems.push(problem.at(at)),
+                },
+                "rates" => match item.as_table_like() {
+                    Some(entries) => {
+                        rates_at = Some(key.unwrap_or(at));
+                        for (code, value) in entries.iter() {
+                            let code_at = entries
+                                .get_key_value(code)
+                                .and_then(|(key, _)| key.span())
+                                .or_else(|| value.span())
+                                .unwrap_or(0..0);
+                            let value_at = value.span().unwrap_or_else(|| code_at.clone());
+                            rates.push((code.to_string(), code_at, value_at, value));
+                        }
+                    }
+                    None => self.problems.push(ConfigProblem {
+                        range: at,
+                        message: format!("`rates` is a table of currencies, not {}", article(item.type_name())),
+                        label: "expected a table".to_string(),
+                        help: Some("write `rates = { EUR = 1.08, GBP = 1.27 }`: the value of one unit of each currency in the base currency".to_string()),
+                        replacement: None,
+                    }),
+                },
+                _ => self.problems.push(unknown(name, key.unwrap_or(at), "key", " in `[money]`", &MONEY_KEYS)),
+            }
+        }
+        let base = self.money.base.clone();
+        for (code, code_at, value_at, value) in rates {
+            if !currency::is_known(&code) {
+                self.problems.push(unknown_currency(&code, code_at, false));
+                continue;
+            }
+            if base.as_deref() == Some(code.as_str()) {
+                self.problems.push(ConfigProblem {
+                    range: code_at,
+                    message: format!("`{code}` is the base currency: it has no rate"),
+                    label: "one unit of the base is worth 1".to_string(),
+                    help: Some(
+                        "remove this entry; `rates` gives the value of the other currencies in the base"
+                            .to_string(),
+                    ),
+                    replacement: None,
+                });
+                continue;
+            }
+            let source = text.get(value_at.clone()).unwrap_or("");
+            match rate(&code, value, source, base.as_deref()) {
+                Ok(rate) => self.money.rates.push((Arc::from(code.as_str()), rate)),
+                Err(problem) => self.problems.push(problem.at(value_at)),
+            }
+        }
+        if base.is_none() {
+            if base_given {
+                // Its own finding says what is wrong with it.
+            } else if let Some(at) = rates_at {
+                self.problems.push(ConfigProblem {
+                    range: at,
+                    message: "`rates` needs a `base` currency".to_string(),
+                    label: "rates in which currency?".to_string(),
+                    help: Some("add `base = \"USD\"` (or the code of the currency the rates are given in) to `[money]`".to_string()),
+                    replacement: None,
+                });
+            } else if self.money.as_of.is_some() {
+                self.problems.push(ConfigProblem {
+                    range: header,
+                    message: "`[money]` needs a `base` currency".to_string(),
+                    label: "no `base`".to_string(),
+                    help: Some(
+                        "add `base = \"USD\"` (the currency of totals and reports) to `[money]`".to_string(),
+                    ),
+                    replacement: None,
+                });
+            }
+            self.money.rates.clear();
+        }
+    }
+}
+
+/// "unknown currency code `UDS`", suggesting the closest ISO 4217 code; `quoted` when
+/// the code is written in quotes (the replacement keeps them).
+fn unknown_currency(code: &str, range: Range<usize>, quoted: bool) -> ConfigProblem {
+    let suggestion = currency::closest(code);
+    ConfigProblem {
+        range,
+        message: format!("unknown currency code `{code}`"),
+        label: "not an ISO 4217 code".to_string(),
+        help: Some(match suggestion {
+            Some(candidate) => format!("did you mean `{candidate}`?"),
+            None => "write the three-letter ISO 4217 code of the currency, such as `USD`, `EUR` or `GBP`"
+                .to_string(),
+        }),
+        replacement: suggestion
+            .map(|candidate| if quoted { format!("\"{candidate}\"") } else { candidate.to_string() }),
+    }
+}
+
+/// The value of `base`: a quoted ISO 4217 code.
+fn currency_code(item: &Item) -> Result<String, Mistake> {
+    let Some(code) = item.as_str() else {
+        return Err(Mistake {
+            message: format!("`base` is a currency code in quotes, not {}", article(item.type_name())),
+            label: "expected a currency code".to_string(),
+            help: Some("write `base = \"USD\"`".to_string()),
+            replacement: None,
+        });
+    };
+    if currency::is_known(code) {
+        return Ok(code.to_string());
+    }
+    let problem = unknown_currency(code, 0..0, true);
+    Err(Mistake {
+        message: problem.message,
+        label: problem.label,
+        help: problem.help,
+        replacement: problem.replacement,
+    })
+}
+
+/// One rate, exactly as written: a TOML integer or float, or a string holding a decimal.
+fn rate(code: &str, item: &Item, source: &str, base: Option<&str>) -> Result<Decimal, Mistake> {
+    let per = match base {
+        Some(base) => format!("the value of 1 {code} in {base}"),
+        None => format!("the value of 1 {code} in the base currency"),
+    };
+    let written = if let Some(text) = item.as_str() {
+        Some(text.trim().to_string())
+    } else if item.as_integer().is_some() || item.as_float().is_some() {
+        Some(source.trim().replace('_', ""))
+    } else {
+        None
+    };
+    let Some(written) = written else {
+        return Err(Mistake {
+            message: format!("the rate of `{code}` is a number, not {}", article(item.type_name())),
+            label: "expected a number".to_string(),
+            help: Some(format!("write `{code} = 1.08`: {per}")),
+            replacement: None,
+        });
+    };
+    let parsed = written
+        .parse::<Decimal>()
+        .ok()
+        .or_else(|| Decimal::from_scientific(&written).ok())
+        .or_else(|| written.strip_prefix('+').and_then(|rest| rest.parse::<Decimal>().ok()));
+    match parsed {
+        Some(value) if value > Decimal::ZERO => Ok(value),
+        Some(_) => Err(Mistake {
+            message: format!("the rate of `{code}` must be more than zero, not `{written}`"),
+            label: "not a rate".to_string(),
+            help: Some(format!("give {per}, such as `{code} = 1.08`")),
+            replacement: None,
+        }),
+        None => Err(Mistake {
+            message: format!("`{written}` is not a rate"),
+            label: "expected an exact decimal".to_string(),
+            help: Some(format!("give {per} as a decimal, such as `{code} = 1.08`")),
+            replacement: None,
+        }),
     }
 }
 
@@ -275,9 +462,11 @@ fn article(type_name: &str) -> String {
     format!("{} {type_name}", if vowel { "an" } else { "a" })
 }
 
-/// The value of `today`: a TOML local date (`2026-11-26`) or a string holding one.
-fn today(item: &Item) -> Result<jiff::civil::Date, Mistake> {
-    let example = "write it as `today = 2026-11-26` (a TOML date) or `today = \"2026-11-26\"`";
+/// The value of `today` or `rates_as_of`: a TOML local date (`2026-11-26`) or a string
+/// holding one.
+fn date_value(name: &str, item: &Item) -> Result<jiff::civil::Date, Mistake> {
+    let example = format!("write it as `{name} = 2026-11-26` (a TOML date) or `{name} = \"2026-11-26\"`");
+    let example = example.as_str();
     if let Some(datetime) = item.as_datetime() {
         return match (datetime.date, datetime.time, datetime.offset) {
             (Some(date), None, None) => {
@@ -292,13 +481,13 @@ fn today(item: &Item) -> Result<jiff::civil::Date, Mistake> {
                 })
             }
             (Some(date), _, _) => Err(Mistake {
-                message: "`today` is a date, not a date and time".to_string(),
+                message: format!("`{name}` is a date, not a date and time"),
                 label: "a time is given".to_string(),
                 help: Some(format!("write the date alone: `{date}`")),
                 replacement: Some(date.to_string()),
             }),
             (None, _, _) => Err(Mistake {
-                message: "`today` is a date, not a time".to_string(),
+                message: format!("`{name}` is a date, not a time"),
                 label: "a time".to_string(),
                 help: Some(example.to_string()),
                 replacement: None,
@@ -313,7 +502,7 @@ fn today(item: &Item) -> Result<jiff::civil::Date, Mistake> {
             replacement: None,
         }),
         None => Err(Mistake {
-            message: format!("`today` expects a date, not {}", article(item.type_name())),
+            message: format!("`{name}` expects a date, not {}", article(item.type_name())),
             label: "expected a date".to_string(),
             help: Some(example.to_string()),
             replacement: None,

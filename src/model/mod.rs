@@ -4,6 +4,7 @@
 
 mod computed;
 pub mod config;
+pub mod currency;
 mod extend;
 mod history;
 mod resolve;

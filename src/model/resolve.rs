@@ -894,7 +894,7 @@ impl<'r> Lowering<'r> {
             (Type::Number, V::Number(number)) => Value::Number(*number),
             (Type::Percent, V::Percent(number)) => Value::Percent(*number),
             (Type::Money, V::Money { amount, currency }) => {
-                Value::Money(Money { amount: *amount, currency: self.intern(currency) })
+                Value::Money(self.money(*amount, currency, value.span, entity_id)?)
             }
             (Type::Date, V::Date(date)) => Value::Date(self.date(date, field, entity_id)?),
             (Type::Duration, V::Duration(duration)) => Value::Duration(*duration),
@@ -903,7 +903,7 @@ impl<'r> Lowering<'r> {
                     V::Number(number) => Value::Number(*number),
                     V::Percent(number) => Value::Percent(*number),
                     V::Money { amount, currency } => {
-                        Value::Money(Money { amount: *amount, currency: self.intern(currency) })
+                        Value::Money(self.money(*amount, currency, inner.span, entity_id)?)
                     }
                     _ => {
                         self.mismatch(
@@ -1084,6 +1084,37 @@ impl<'r> Lowering<'r> {
             return None;
         }
         Some(Value::Entity(target))
+    }
+
+    /// Money whose currency is an ISO 4217 code; an unknown code is a `type_mismatch` at
+    /// the code (the last three bytes of the token), suggesting the closest valid one.
+    fn money(
+        &mut self,
+        amount: rust_decimal::Decimal,
+        currency: &str,
+        span: Span,
+        entity_id: &str,
+    ) -> Option<Money> {
+        if super::currency::is_known(currency) {
+            return Some(Money { amount, currency: self.intern(currency) });
+        }
+        let at = Span { file: span.file, start: span.end.saturating_sub(3).max(span.start), end: span.end };
+        let mut diagnostic =
+            Diagnostic::builtin(BuiltinCode::TypeMismatch, at, format!("unknown currency code `{currency}`"))
+                .with_label("not an ISO 4217 code")
+                .with_entity(entity_id);
+        diagnostic = match super::currency::closest(currency) {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")).with_fix(
+                format!("replace with `{suggestion}`"),
+                at,
+                suggestion,
+            ),
+            None => diagnostic.with_help(
+                "write the three-letter ISO 4217 code of the currency, such as `USD`, `EUR` or `GBP`",
+            ),
+        };
+        self.diagnostics.push(diagnostic);
+        None
     }
 
     fn mismatch(

@@ -2,17 +2,22 @@
 //!
 //! Every entity with its given fields (references as ids, enum values as names, dates
 //! as `YYYY-MM-DD`, percents as fractions, money as `{amount, currency}`) and its computed
-//! fields (reverse links, `roi`, `progress`, `on_track`, `duration`, ...).
+//! fields (reverse links, `roi`, `progress`, `on_track`, `duration`, ...). With `[money]`
+//! in `charter.toml`, the document states the base currency and rates, and money in
+//! another currency also gives its amount in the base (`in_base`).
 
 use serde_json::{Map, Value as Json, json};
 use std::str::FromStr;
 
 use super::json::{VERSION, span};
+use crate::model::currency::Rates;
 use crate::model::value::Value;
 use crate::model::{EntityId, Portfolio, Workspace};
 
 pub fn render(workspace: &Workspace) -> String {
     let portfolio = &workspace.portfolio;
+    let rates = &workspace.config.money;
+    let value = |portfolio: &Portfolio, item: &Value| value(portfolio, item, rates);
     let entities: Vec<Json> = portfolio
         .ids()
         .filter_map(|id| portfolio.entity(id).map(|entity| (id, entity)))
@@ -64,11 +69,24 @@ pub fn render(workspace: &Workspace) -> String {
         .filter_map(|file| workspace.sources.get(file.file))
         .map(|file| file.name.as_str())
         .collect();
-    let document = json!({
+    let mut document = json!({
         "version": VERSION,
         "files": files,
-        "entities": entities,
     });
+    if let (Some(base), Json::Object(object)) = (&rates.base, &mut document) {
+        let table: Map<String, Json> =
+            rates.rates.iter().map(|(code, rate)| (code.to_string(), number(*rate))).collect();
+        let mut money = Map::new();
+        money.insert("base".into(), json!(&**base));
+        money.insert("rates".into(), Json::Object(table));
+        if let Some(date) = rates.as_of {
+            money.insert("rates_as_of".into(), json!(date.to_string()));
+        }
+        object.insert("money".into(), Json::Object(money));
+    }
+    if let Json::Object(object) = &mut document {
+        object.insert("entities".into(), Json::Array(entities));
+    }
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
@@ -95,22 +113,33 @@ pub(crate) fn exact_number(value: rust_decimal::Decimal) -> Json {
     }
 }
 
-fn value(portfolio: &Portfolio, value: &Value) -> Json {
+fn value(portfolio: &Portfolio, value: &Value, rates: &Rates) -> Json {
     match value {
         Value::None => Json::Null,
         Value::Bool(flag) => json!(flag),
         Value::Number(number_value) | Value::Percent(number_value) => number(*number_value),
-        Value::Money(money) => json!({"amount": number(money.amount), "currency": &*money.currency}),
+        Value::Money(money) => {
+            let mut object = json!({"amount": number(money.amount), "currency": &*money.currency});
+            if let (Some(base), Json::Object(fields)) = (&rates.base, &mut object)
+                && *base != money.currency
+                && let Ok(converted) = rates.to_base(money)
+            {
+                fields.insert("in_base".into(), number(converted.amount));
+            }
+            object
+        }
         Value::Date(date) => json!(date.to_string()),
         Value::Duration(duration) => json!(duration.to_string()),
         Value::Measurement(measurement) => json!({
-            "value": self::value(portfolio, &measurement.value),
+            "value": self::value(portfolio, &measurement.value, rates),
             "date": measurement.date.to_string(),
         }),
         Value::String(text) | Value::RuleName(text) => json!(&**text),
         Value::Enum(enumeration) => json!(&*enumeration.name),
         Value::Entity(id) => entity_id(portfolio, *id),
-        Value::List(items) => Json::Array(items.iter().map(|item| self::value(portfolio, item)).collect()),
+        Value::List(items) => {
+            Json::Array(items.iter().map(|item| self::value(portfolio, item, rates)).collect())
+        }
     }
 }
 

@@ -602,6 +602,13 @@ impl Checker<'_> {
             ValueKind::Number(number) => (Value::Number(*number), Ty::Number),
             ValueKind::Percent(number) => (Value::Percent(*number), Ty::Percent),
             ValueKind::Money { amount, currency } => {
+                if !crate::model::currency::is_known(currency) {
+                    self.unknown_currency(
+                        currency,
+                        Span { start: span.end.saturating_sub(3).max(span.start), ..span },
+                    );
+                    return self.unknown(span);
+                }
                 (Value::Money(Money { amount: *amount, currency: Arc::from(currency.as_str()) }), Ty::Money)
             }
             ValueKind::Date(date) => match date.date() {
@@ -695,6 +702,8 @@ impl Checker<'_> {
         let resolved = match (&target.ty, name) {
             (Ty::Measurement, "value") => Member::MeasurementValue,
             (Ty::Measurement, "date") => Member::MeasurementDate,
+            (Ty::Money, "amount") => Member::MoneyAmount,
+            (Ty::Money, "currency") => Member::MoneyCurrency,
             _ => Member::Field { name: Arc::from(name), key: u16::MAX },
         };
         let free = target.free;
@@ -762,6 +771,29 @@ impl Checker<'_> {
                     other => Ty::list(other),
                 })
             }
+            Ty::Money => match name {
+                "amount" => Some(Ty::Number),
+                "currency" => Some(Ty::String),
+                _ => {
+                    let suggestion = closest(name, ["amount", "currency"]);
+                    let help = did_you_mean(name, ["amount", "currency"]).unwrap_or_else(|| {
+                        "money has `.amount` (a number) and `.currency` (its ISO 4217 code), and `.convert(\"EUR\")`".into()
+                    });
+                    let mut diagnostic = Diagnostic::builtin(
+                        BuiltinCode::RuleError,
+                        span,
+                        format!("money has no member `{name}`"),
+                    )
+                    .with_label("unknown member")
+                    .with_help(help);
+                    if let Some(suggestion) = suggestion {
+                        diagnostic =
+                            diagnostic.with_fix(format!("rename to `{suggestion}`"), span, suggestion);
+                    }
+                    self.errors.push(diagnostic);
+                    None
+                }
+            },
             Ty::Measurement => match name {
                 "value" => Some(Ty::Quantity),
                 "date" => Some(Ty::Date),
@@ -794,6 +826,9 @@ impl Checker<'_> {
 
     fn call(&mut self, target: Node, method: &ast::Ident, args: &[ast::Expr], span: Span) -> Node {
         let name = method.name.as_str();
+        if matches!(target.ty, Ty::Money) {
+            return self.money_call(target, method, args, span);
+        }
         let is_list = matches!(target.ty, Ty::List(_));
         let is_string = matches!(target.ty, Ty::String | Ty::RuleName);
         let open = target.ty.is_open();
@@ -990,6 +1025,92 @@ impl Checker<'_> {
             span,
             free,
         )
+    }
+
+    /// A method of money: only `convert("EUR")`, whose argument is a string literal
+    /// holding an ISO 4217 code (checked here, so a misspelled code never waits for a
+    /// subject to fail), or `convert()`, to the base currency.
+    fn money_call(&mut self, target: Node, method: &ast::Ident, args: &[ast::Expr], span: Span) -> Node {
+        let name = method.name.as_str();
+        if name != "convert" {
+            let help = did_you_mean(name, ["convert"]).unwrap_or_else(|| {
+                "money has one method, `convert(\"EUR\")`, and the members `.amount` and `.currency`".into()
+            });
+            self.error(method.span, format!("money has no method `{name}`"), "unknown method", help);
+            return self.unknown(span);
+        }
+        let usage = "write `convert(\"EUR\")` with the ISO 4217 code of the currency to convert to, or `convert()` for the base currency of `[money]`";
+        let free = target.free;
+        let arg = match args {
+            [] => {
+                return Node::new(
+                    NodeKind::Call {
+                        target: Box::new(target),
+                        method: Method::ConvertToBase,
+                        args: Vec::new(),
+                    },
+                    Ty::Money,
+                    span,
+                    free,
+                );
+            }
+            [arg] => arg,
+            _ => {
+                let message = format!(
+                    "`convert` takes one argument or none, but {} given",
+                    plural_arguments(args.len())
+                );
+                self.error(method.span, message, "wrong number of arguments", usage);
+                return self.unknown(span);
+            }
+        };
+        let ExprKind::Literal(ValueKind::String(code)) = &arg.kind else {
+            self.error(
+                arg.span,
+                "`convert` expects a currency code in quotes",
+                "not a string literal",
+                usage,
+            );
+            return self.unknown(span);
+        };
+        if !crate::model::currency::is_known(code) {
+            // The code sits between the quotes.
+            let inner = Span {
+                start: arg.span.start.saturating_add(1),
+                end: arg.span.end.saturating_sub(1).max(arg.span.start),
+                ..arg.span
+            };
+            self.unknown_currency(code, inner);
+            return self.unknown(span);
+        }
+        Node::new(
+            NodeKind::Call {
+                target: Box::new(target),
+                method: Method::Convert(Arc::from(code.as_str())),
+                args: Vec::new(),
+            },
+            Ty::Money,
+            span,
+            free,
+        )
+    }
+
+    /// "unknown currency code `UDS`" at the code, with the closest ISO 4217 code as a fix.
+    fn unknown_currency(&mut self, code: &str, span: Span) {
+        let mut diagnostic =
+            Diagnostic::builtin(BuiltinCode::RuleError, span, format!("unknown currency code `{code}`"))
+                .with_label("not an ISO 4217 code");
+        diagnostic = match crate::model::currency::closest(code) {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")).with_fix(
+                format!("replace with `{suggestion}`"),
+                span,
+                suggestion,
+            ),
+            None => diagnostic.with_help(
+                "write the three-letter ISO 4217 code of the currency, such as `USD`, `EUR` or `GBP`",
+            ),
+        };
+        self.errors.push(diagnostic);
     }
 
     /// `all any filter map count` with a variable: `list.filter(x, condition)`.

@@ -13,8 +13,9 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::ir::{Global, Member, Method, Node, NodeKind};
-use super::ops::{self, OpError, truthy};
+use super::ops::{self, OpError, RateNote, truthy};
 use super::template::{Piece, Template};
+use crate::model::currency::Rates;
 use crate::model::value::{Value, format_decimal, format_money, format_percent};
 use crate::model::{EntityId, Portfolio};
 use crate::source::Span;
@@ -27,6 +28,8 @@ pub(crate) struct EvalError {
     pub span: Span,
     pub message: String,
     pub kind: ErrorKind,
+    /// Money of two currencies met without a rate: what `charter.toml` lacks.
+    pub rate: Option<Box<RateNote>>,
 }
 
 impl EvalError {
@@ -132,17 +135,19 @@ type ValResult<'a> = Result<Val<'a>, EvalError>;
 pub(crate) struct Globals {
     lists: FxHashMap<&'static str, Value>,
     fields: FieldIndex,
+    /// `[money]` of `charter.toml`: how money of two currencies meets.
+    rates: Rates,
 }
 
 impl Globals {
     /// `fields` are the field names the rules read (see [`super::Engine`]).
-    pub(crate) fn new(portfolio: &Portfolio, fields: &[Arc<str>]) -> Globals {
+    pub(crate) fn new(portfolio: &Portfolio, fields: &[Arc<str>], rates: &Rates) -> Globals {
         let mut lists = FxHashMap::default();
         for kind in crate::model::schema::KINDS {
             let items: Vec<Value> = subjects(portfolio, kind).map(Value::Entity).collect();
             lists.insert(kind, Value::List(Arc::from(items)));
         }
-        Globals { lists, fields: FieldIndex::new(portfolio, fields) }
+        Globals { lists, fields: FieldIndex::new(portfolio, fields), rates: rates.clone() }
     }
 
     fn get(&self, kind: &str) -> Val<'_> {
@@ -290,6 +295,7 @@ impl<'a> Evaluator<'a> {
                         span: node.span,
                         message: "cancelled".into(),
                         kind: ErrorKind::Cancelled,
+                        rate: None,
                     });
                 }
             }
@@ -321,6 +327,7 @@ impl<'a> Evaluator<'a> {
             span: node.span,
             message: format!("exceeded its evaluation budget of {}", limit.describe()),
             kind: ErrorKind::Budget(limit),
+            rate: None,
         }
     }
 
@@ -358,7 +365,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn fail(node: &Node, error: OpError) -> EvalError {
-        EvalError { span: node.span, message: error.0, kind: ErrorKind::Value }
+        EvalError { span: node.span, message: error.0, kind: ErrorKind::Value, rate: error.1 }
     }
 
     fn compute(&mut self, node: &'a Node) -> ValResult<'a> {
@@ -470,20 +477,21 @@ impl<'a> Evaluator<'a> {
             self.spend(node, count(length(&a).saturating_add(length(&b))))?;
         }
         let fail = |error| Self::fail(node, error);
+        let rates = &self.globals.rates;
         let ordered = |test: fn(std::cmp::Ordering) -> bool| -> EvalResult {
-            Ok(Value::Bool(ops::compare(&a, &b).map_err(fail)?.is_some_and(test)))
+            Ok(Value::Bool(ops::compare(&a, &b, rates).map_err(fail)?.is_some_and(test)))
         };
         match op {
-            BinaryOp::Eq => Ok(Value::Bool(ops::equals(&a, &b).map_err(fail)?)),
-            BinaryOp::Ne => Ok(Value::Bool(!ops::equals(&a, &b).map_err(fail)?)),
+            BinaryOp::Eq => Ok(Value::Bool(ops::equals(&a, &b, rates).map_err(fail)?)),
+            BinaryOp::Ne => Ok(Value::Bool(!ops::equals(&a, &b, rates).map_err(fail)?)),
             BinaryOp::Lt => ordered(std::cmp::Ordering::is_lt),
             BinaryOp::Le => ordered(std::cmp::Ordering::is_le),
             BinaryOp::Gt => ordered(std::cmp::Ordering::is_gt),
             BinaryOp::Ge => ordered(std::cmp::Ordering::is_ge),
-            BinaryOp::In => Ok(Value::Bool(ops::contains(&b, &a).map_err(fail)?)),
-            BinaryOp::NotIn => Ok(Value::Bool(!ops::contains(&b, &a).map_err(fail)?)),
+            BinaryOp::In => Ok(Value::Bool(ops::contains(&b, &a, rates).map_err(fail)?)),
+            BinaryOp::NotIn => Ok(Value::Bool(!ops::contains(&b, &a, rates).map_err(fail)?)),
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
-                ops::arithmetic(op, &a, &b).map_err(fail)
+                ops::arithmetic(op, &a, &b, rates).map_err(fail)
             }
             BinaryOp::And | BinaryOp::Or => Ok(Value::None),
         }
@@ -507,6 +515,8 @@ impl<'a> Evaluator<'a> {
             },
             (Value::Measurement(measurement), Member::MeasurementValue) => measurement.value.clone(),
             (Value::Measurement(measurement), Member::MeasurementDate) => Value::Date(measurement.date),
+            (Value::Money(money), Member::MoneyAmount) => Value::Number(money.amount),
+            (Value::Money(money), Member::MoneyCurrency) => Value::String(money.currency.clone()),
             (Value::Measurement(measurement), Member::Field { name, .. }) => match &**name {
                 "value" => measurement.value.clone(),
                 "date" => Value::Date(measurement.date),
@@ -534,6 +544,7 @@ impl<'a> Evaluator<'a> {
             return Ok(Value::None);
         }
         let fail = |error| Self::fail(node, error);
+        let rates = &self.globals.rates;
         let target: &Value = &target;
         let items: &[Value] = match target {
             Value::List(items) => items,
@@ -630,7 +641,7 @@ impl<'a> Evaluator<'a> {
                 for item in items.iter().filter(|item| !item.is_none()) {
                     total = Some(match total {
                         None => item.clone(),
-                        Some(sum) => ops::arithmetic(BinaryOp::Add, &sum, item).map_err(fail)?,
+                        Some(sum) => ops::arithmetic(BinaryOp::Add, &sum, item, rates).map_err(fail)?,
                     });
                 }
                 total.unwrap_or(Value::Number(Decimal::ZERO))
@@ -641,7 +652,7 @@ impl<'a> Evaluator<'a> {
                     best = Some(match best {
                         None => item,
                         Some(current) => {
-                            let order = ops::compare(item, current).map_err(fail)?;
+                            let order = ops::compare(item, current, rates).map_err(fail)?;
                             let better = match method {
                                 Method::Min => order.is_some_and(std::cmp::Ordering::is_lt),
                                 _ => order.is_some_and(std::cmp::Ordering::is_gt),
@@ -659,9 +670,9 @@ impl<'a> Evaluator<'a> {
                 };
                 let mut total = (*first).clone();
                 for item in rest {
-                    total = ops::arithmetic(BinaryOp::Add, &total, item).map_err(fail)?;
+                    total = ops::arithmetic(BinaryOp::Add, &total, item, rates).map_err(fail)?;
                 }
-                ops::arithmetic(BinaryOp::Div, &total, &Value::Number(Decimal::from(present.len())))
+                ops::arithmetic(BinaryOp::Div, &total, &Value::Number(Decimal::from(present.len())), rates)
                     .map_err(fail)?
             }
             Method::ListContains | Method::StringContains | Method::StartsWith | Method::EndsWith => {
@@ -669,7 +680,7 @@ impl<'a> Evaluator<'a> {
                 let needle = self.value(arg)?;
                 match (method, target) {
                     (Method::ListContains | Method::StringContains, Value::List(_)) => {
-                        Value::Bool(ops::contains(target, &needle).map_err(fail)?)
+                        Value::Bool(ops::contains(target, &needle, rates).map_err(fail)?)
                     }
                     (_, Value::String(text) | Value::RuleName(text)) => {
                         let Some(needle) = needle.as_str() else { return Ok(Value::None) };
@@ -682,6 +693,15 @@ impl<'a> Evaluator<'a> {
                     _ => Value::None,
                 }
             }
+            Method::Convert(to) => match target {
+                Value::Money(money) => ops::convert(money, to, rates).map_err(fail)?,
+                _ => Value::None,
+            },
+            Method::ConvertToBase => match (target, &rates.base) {
+                (Value::Money(money), Some(base)) => ops::convert(money, base, rates).map_err(fail)?,
+                (Value::Money(_), None) => target.clone(),
+                _ => Value::None,
+            },
             Method::Matches(regex) => match target {
                 Value::String(text) | Value::RuleName(text) => Value::Bool(regex.is_match(text)),
                 _ => Value::None,
@@ -721,7 +741,7 @@ fn invalid(node: &Node) -> EvalError {
         }
         _ => "it reads a field that did not resolve".to_string(),
     };
-    EvalError { span: node.span, message, kind: ErrorKind::Invalid }
+    EvalError { span: node.span, message, kind: ErrorKind::Invalid, rate: None }
 }
 
 /// The number of items of a list, or of bytes of a string: what visiting it costs.

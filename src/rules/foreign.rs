@@ -34,10 +34,15 @@ pub(crate) fn relocate(workspace: &Workspace, findings: &mut [Diagnostic]) {
         } else {
             "a file outside the workspace"
         };
-        let original = std::mem::replace(
-            &mut finding.primary,
-            Label::new(entity.id_span, format!("while checking {} `{}`", entity.kind, entity.id)),
-        );
+        // A message that already names the subject ("… while checking project `p`: …")
+        // is not repeated in the label.
+        let checking = format!("while checking {} `{}`", entity.kind, entity.id);
+        let label = if finding.message.contains(&checking) {
+            format!("the {} being checked", entity.kind)
+        } else {
+            checking
+        };
+        let original = std::mem::replace(&mut finding.primary, Label::new(entity.id_span, label));
         let explanation = match original.message {
             Some(message) if !message.starts_with("while checking") => format!("{message}, in {place}"),
             _ => format!("the rule failed here, in {place}"),

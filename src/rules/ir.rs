@@ -48,6 +48,10 @@ pub(crate) enum Member {
     MeasurementValue,
     /// A measurement's `.date`.
     MeasurementDate,
+    /// Money's `.amount`, a number.
+    MoneyAmount,
+    /// Money's `.currency`, its ISO 4217 code as a string.
+    MoneyCurrency,
 }
 
 /// A global name.
@@ -95,6 +99,11 @@ pub(crate) enum Method {
     Matches(Arc<regex::Regex>),
     /// `n.plural("team")`: "1 team", "2 teams"; the second word is the plural.
     Plural(Arc<str>, Arc<str>),
+    /// `money.convert("EUR")`: the amount in that currency, through the base.
+    Convert(Arc<str>),
+    /// `money.convert()`: the amount in the base currency of `[money]`; unchanged
+    /// without one, so a rule can total budgets whether or not a portfolio has rates.
+    ConvertToBase,
 }
 
 /// The collection and string methods, with their variable-taking flag and arity, for

@@ -343,7 +343,9 @@ pub(crate) fn evaluate(
     focus: Option<&Focus>,
     cancelled: Cancelled<'_>,
 ) -> Evaluation {
-    let globals = Globals::new(portfolio, &engine.fields);
+    let no_rates = crate::model::currency::Rates::default();
+    let rates = config.map_or(&no_rates, |config| &config.money);
+    let globals = Globals::new(portfolio, &engine.fields, rates);
     let enabled: Vec<Option<&CompiledRule>> = engine
         .rules
         .iter()

@@ -1,20 +1,39 @@
 //! Operations on values at run time: equality, ordering and arithmetic with the `none`,
 //! money, percent, date and duration semantics of LANGUAGE.md §4.
 //!
-//! Operations never panic. Mixing currencies (and the few combinations the type checker
-//! cannot rule out statically) is an [`OpError`], which the evaluator turns into a
+//! Operations never panic. Money of two currencies meets through the base currency of
+//! `charter.toml`'s `[money]` when both have a rate (see [`crate::model::currency`]);
+//! without a rate, mixing currencies (and the few combinations the type checker cannot
+//! rule out statically) is an [`OpError`], which the evaluator turns into a
 //! `charter::rule_error` at the expression.
 
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use crate::model::currency::{ConvertError, Rates};
 use crate::model::value::{Money, Value};
 use crate::syntax::ast::{BinaryOp, Duration, DurationUnit};
 
-/// Why an operation has no value: a sentence naming what was mixed.
+/// Why an operation has no value: a sentence naming what was mixed, and, when a rate
+/// was missing, what `charter.toml` lacks.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct OpError(pub String);
+pub(crate) struct OpError(pub String, pub Option<Box<RateNote>>);
+
+/// Money of two currencies met without a rate to convert one into the other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RateNote {
+    /// "charter.toml has no rate for `EUR`".
+    pub detail: String,
+    /// What to add to `charter.toml`.
+    pub fix: String,
+}
+
+impl OpError {
+    fn new(message: impl Into<String>) -> OpError {
+        OpError(message.into(), None)
+    }
+}
 
 type OpResult<T> = Result<T, OpError>;
 
@@ -24,15 +43,15 @@ pub(crate) fn truthy(value: &Value) -> bool {
 }
 
 /// `a == b`. `none` equals only `none`.
-pub(crate) fn equals(left: &Value, right: &Value) -> OpResult<bool> {
+pub(crate) fn equals(left: &Value, right: &Value, rates: &Rates) -> OpResult<bool> {
     use Value as V;
     Ok(match (left, right) {
         (V::None, V::None) => true,
         (V::None, _) | (_, V::None) => false,
         (V::Number(a) | V::Percent(a), V::Number(b) | V::Percent(b)) => a == b,
         (V::Money(a), V::Money(b)) => {
-            same_currency(a, b, "compare")?;
-            a.amount == b.amount
+            let (a, b, _) = align(a, b, "compare", rates)?;
+            a == b
         }
         (V::Money(money), V::Number(number)) | (V::Number(number), V::Money(money)) => {
             zero_with_money(*number, money, "compare")?;
@@ -49,7 +68,7 @@ pub(crate) fn equals(left: &Value, right: &Value) -> OpResult<bool> {
                 return Ok(false);
             }
             for (x, y) in a.iter().zip(b.iter()) {
-                if !equals(x, y)? {
+                if !equals(x, y, rates)? {
                     return Ok(false);
                 }
             }
@@ -60,14 +79,14 @@ pub(crate) fn equals(left: &Value, right: &Value) -> OpResult<bool> {
 }
 
 /// The order of `a` and `b`, or `None` when either is `none`.
-pub(crate) fn compare(left: &Value, right: &Value) -> OpResult<Option<Ordering>> {
+pub(crate) fn compare(left: &Value, right: &Value, rates: &Rates) -> OpResult<Option<Ordering>> {
     use Value as V;
     Ok(Some(match (left, right) {
         (V::None, _) | (_, V::None) => return Ok(None),
         (V::Number(a) | V::Percent(a), V::Number(b) | V::Percent(b)) => a.cmp(b),
         (V::Money(a), V::Money(b)) => {
-            same_currency(a, b, "compare")?;
-            a.amount.cmp(&b.amount)
+            let (a, b, _) = align(a, b, "compare", rates)?;
+            a.cmp(&b)
         }
         (V::Money(money), V::Number(number)) => {
             zero_with_money(*number, money, "compare")?;
@@ -81,19 +100,19 @@ pub(crate) fn compare(left: &Value, right: &Value) -> OpResult<Option<Ordering>>
         (V::Duration(a), V::Duration(b)) => days(*a)?.cmp(&days(*b)?),
         (V::Enum(a), V::Enum(b)) => a.index.cmp(&b.index),
         (V::String(a), V::String(b)) => a.cmp(b),
-        (a, b) => return Err(OpError(format!("cannot order {} and {}", kind(a), kind(b)))),
+        (a, b) => return Err(OpError::new(format!("cannot order {} and {}", kind(a), kind(b)))),
     }))
 }
 
 /// Whether `item` is in `list` (`false` when either is `none`).
-pub(crate) fn contains(list: &Value, item: &Value) -> OpResult<bool> {
+pub(crate) fn contains(list: &Value, item: &Value, rates: &Rates) -> OpResult<bool> {
     if item.is_none() {
         return Ok(false);
     }
     match list {
         Value::List(items) => {
             for candidate in items.iter() {
-                if equals(candidate, item)? {
+                if equals(candidate, item, rates)? {
                     return Ok(true);
                 }
             }
@@ -107,7 +126,7 @@ pub(crate) fn contains(list: &Value, item: &Value) -> OpResult<bool> {
 /// `a + b`, `a - b`, `a * b`, `a / b`. `none` operands and division by zero give `none`;
 /// a result beyond the range of numbers (or of dates) is an [`OpError`], never a wrong
 /// number.
-pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<Value> {
+pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value, rates: &Rates) -> OpResult<Value> {
     use Value as V;
     if left.is_none() || right.is_none() {
         return Ok(V::None);
@@ -116,8 +135,8 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
     let result = match (op, left, right) {
         (_, V::Number(_) | V::Percent(_), V::Number(_) | V::Percent(_)) => numeric(op, left, right)?,
         (BinaryOp::Add | BinaryOp::Sub, V::Money(a), V::Money(b)) => {
-            same_currency(a, b, if op == BinaryOp::Add { "add" } else { "subtract" })?;
-            decimal(op, a.amount, b.amount)?.map(|amount| money(amount, &a.currency))
+            let (a, b, currency) = align(a, b, if op == BinaryOp::Add { "add" } else { "subtract" }, rates)?;
+            decimal(op, a, b)?.map(|amount| money(amount, &currency))
         }
         (BinaryOp::Add | BinaryOp::Sub, V::Money(m), V::Number(n)) => {
             zero_with_money(*n, m, "add")?;
@@ -136,8 +155,8 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
             decimal(op, m.amount, *n)?.map(|amount| money(amount, &m.currency))
         }
         (BinaryOp::Div, V::Money(a), V::Money(b)) => {
-            same_currency(a, b, "divide")?;
-            decimal(op, a.amount, b.amount)?.map(V::Number)
+            let (a, b, _) = align(a, b, "divide", rates)?;
+            decimal(op, a, b)?.map(V::Number)
         }
         (BinaryOp::Div, V::Money(m), V::Number(n) | V::Percent(n)) => {
             decimal(op, m.amount, *n)?.map(|amount| money(amount, &m.currency))
@@ -161,7 +180,9 @@ pub(crate) fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<
             Some(V::Duration(Duration { amount, unit: DurationUnit::Days }))
         }
         (BinaryOp::Add, V::String(a), V::String(b)) => Some(V::String(Arc::from(format!("{a}{b}")))),
-        (_, a, b) => return Err(OpError(format!("cannot apply `{symbol}` to {} and {}", kind(a), kind(b)))),
+        (_, a, b) => {
+            return Err(OpError::new(format!("cannot apply `{symbol}` to {} and {}", kind(a), kind(b))));
+        }
     };
     Ok(result.unwrap_or(V::None))
 }
@@ -178,7 +199,7 @@ pub(crate) fn negate(value: &Value) -> OpResult<Value> {
             amount: duration.amount.checked_neg().ok_or_else(|| overflow("-", Range::Durations))?,
             unit: duration.unit,
         }),
-        other => return Err(OpError(format!("cannot negate {}", kind(other)))),
+        other => return Err(OpError::new(format!("cannot negate {}", kind(other)))),
     })
 }
 
@@ -220,7 +241,7 @@ fn overflow(symbol: &str, range: Range) -> OpError {
         Range::Dates => "a date outside the calendar (years -9999 to 9999)",
         Range::Durations => "a duration too long to count in days",
     };
-    OpError(format!("`{symbol}` overflows: the result is {beyond}"))
+    OpError::new(format!("`{symbol}` overflows: the result is {beyond}"))
 }
 
 /// What an overflowing result left.
@@ -235,12 +256,60 @@ fn money(amount: Decimal, currency: &Arc<str>) -> Value {
     Value::Money(Money { amount, currency: currency.clone() })
 }
 
-fn same_currency(a: &Money, b: &Money, verb: &str) -> OpResult<()> {
+/// The amounts of `a` and `b` in one currency: their own when they share it, else both
+/// converted to the base currency (each rounded to its minor unit).
+fn align(a: &Money, b: &Money, verb: &str, rates: &Rates) -> OpResult<(Decimal, Decimal, Arc<str>)> {
     if a.currency == b.currency {
-        Ok(())
-    } else {
-        Err(OpError(format!("cannot {verb} money in `{}` and `{}`", a.currency, b.currency)))
+        return Ok((a.amount, b.amount, a.currency.clone()));
     }
+    let failed = |error: ConvertError| match error {
+        ConvertError::Overflow => overflow("×", Range::Numbers),
+        ConvertError::Missing(_) => OpError(
+            format!("cannot {verb} money in `{}` and `{}`", a.currency, b.currency),
+            Some(Box::new(rate_note(rates, [&a.currency, &b.currency]))),
+        ),
+    };
+    let left = rates.to_base(a).map_err(failed)?;
+    let right = rates.to_base(b).map_err(failed)?;
+    Ok((left.amount, right.amount, left.currency))
+}
+
+/// `money` in the currency `to`, for `money.convert("EUR")`.
+pub(crate) fn convert(money: &Money, to: &Arc<str>, rates: &Rates) -> OpResult<Value> {
+    match rates.convert(money, to) {
+        Ok(converted) => Ok(Value::Money(converted)),
+        Err(ConvertError::Overflow) => Err(overflow("×", Range::Numbers)),
+        Err(ConvertError::Missing(_)) => Err(OpError(
+            format!("cannot convert money in `{}` to `{to}`", money.currency),
+            Some(Box::new(rate_note(rates, [&money.currency, to]))),
+        )),
+    }
+}
+
+/// What `charter.toml` lacks to convert between two currencies: their missing rates, and
+/// the `[money]` to add (with the first currency as its base when there is none).
+fn rate_note(rates: &Rates, currencies: [&Arc<str>; 2]) -> RateNote {
+    let [first, _] = currencies;
+    let base = rates.base.clone().unwrap_or_else(|| first.clone());
+    let missing = rates.missing(currencies);
+    let missing: Vec<&Arc<str>> = missing.iter().filter(|code| **code != base).collect();
+    let names: Vec<String> = missing.iter().map(|code| format!("`{code}`")).collect();
+    let detail = match names.split_last() {
+        Some((last, [])) => format!("charter.toml has no rate for {last}"),
+        Some((last, rest)) => format!("charter.toml has no rates for {} and {last}", rest.join(", ")),
+        None => "charter.toml has no `[money]` base currency".to_string(),
+    };
+    let entries: Vec<String> =
+        missing.iter().map(|code| format!("{code} = <value of 1 {code} in {base}>")).collect();
+    let fix = if rates.is_set() {
+        format!("add `{}` to `rates` under `[money]` in charter.toml", entries.join(", "))
+    } else {
+        format!(
+            "add `[money]` with `base = \"{base}\"` and `rates = {{ {} }}` to charter.toml",
+            entries.join(", ")
+        )
+    };
+    RateNote { detail, fix }
 }
 
 /// Only the number `0` mixes with money.
@@ -248,7 +317,7 @@ fn zero_with_money(number: Decimal, money: &Money, verb: &str) -> OpResult<()> {
     if number.is_zero() {
         Ok(())
     } else {
-        Err(OpError(format!(
+        Err(OpError::new(format!(
             "cannot {verb} money in `{}` and the plain number {}",
             money.currency,
             number.normalize()
@@ -268,7 +337,7 @@ pub(crate) fn days(duration: Duration) -> OpResult<i64> {
     duration
         .amount
         .checked_mul(factor)
-        .ok_or_else(|| OpError(format!("the duration `{}` is too long to count in days", duration)))
+        .ok_or_else(|| OpError::new(format!("the duration `{}` is too long to count in days", duration)))
 }
 
 /// `date ± duration`, calendar-aware: adding a month clamps to the month's end. A date
@@ -310,6 +379,18 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use std::str::FromStr;
+
+    fn equals(left: &Value, right: &Value) -> OpResult<bool> {
+        super::equals(left, right, &Rates::default())
+    }
+
+    fn compare(left: &Value, right: &Value) -> OpResult<Option<Ordering>> {
+        super::compare(left, right, &Rates::default())
+    }
+
+    fn arithmetic(op: BinaryOp, left: &Value, right: &Value) -> OpResult<Value> {
+        super::arithmetic(op, left, right, &Rates::default())
+    }
 
     fn number(text: &str) -> Value {
         Value::Number(Decimal::from_str(text).unwrap())

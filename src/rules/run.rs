@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::Focus;
 use super::compile::{CompiledRequire, CompiledRule, CompiledSubject};
 use super::eval::{ErrorKind, EvalError, Evaluator, Globals, Limit, subjects};
+use super::ops::RateNote;
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::model::{EntityId, Portfolio};
 use crate::source::{SourceMap, Span};
@@ -361,10 +362,14 @@ pub(crate) fn one_line_source(sources: &SourceMap, span: Span) -> String {
 /// An evaluation error's place (start, end), message, and the budget it exceeded.
 type ErrorKey = (u32, u32, String, Option<Limit>);
 
+/// Where an error was first raised, on which subject, how many subjects raised it, and
+/// the missing rate when money of two currencies met.
+type FirstError = (Span, Option<EntityId>, usize, Option<Box<RateNote>>);
+
 /// Evaluation errors of one rule, grouped by place and message.
 #[derive(Default)]
 struct Errors {
-    seen: FxHashMap<ErrorKey, (Span, Option<EntityId>, usize)>,
+    seen: FxHashMap<ErrorKey, FirstError>,
     order: Vec<ErrorKey>,
     /// An evaluation was cancelled: the errors do not matter.
     cancelled: bool,
@@ -390,7 +395,7 @@ impl Errors {
             Some(entry) => entry.2 += 1,
             None => {
                 self.order.push(key.clone());
-                self.seen.insert(key, (error.span, subject, 1));
+                self.seen.insert(key, (error.span, subject, 1, error.rate));
             }
         }
     }
@@ -398,7 +403,7 @@ impl Errors {
     fn finish(self, rule: &CompiledRule, portfolio: &Portfolio) -> Vec<Diagnostic> {
         let mut out = Vec::with_capacity(self.order.len());
         for key in self.order {
-            let Some((span, subject, count)) = self.seen.get(&key) else {
+            let Some((span, subject, count, rate)) = self.seen.get(&key) else {
                 continue;
             };
             let name =
@@ -428,6 +433,23 @@ impl Errors {
                 };
                 let mut diagnostic =
                     budget_diagnostic(rule, *span, limit, subject.map(|id| (id, portfolio)), &affected);
+                diagnostic.entity = subject.map(|id| name(&id));
+                out.push(diagnostic);
+                continue;
+            }
+            if let Some(rate) = rate {
+                // The message names the subject, so the label need not.
+                let checking = match subject.and_then(|id| portfolio.entity(id)) {
+                    Some(entity) => format!(" while checking {} `{}`", entity.kind, entity.id),
+                    None => " while checking the portfolio".to_string(),
+                };
+                let mut diagnostic = Diagnostic::builtin(
+                    BuiltinCode::RuleError,
+                    *span,
+                    format!("rule `{}` failed: {}{checking}: {}", rule.name, key.2, rate.detail),
+                )
+                .with_label("amounts in two currencies meet here")
+                .with_help(format!("{}; {affected}", rate.fix));
                 diagnostic.entity = subject.map(|id| name(&id));
                 out.push(diagnostic);
                 continue;

@@ -29,7 +29,7 @@ pub fn why(workspace: &Workspace, entity_id: &str, today: jiff::civil::Date) -> 
         return Err(format!("no entity `{entity_id}` in the workspace"));
     };
     let engine = Engine::new(workspace);
-    let globals = Globals::new(portfolio, &engine.fields);
+    let globals = Globals::new(portfolio, &engine.fields, &workspace.config.money);
     let all_waivers = waivers::collect(portfolio);
     let sources = &workspace.sources;
     let mut out = String::new();
@@ -76,6 +76,9 @@ pub fn why(workspace: &Workspace, entity_id: &str, today: jiff::civil::Date) -> 
                 tally.failed += 1;
                 out.push_str(&header("!", &format!("error: {}", error.message)));
                 let _ = writeln!(out, "    at {}", location(sources, error.span));
+                if let Some(rate) = &error.rate {
+                    let _ = writeln!(out, "    {}; {}", rate.detail, rate.fix);
+                }
             }
             Ok(Trace::Filtered { filter }) => {
                 tally.skipped += 1;

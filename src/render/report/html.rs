@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use super::{
     ALLOCATION_TOLERANCE, Dashboard, FindingCount, MetricRow, NOT_AVAILABLE, ObjectiveNode, PersonRef,
-    ProjectRow, Reading, Total, optional_amount_text, optional_share_text, share_text,
+    ProjectRow, Reading, optional_amount_text, optional_share_text, share_text,
 };
 use crate::diagnostic::Severity;
 use crate::model::value::{format_decimal, format_percent};
@@ -83,7 +83,7 @@ fn summary(out: &mut String, dashboard: &Dashboard) {
             format!("{} of {}", summary.metrics_on_track, summary.metrics),
             if summary.metrics_off_track > 0 { "warn" } else { "ok" },
         ),
-        ("Live budget", summary.live_budget.as_ref().map_or_else(|| "none".to_string(), Total::display), ""),
+        ("Live budget", super::live_budget_text(summary), ""),
         (
             "Unaligned projects",
             summary.unaligned_projects.to_string(),
@@ -254,7 +254,7 @@ fn project_table(out: &mut String, caption: &str, projects: &[ProjectRow]) {
             badge(project.findings),
             status(project.status.as_deref()),
             sponsor(project.sponsor.as_ref()),
-            project.budget.as_ref().map_or_else(|| "—".to_string(), |amount| escape(&amount.display())),
+            escape(&project.budget_text()),
             project.spent.as_ref().map_or_else(|| "—".to_string(), |amount| escape(&amount.display())),
             project.end.as_deref().map_or_else(|| "—".to_string(), escape),
         );
@@ -270,12 +270,23 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
         let _ = writeln!(out, "<p>No live project declares a budget.</p>\n</section>");
         return;
     };
+    if !allocation.by_currency.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>{}.</p>\n</section>",
+            escape(&super::several_currencies_note(&allocation.by_currency))
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "<p>Share of the live budget ({}) each objective receives through the projects that support it, against its <code>allocation</code> target. An objective is on target within ±{} points.</p>",
         escape(&super::total_text(allocation.total, currency)),
         format_decimal(ALLOCATION_TOLERANCE * Decimal::ONE_HUNDRED)
     );
+    if let Some(rates) = &allocation.rates {
+        let _ = writeln!(out, "<p>{}.</p>", escape(rates));
+    }
     chart(out, dashboard);
     let _ = writeln!(
         out,
@@ -308,8 +319,8 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
     if !allocation.other_currency_projects.is_empty() {
         let _ = writeln!(
             out,
-            "<p>Left out of the shares (budget not in {}): {}.</p>",
-            escape(currency),
+            "<p>Left out of the shares ({}): {}.</p>",
+            escape(&super::left_out_reason(allocation, currency)),
             allocation
                 .other_currency_projects
                 .iter()

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::{
     Amount, Dashboard, FindingCount, MetricRow, NOT_AVAILABLE, ObjectiveNode, PersonRef, ProjectRow, Reading,
-    Total, optional_amount_text, optional_share_text, share_text, total_text,
+    optional_amount_text, optional_share_text, share_text, total_text,
 };
 use crate::diagnostic::Severity;
 use crate::model::value::format_percent;
@@ -60,7 +60,7 @@ fn summary(out: &mut String, dashboard: &Dashboard) {
         summary.metrics_on_track,
         summary.metrics,
         summary.metrics_off_track,
-        summary.live_budget.as_ref().map_or_else(|| "none".to_string(), Total::display),
+        super::live_budget_text(summary),
         summary.unaligned_projects,
         counts_text(summary.errors, summary.warnings, summary.infos),
     );
@@ -202,7 +202,7 @@ fn project_table(out: &mut String, projects: &[ProjectRow]) {
             badge(project.findings),
             project.status.as_deref().unwrap_or("—"),
             sponsor(project.sponsor.as_ref()),
-            project.budget.as_ref().map_or_else(|| "—".to_string(), Amount::display),
+            project.budget_text(),
             project.spent.as_ref().map_or_else(|| "—".to_string(), Amount::display),
         );
     }
@@ -216,11 +216,18 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
         let _ = writeln!(out, "No live project declares a budget.\n");
         return;
     };
+    if !allocation.by_currency.is_empty() {
+        let _ = writeln!(out, "{}.\n", super::several_currencies_note(&allocation.by_currency));
+        return;
+    }
     let _ = writeln!(
         out,
         "Share of the live budget ({}) each objective receives, against its `allocation` target (on target within ±10 points).\n",
         total_text(allocation.total, currency)
     );
+    if let Some(rates) = &allocation.rates {
+        let _ = writeln!(out, "{rates}.\n");
+    }
     let _ = writeln!(out, "| Objective | Received | Share | Target | | Status |");
     let _ = writeln!(out, "|---|---:|---:|---:|---|---|");
     for row in &allocation.objectives {
@@ -250,7 +257,8 @@ fn allocation(out: &mut String, dashboard: &Dashboard) {
     if !allocation.other_currency_projects.is_empty() {
         let _ = writeln!(
             out,
-            "Left out of the shares (budget not in {currency}): {}.\n",
+            "Left out of the shares ({}): {}.\n",
+            super::left_out_reason(allocation, currency),
             allocation
                 .other_currency_projects
                 .iter()

@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::json::VERSION;
 use super::{Counts, locate};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::currency::Rates;
 use crate::model::value::{Money, Value, format_decimal, format_money, format_percent};
 use crate::model::{EntityId, Portfolio, Workspace};
 
@@ -61,6 +62,10 @@ pub struct Summary {
     /// Total budget of the live projects in the reporting currency (its amount is `null`
     /// when the total is beyond the range of numbers).
     pub live_budget: Option<Total>,
+    /// The live budget per currency, when it is in several and `charter.toml` has no
+    /// `[money]` rates to total it (`live_budget` is then `None`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub live_budget_by_currency: Vec<Total>,
     pub unaligned_projects: usize,
     pub errors: usize,
     pub warnings: usize,
@@ -171,9 +176,23 @@ pub struct ProjectRow {
     pub status: Option<String>,
     pub sponsor: Option<PersonRef>,
     pub budget: Option<Amount>,
+    /// The budget in the base currency of `[money]`, when it is in another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_in_base: Option<Amount>,
     pub spent: Option<Amount>,
     pub end: Option<String>,
     pub findings: FindingCount,
+}
+
+impl ProjectRow {
+    /// `2,000,000 EUR (2,160,000 USD)`, or `—` without a budget.
+    pub fn budget_text(&self) -> String {
+        match (&self.budget, &self.budget_in_base) {
+            (Some(budget), Some(base)) => format!("{} ({})", budget.display(), base.display()),
+            (Some(budget), None) => budget.display(),
+            (None, _) => "—".to_string(),
+        }
+    }
 }
 
 /// An amount of money.
@@ -233,8 +252,16 @@ impl FindingCount {
 /// How the live budget is spread over the objectives, against their targets.
 #[derive(Clone, Debug, Serialize)]
 pub struct Allocation {
-    /// The currency shares are computed in: the one holding the most live budget.
+    /// The currency shares are computed in: the base currency of `[money]`, else the one
+    /// holding the most live budget.
     pub currency: Option<String>,
+    /// "Amounts in USD; EUR at 1.08 USD (rates as of 2026-11-01)", with `[money]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rates: Option<String>,
+    /// Without `[money]` rates, when the live budget is in several currencies: its total
+    /// per currency (and `total` and every share are `None`: they cannot be computed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_currency: Vec<Total>,
     /// `None` (and every share with it) when the sum is beyond the range of numbers.
     #[serde(serialize_with = "optional_decimal")]
     pub total: Option<Decimal>,
@@ -297,8 +324,9 @@ impl Dashboard {
     /// The dashboard of `workspace` with the `findings` of a check on `today`.
     pub fn build(workspace: &Workspace, findings: &[Diagnostic], today: jiff::civil::Date) -> Dashboard {
         let portfolio = &workspace.portfolio;
-        let context = Context::new(portfolio, findings, today);
-        let allocation = allocation(portfolio);
+        let rates = &workspace.config.money;
+        let context = Context::new(portfolio, findings, today, rates);
+        let allocation = allocation(portfolio, rates);
         let mut objectives: Vec<ObjectiveNode> = roots(portfolio)
             .into_iter()
             .filter_map(|id| context.objective(id, &allocation, &mut BTreeSet::new()))
@@ -347,7 +375,9 @@ impl Dashboard {
                 live_budget: allocation
                     .currency
                     .clone()
+                    .filter(|_| allocation.by_currency.is_empty())
                     .map(|currency| Total { amount: allocation.total, currency }),
+                live_budget_by_currency: allocation.by_currency.clone(),
                 unaligned_projects: unaligned.len(),
                 errors: counts.errors,
                 warnings: counts.warnings,
@@ -377,10 +407,16 @@ struct Context<'a> {
     portfolio: &'a Portfolio,
     today: jiff::civil::Date,
     by_entity: BTreeMap<&'a str, FindingCount>,
+    rates: &'a Rates,
 }
 
 impl<'a> Context<'a> {
-    fn new(portfolio: &'a Portfolio, findings: &'a [Diagnostic], today: jiff::civil::Date) -> Context<'a> {
+    fn new(
+        portfolio: &'a Portfolio,
+        findings: &'a [Diagnostic],
+        today: jiff::civil::Date,
+        rates: &'a Rates,
+    ) -> Context<'a> {
         let mut by_entity: BTreeMap<&str, FindingCount> = BTreeMap::new();
         for finding in findings {
             if let Some(entity) = &finding.entity {
@@ -392,7 +428,7 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        Context { portfolio, today, by_entity }
+        Context { portfolio, today, by_entity, rates }
     }
 
     fn findings(&self, id: &str) -> FindingCount {
@@ -488,6 +524,12 @@ impl<'a> Context<'a> {
             status: text(portfolio, id, "status"),
             sponsor: self.person(portfolio.get(id, "sponsor")),
             budget: money("budget"),
+            budget_in_base: portfolio
+                .get(id, "budget")
+                .as_money()
+                .filter(|budget| self.rates.base.as_ref().is_some_and(|base| *base != budget.currency))
+                .and_then(|budget| self.rates.to_base(budget).ok())
+                .map(|converted| Amount::of(&converted)),
             spent: money("spent"),
             end: date(portfolio, id, "end"),
         }
@@ -643,7 +685,7 @@ pub fn display(value: &Value) -> String {
 ///
 /// Sums are checked: one that leaves the range of numbers makes the amounts and shares
 /// built on it `None` (shown as not available), never a wrong number.
-fn allocation(portfolio: &Portfolio) -> Allocation {
+fn allocation(portfolio: &Portfolio, rates: &Rates) -> Allocation {
     let live: Vec<EntityId> =
         visible(portfolio, "project").into_iter().filter(|id| is_live(portfolio, *id)).collect();
     // A currency whose sum overflows holds more than any other.
@@ -654,21 +696,44 @@ fn allocation(portfolio: &Portfolio) -> Allocation {
             *sum = sum.and_then(|sum| sum.checked_add(money.amount));
         }
     }
-    let currency = per_currency
-        .iter()
-        .max_by(|a, b| a.1.is_none().cmp(&b.1.is_none()).then(a.1.cmp(b.1)).then(b.0.cmp(a.0)))
-        .map(|(currency, _)| currency.clone());
-    let budget_in = |id: EntityId| -> Option<Decimal> {
+    let currency = match &rates.base {
+        Some(base) if !per_currency.is_empty() => Some(base.to_string()),
+        _ => per_currency
+            .iter()
+            .max_by(|a, b| a.1.is_none().cmp(&b.1.is_none()).then(a.1.cmp(b.1)).then(b.0.cmp(a.0)))
+            .map(|(currency, _)| currency.clone()),
+    };
+    // Without rates, budgets in several currencies have no total: each currency's sum is
+    // shown instead, and no share is computed (a share of one currency's total would
+    // show every objective funded in another as receiving nothing).
+    let unconvertible = !rates.is_set() && per_currency.len() > 1;
+    let by_currency: Vec<Total> = if unconvertible {
+        per_currency
+            .iter()
+            .map(|(currency, amount)| Total { amount: *amount, currency: currency.clone() })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let used: Vec<std::sync::Arc<str>> =
+        per_currency.keys().map(|code| std::sync::Arc::from(code.as_str())).collect();
+    // `Err(())`: the budget is in a currency that cannot be counted in `currency`.
+    let budget_in = |id: EntityId| -> Result<Decimal, ()> {
         match portfolio.get(id, "budget").as_money() {
-            Some(money) if Some(money.currency.as_ref()) == currency.as_deref() => Some(money.amount),
-            Some(_) => None,
-            None => Some(Decimal::ZERO),
+            _ if unconvertible => Err(()),
+            Some(money) if Some(money.currency.as_ref()) == currency.as_deref() => Ok(money.amount),
+            Some(money) if rates.is_set() => {
+                rates.to_base(money).map(|converted| converted.amount).map_err(|_| ())
+            }
+            Some(_) => Err(()),
+            None => Ok(Decimal::ZERO),
         }
     };
     let total = live
         .iter()
-        .filter_map(|id| budget_in(*id))
-        .try_fold(Decimal::ZERO, |sum, amount| sum.checked_add(amount));
+        .filter_map(|id| budget_in(*id).ok())
+        .try_fold(Decimal::ZERO, |sum, amount| sum.checked_add(amount))
+        .filter(|_| !unconvertible);
     let share = |amount: Option<Decimal>| -> Option<Decimal> {
         let (amount, total) = (amount?, total?);
         if total.is_zero() { Some(Decimal::ZERO) } else { amount.checked_div(total) }
@@ -677,8 +742,10 @@ fn allocation(portfolio: &Portfolio) -> Allocation {
     let mut unaligned = Some(Decimal::ZERO);
     let mut other_currency_projects = Vec::new();
     for id in &live {
-        let Some(budget) = budget_in(*id) else {
-            other_currency_projects.push(names(portfolio, *id).0);
+        let Ok(budget) = budget_in(*id) else {
+            if !unconvertible {
+                other_currency_projects.push(names(portfolio, *id).0);
+            }
             continue;
         };
         let supported: Vec<EntityId> = entities(portfolio, *id, "supports").collect();
@@ -695,7 +762,7 @@ fn allocation(portfolio: &Portfolio) -> Allocation {
     let objectives = visible(portfolio, "objective")
         .into_iter()
         .map(|id| {
-            let amount = received.get(&id).copied().unwrap_or(Some(Decimal::ZERO));
+            let amount = received.get(&id).copied().unwrap_or(Some(Decimal::ZERO)).filter(|_| !unconvertible);
             let share = share(amount).map(|share| share.round_dp(4));
             let target = percent(portfolio, id, "allocation");
             let (entity_id, title) = names(portfolio, id);
@@ -712,10 +779,12 @@ fn allocation(portfolio: &Portfolio) -> Allocation {
         })
         .collect();
     Allocation {
+        rates: rates.statement(&used).filter(|_| currency.is_some()),
+        by_currency,
         currency,
         total,
         objectives,
-        unaligned_share: share(unaligned).map(|share| share.round_dp(4)),
+        unaligned_share: share(unaligned).map(|share| share.round_dp(4)).filter(|_| !unconvertible),
         other_currency_projects,
     }
 }
@@ -777,6 +846,43 @@ pub fn total_text(total: Option<Decimal>, currency: &str) -> String {
     match total {
         Some(total) => format!("{} {currency}", format_decimal(total)),
         None => format!("{NOT_AVAILABLE}: the total in {currency} is beyond the largest number"),
+    }
+}
+
+/// The summary's live budget: `1,200,000 USD`, each currency's total when they cannot
+/// be added, or `none`.
+pub fn live_budget_text(summary: &Summary) -> String {
+    match &summary.live_budget {
+        Some(total) => total.display(),
+        None if !summary.live_budget_by_currency.is_empty() => {
+            summary.live_budget_by_currency.iter().map(Total::display).collect::<Vec<_>>().join(" + ")
+        }
+        None => "none".to_string(),
+    }
+}
+
+/// Why the allocation has no shares: "The live budget is in 2 currencies (2,000,000 EUR
+/// and 3,000,000 USD); totals and shares need `[money]` rates in charter.toml".
+pub fn several_currencies_note(by_currency: &[Total]) -> String {
+    let amounts: Vec<String> = by_currency.iter().map(Total::display).collect();
+    let listed = match amounts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    };
+    format!(
+        "The live budget is in {} currencies ({listed}); totals and shares need a `[money]` section in charter.toml with a `base` currency and the `rates` of the others",
+        by_currency.len()
+    )
+}
+
+/// Why projects are left out of the shares: their budget is in another currency, or
+/// (with `[money]`) in one without a rate.
+pub fn left_out_reason(allocation: &Allocation, currency: &str) -> String {
+    if allocation.rates.is_some() {
+        "no rate for their currency under `[money]` in charter.toml".to_string()
+    } else {
+        format!("budget not in {currency}")
     }
 }
 
