@@ -797,7 +797,7 @@ pub fn quoted(portfolio: &Portfolio, value: &Value) -> String {
                 DurationUnit::Months => ("month", "months"),
                 DurationUnit::Years => ("year", "years"),
             };
-            let word = if duration.amount.abs() == 1 { one } else { many };
+            let word = if duration.amount.unsigned_abs() == 1 { one } else { many };
             format!("{} {word}", duration.amount)
         }
         Value::List(items) if !items.is_empty() => {

@@ -572,14 +572,17 @@ fn trajectory(portfolio: &Portfolio, id: EntityId, today: jiff::civil::Date) -> 
         readings.extend(point(&portfolio.get(id, "actual")));
     }
     // The straight line at today, in exact decimals: baseline + (target - baseline) × elapsed.
-    let total = (end.date - start.date).get_days();
+    let days = |from: jiff::civil::Date, to: jiff::civil::Date| {
+        from.until((jiff::Unit::Day, to)).ok().map(|span| i64::from(span.get_days()))
+    };
+    let total = days(start.date, end.date).unwrap_or(0);
     let expected_today = if total <= 0 {
         None
     } else {
-        let elapsed = (today - start.date).get_days().clamp(0, total);
+        let elapsed = days(start.date, today).unwrap_or(0).clamp(0, total);
         let fraction = Decimal::from(elapsed).checked_div(Decimal::from(total));
         fraction
-            .and_then(|fraction| (target.number - baseline.number).checked_mul(fraction))
+            .and_then(|fraction| target.number.checked_sub(baseline.number)?.checked_mul(fraction))
             .and_then(|moved| baseline.number.checked_add(moved))
             .map(|number| {
                 let shown = match &start.value {

@@ -125,7 +125,8 @@ impl Waivers {
                 expired += 1;
                 continue;
             }
-            let days_left = i64::from((expires - today).get_days());
+            let days_left =
+                today.until((jiff::Unit::Day, expires)).map_or(0, |span| i64::from(span.get_days()));
             in_force.push(WaiverRow {
                 id: entity.id.clone(),
                 title: entity.display_title().to_string(),

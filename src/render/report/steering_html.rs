@@ -150,7 +150,7 @@ fn axis_svg(from: i64, to: i64, x: &dyn Fn(Option<i64>) -> Option<f64>) -> Strin
         TIMELINE_WIDTH + 16.0
     );
     let epoch = jiff::civil::date(1970, 1, 1);
-    let first = epoch.checked_add(jiff::Span::new().days(from)).ok();
+    let first = jiff::Span::new().try_days(from).ok().and_then(|span| epoch.checked_add(span).ok());
     let Some(first) = first else { return String::new() };
     // The first day of the quarter after `from`, then every quarter up to `to`.
     let mut month = (first.month() - 1) / 3 * 3 + 4;
@@ -355,7 +355,7 @@ fn owner(person: Option<&PersonRef>) -> String {
 fn day(text: Option<&str>) -> Option<i64> {
     let date: jiff::civil::Date = text?.parse().ok()?;
     let epoch = jiff::civil::date(1970, 1, 1);
-    Some(i64::from((date - epoch).get_days()))
+    epoch.until((jiff::Unit::Day, date)).ok().map(|span| i64::from(span.get_days()))
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {
