@@ -2,7 +2,7 @@
 //! way an editor sees it: whole messages framed with `Content-Length`, timestamped on arrival
 //! by a reader thread, with requests from the server answered so it never waits on us.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};

@@ -2,6 +2,8 @@
 //! rules it implements: on a synthetic portfolio, and on a fixture of edge cases that makes
 //! every rule flag something. `bench/run` checks the same at every measured size.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
