@@ -10,6 +10,15 @@ package charter
 
 import rego.v1
 
+# The entities of each kind, gathered once: every rule then walks only its own kind.
+projects := [e | some e in input.entities; e.kind == "project"]
+
+objectives := [e | some e in input.entities; e.kind == "objective"]
+
+risks := [e | some e in input.entities; e.kind == "risk"]
+
+waivers := [e | some e in input.entities; e.kind == "waiver"]
+
 # A project is live unless it is done or cancelled. `charter export` writes defaults, so a
 # project without `status:` has "proposed" here.
 live(p) if not p.fields.status in {"done", "cancelled"}
@@ -28,8 +37,7 @@ no_items(fields, name) if {
 # project_has_sponsor: for project p where p.status not in [done, cancelled]
 # require p.sponsor != none
 violations contains ["project_has_sponsor", p.id] if {
-	some p in input.entities
-	p.kind == "project"
+	some p in projects
 	live(p)
 	not given(p.fields, "sponsor")
 }
@@ -37,8 +45,7 @@ violations contains ["project_has_sponsor", p.id] if {
 # project_links_kpi: for project p where p.status not in [done, cancelled]
 # require not p.kpis.is_empty()
 violations contains ["project_links_kpi", p.id] if {
-	some p in input.entities
-	p.kind == "project"
+	some p in projects
 	live(p)
 	no_items(p.fields, "kpis")
 }
@@ -46,23 +53,20 @@ violations contains ["project_links_kpi", p.id] if {
 # project_supports_objective: for project p where p.status != cancelled
 # require not p.supports.is_empty()
 violations contains ["project_supports_objective", p.id] if {
-	some p in input.entities
-	p.kind == "project"
+	some p in projects
 	p.fields.status != "cancelled"
 	no_items(p.fields, "supports")
 }
 
 retired contains o.id if {
-	some o in input.entities
-	o.kind == "objective"
+	some o in objectives
 	o.fields.status == "retired"
 }
 
 # supports_live_objective: for project p where p.status not in [done, cancelled]
 # require p.supports.filter(o, o.status == retired).is_empty()
 violations contains ["supports_live_objective", p.id] if {
-	some p in input.entities
-	p.kind == "project"
+	some p in projects
 	live(p)
 	some o in p.fields.supports
 	retired[o]
@@ -71,8 +75,7 @@ violations contains ["supports_live_objective", p.id] if {
 # project_dates_ordered: for project p where p.start != none and p.end != none
 # require p.start <= p.end (dates are YYYY-MM-DD, so text order is date order)
 violations contains ["project_dates_ordered", p.id] if {
-	some p in input.entities
-	p.kind == "project"
+	some p in projects
 	is_string(p.fields.start)
 	is_string(p.fields.end)
 	p.fields.start > p.fields.end
@@ -82,8 +85,7 @@ violations contains ["project_dates_ordered", p.id] if {
 # require p.spent <= p.budget. Amounts of different currencies are a rule error in
 # Charter, not a violation, so they are skipped here.
 violations contains ["project_over_budget", p.id] if {
-	some p in input.entities
-	p.kind == "project"
+	some p in projects
 	budget := p.fields.budget
 	spent := p.fields.spent
 	is_object(budget)
@@ -95,8 +97,7 @@ violations contains ["project_over_budget", p.id] if {
 # high_risk_mitigated: for risk r where r.impact >= high
 # require r.mitigation != none and r.mitigation.matches("(?s).*\\S.*")
 violations contains ["high_risk_mitigated", r.id] if {
-	some r in input.entities
-	r.kind == "risk"
+	some r in risks
 	r.fields.impact in {"high", "critical"}
 	not mitigated(r)
 }
@@ -107,15 +108,13 @@ mitigated(r) if {
 }
 
 measures[o.id] := object.get(o.fields, "measured_by", []) if {
-	some o in input.entities
-	o.kind == "objective"
+	some o in objectives
 }
 
 # kpi_traces_to_objective: for project p
 # require p.kpis.all(m, m in p.supports.measured_by)
 violations contains ["kpi_traces_to_objective", p.id] if {
-	some p in input.entities
-	p.kind == "project"
+	some p in projects
 	some m in object.get(p.fields, "kpis", [])
 	not traced(p, m)
 }
@@ -127,8 +126,7 @@ traced(p, m) if {
 
 # A waiver suppresses its rule for the entities it lists through `expires`, inclusive.
 waived contains [w.fields.rule, e] if {
-	some w in input.entities
-	w.kind == "waiver"
+	some w in waivers
 	w.fields.expires >= data.today
 	some e in w.fields.applies_to
 }

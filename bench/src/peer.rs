@@ -9,12 +9,14 @@ pub const POLICY: &str = include_str!("../rego/charter.rego");
 
 /// The (rule, entity) pairs the policy flags in `export_json` on `today` (`YYYY-MM-DD`).
 pub fn flagged(export_json: &str, today: &str) -> Result<BTreeSet<Pair>, String> {
+    let started = std::time::Instant::now();
     let mut engine = regorus::Engine::new();
     engine
         .add_policy("charter.rego".to_string(), POLICY.to_string())
         .map_err(|error| format!("the policy does not compile: {error}"))?;
     let input = regorus::Value::from_json_str(export_json)
         .map_err(|error| format!("the portfolio is not JSON: {error}"))?;
+    let parsed = started.elapsed();
     engine.set_input(input);
     let mut data = regorus::Value::new_object();
     data.as_object_mut()
@@ -24,6 +26,9 @@ pub fn flagged(export_json: &str, today: &str) -> Result<BTreeSet<Pair>, String>
     let result = engine
         .eval_rule("data.charter.flagged".to_string())
         .map_err(|error| format!("the policy failed: {error}"))?;
+    if std::env::var_os("PEER_PHASES").is_some() {
+        eprintln!("peer: parsed in {parsed:?}, evaluated by {:?}", started.elapsed());
+    }
     let set = result.as_set().map_err(|_| format!("`flagged` is not a set but {result}"))?;
     let mut pairs = BTreeSet::new();
     for item in set.iter() {
