@@ -195,3 +195,56 @@ fn waivers_in_force_soonest_first_with_the_expiring_marked() {
     assert!(html.contains("<span class=\"tag warn\">expires in 14 days</span>"));
     assert!(html.contains("1 waiver has expired and no longer suppresses its findings."));
 }
+
+/// The acme numbers of examples/acme/README.md, in the base currency, from the JSON
+/// report and from `charter export`.
+#[test]
+fn acme_totals_and_shares_are_in_the_base_currency() {
+    let acme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme");
+    let dashboard = json(&acme);
+    assert_eq!(
+        dashboard["summary"]["live_budget"],
+        serde_json::json!({"amount": 11358000, "currency": "USD"})
+    );
+    let allocation = &dashboard["allocation"];
+    assert_eq!(allocation["rates"], "Amounts in USD; EUR at 1.08 USD (rates as of 2026-11-01)");
+    let shares: Vec<(&str, f64)> = allocation["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (row["id"].as_str().unwrap(), row["share"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(
+        shares,
+        [
+            ("grow_online", 0.1292),
+            ("customer_loyalty", 0.162),
+            ("cloud_secure", 0.2311),
+            ("compliance", 0.1255),
+            ("retire_erp", 0.3522),
+            ("marketplace", 0.0),
+        ]
+    );
+    let export: Value = serde_json::from_str(&stdout(&output(charter(&acme).args(["export", "."])))).unwrap();
+    assert_eq!(
+        export["money"],
+        serde_json::json!({"base": "USD", "rates": {"EUR": 1.08}, "rates_as_of": "2026-11-01"})
+    );
+    let storefront =
+        export["entities"].as_array().unwrap().iter().find(|entity| entity["id"] == "eu_storefront").unwrap();
+    assert_eq!(
+        storefront["fields"]["budget"],
+        serde_json::json!({"amount": 350000, "currency": "EUR", "in_base": 378000})
+    );
+    let dependencies: Vec<(&str, &str)> = dashboard["dependencies_at_risk"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (row["project"]["id"].as_str().unwrap(), row["dependency"]["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        dependencies,
+        [("eu_storefront", "compliance_cert")],
+        "the late SOC 2 report puts the storefront at risk"
+    );
+}
