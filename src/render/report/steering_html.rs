@@ -377,7 +377,7 @@ pub(super) fn trend_cell(metric: &MetricRow, today: &str) -> String {
     }
     let stale = match (&metric.reading_due, metric.stale) {
         (Some(due), true) => {
-            format!(" <span class=\"tag warn\">stale: a reading was due by {}</span>", escape(due))
+            format!("<br><span class=\"tag warn\">stale</span> <small>a reading was due by {}</small>", escape(due))
         }
         _ => String::new(),
     };
@@ -386,7 +386,7 @@ pub(super) fn trend_cell(metric: &MetricRow, today: &str) -> String {
 
 fn sparkline(metric: &MetricRow, trajectory: &Trajectory, today: &str) -> String {
     use rust_decimal::prelude::ToPrimitive;
-    let (width, height, pad) = (180.0_f64, 48.0_f64, 6.0_f64);
+    let (width, height, pad) = (150.0_f64, 44.0_f64, 6.0_f64);
     let mut points: Vec<&Point> = vec![&trajectory.baseline, &trajectory.target];
     points.extend(trajectory.readings.iter());
     points.extend(trajectory.expected_today.iter());
