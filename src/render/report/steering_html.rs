@@ -377,7 +377,10 @@ pub(super) fn trend_cell(metric: &MetricRow, today: &str) -> String {
     }
     let stale = match (&metric.reading_due, metric.stale) {
         (Some(due), true) => {
-            format!("<br><span class=\"tag warn\">stale</span> <small>a reading was due by {}</small>", escape(due))
+            format!(
+                "<br><span class=\"tag warn\">stale</span> <small>a reading was due by {}</small>",
+                escape(due)
+            )
         }
         _ => String::new(),
     };
