@@ -248,3 +248,30 @@ fn acme_totals_and_shares_are_in_the_base_currency() {
         "the late SOC 2 report puts the storefront at risk"
     );
 }
+
+#[test]
+fn report_title_and_subtitle_come_from_charter_toml() {
+    let acme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme");
+    let dashboard = json(&acme);
+    assert_eq!(dashboard["title"], "Acme Retail: portfolio review");
+    assert_eq!(dashboard["subtitle"], "November 2026 steering committee");
+    let html = report(&acme, "html");
+    assert!(html.contains("<title>Acme Retail: portfolio review</title>"));
+    assert!(html.contains("<p class=\"subtitle\">November 2026 steering committee</p>"));
+    assert!(
+        report(&acme, "markdown")
+            .starts_with("# Acme Retail: portfolio review\n\n_November 2026 steering committee_\n")
+    );
+    // Without `[report]`, the directory names the dashboard.
+    assert_eq!(json(&steering())["title"], "Alignment dashboard: portfolio");
+}
+
+#[test]
+fn report_settings_mistakes_are_config_findings() {
+    let directory = support::workspace(&[
+        ("charter.toml", "[report]\ntitle = 3\nsubtitle = \"  \"\ntitel = \"x\"\n"),
+        ("a.charter", "person p \"P\" {}\n"),
+    ]);
+    let result = output(charter(directory.path()).args(["check", "--format", "short"]));
+    insta::assert_snapshot!("report_settings_mistakes", stdout(&result));
+}

@@ -61,6 +61,8 @@ pub struct Config {
     pub rule_names: Vec<(String, Range<usize>)>,
     /// `[money]`: the base currency and exchange rates.
     pub money: Rates,
+    /// `[report]`: what `charter report` calls the dashboard.
+    pub report: ReportConfig,
     /// The mistakes found in the text; each entry named here was ignored.
     pub problems: Vec<ConfigProblem>,
     /// The file itself, when it was read from the disk: its findings are shown in it.
@@ -72,6 +74,14 @@ pub struct Config {
 pub struct ConfigFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+}
+
+/// `[report]`: the dashboard's `title` (default: the workspace directory's name) and an
+/// optional `subtitle`.
+#[derive(Clone, Debug, Default)]
+pub struct ReportConfig {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -114,7 +124,9 @@ impl std::fmt::Display for ConfigSyntaxError {
 }
 
 /// The sections `charter.toml` may hold.
-const SECTIONS: [&str; 3] = ["check", "money", "rules"];
+const SECTIONS: [&str; 4] = ["check", "money", "report", "rules"];
+/// The keys of `[report]`.
+const REPORT_KEYS: [&str; 2] = ["title", "subtitle"];
 /// The keys of `[money]`.
 const MONEY_KEYS: [&str; 3] = ["base", "rates", "rates_as_of"];
 /// The keys of `[check]`.
@@ -150,8 +162,9 @@ impl Config {
             let key = root.key(name).and_then(toml_edit::Key::span);
             let at = key.clone().or_else(|| item.span()).unwrap_or(0..0);
             match name {
-                "check" | "rules" | "money" => match item.as_table_like() {
+                "check" | "rules" | "money" | "report" => match item.as_table_like() {
                     Some(table) if name == "check" => config.read_check(table),
+                    Some(table) if name == "report" => config.read_report(table),
                     Some(table) if name == "money" => config.read_money(table, text, key.unwrap_or(at)),
                     Some(table) => config.read_rules(table),
                     None => config.problems.push(ConfigProblem {
@@ -197,6 +210,35 @@ impl Config {
                 _ => {
                     self.problems.push(unknown(name, key.unwrap_or(at), "key", " in `[check]`", &CHECK_KEYS))
                 }
+            }
+        }
+    }
+
+    fn read_report(&mut self, table: &dyn TableLike) {
+        for (name, item) in table.iter() {
+            let key = table.get_key_value(name).and_then(|(key, _)| key.span());
+            let at = item.span().or_else(|| key.clone()).unwrap_or(0..0);
+            if !REPORT_KEYS.contains(&name) {
+                self.problems.push(unknown(name, key.unwrap_or(at), "key", " in `[report]`", &REPORT_KEYS));
+                continue;
+            }
+            match item.as_str().map(str::trim) {
+                Some(text) if !text.is_empty() => {
+                    let text = Some(text.to_string());
+                    if name == "title" { self.report.title = text } else { self.report.subtitle = text }
+                }
+                found => self.problems.push(ConfigProblem {
+                    range: at,
+                    message: match found {
+                        Some(_) => format!("`{name}` is empty"),
+                        None => format!("`{name}` expects a string, not {}", article(item.type_name())),
+                    },
+                    label: "expected text in quotes".to_string(),
+                    help: Some(format!(
+                        "write `{name} = \"...\"`, for example `title = \"Portfolio review, Q4 2026\"`"
+                    )),
+                    replacement: None,
+                }),
             }
         }
     }

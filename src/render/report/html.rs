@@ -20,7 +20,7 @@ const STYLE: &str = include_str!("report.css");
 
 pub fn render(dashboard: &Dashboard) -> String {
     let mut out = String::with_capacity(32 * 1024);
-    let title = format!("Alignment dashboard: {}", dashboard.title);
+    let title = dashboard.title.clone();
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -30,6 +30,9 @@ pub fn render(dashboard: &Dashboard) -> String {
         escape(&title)
     );
     let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(&title));
+    if let Some(subtitle) = &dashboard.subtitle {
+        let _ = writeln!(out, "<p class=\"subtitle\">{}</p>", escape(subtitle));
+    }
     let _ = writeln!(out, "<p class=\"as-of\">As of <time datetime=\"{0}\">{0}</time></p>", dashboard.today);
     summary(&mut out, dashboard);
     let _ = writeln!(out, "</header>");

@@ -14,7 +14,10 @@ use crate::model::value::format_percent;
 
 pub fn render(dashboard: &Dashboard) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# Alignment dashboard: {}\n", escape(&dashboard.title));
+    let _ = writeln!(out, "# {}\n", escape(&dashboard.title));
+    if let Some(subtitle) = &dashboard.subtitle {
+        let _ = writeln!(out, "_{}_\n", escape(subtitle));
+    }
     summary(&mut out, dashboard);
     let _ = writeln!(out, "## Strategy tree\n");
     if dashboard.objectives.is_empty() {

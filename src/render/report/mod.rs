@@ -35,6 +35,9 @@ pub const ALLOCATION_TOLERANCE: Decimal = Decimal::from_parts(10, 0, 0, false, 2
 pub struct Dashboard {
     pub version: u32,
     pub title: String,
+    /// `[report] subtitle`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
     /// The evaluation date, `YYYY-MM-DD`.
     pub today: String,
     pub summary: Summary,
@@ -357,13 +360,18 @@ impl Dashboard {
             metrics.iter().filter(|id| portfolio.get(**id, "on_track") == Value::Bool(wanted)).count()
         };
         let counts = Counts::of(findings);
-        let title = workspace
-            .root
-            .file_name()
-            .map_or_else(|| "Portfolio".to_string(), |name| name.to_string_lossy().into_owned());
+        // `[report] title` as written, else "Alignment dashboard: " and the directory's name.
+        let title = workspace.config.report.title.clone().unwrap_or_else(|| {
+            let name = workspace
+                .root
+                .file_name()
+                .map_or_else(|| "Portfolio".to_string(), |name| name.to_string_lossy().into_owned());
+            format!("Alignment dashboard: {name}")
+        });
         Dashboard {
             version: VERSION,
             title,
+            subtitle: workspace.config.report.subtitle.clone(),
             today: today.to_string(),
             summary: Summary {
                 objectives: visible(portfolio, "objective").len(),
