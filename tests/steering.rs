@@ -275,3 +275,26 @@ fn report_settings_mistakes_are_config_findings() {
     let result = output(charter(directory.path()).args(["check", "--format", "short"]));
     insta::assert_snapshot!("report_settings_mistakes", stdout(&result));
 }
+
+#[test]
+fn budget_and_burn_marks_the_overspend_and_totals_in_the_base() {
+    let acme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme");
+    let dashboard = json(&acme);
+    let burn = &dashboard["burn"];
+    assert_eq!(burn["currency"], "USD");
+    assert_eq!(burn["total_budget"], 11358000);
+    // 2.45M + 455k + 800k + 140k EUR (151,200 USD) + 1.35M + 410k + 620k.
+    assert_eq!(burn["total_spent"], 6236200);
+    assert_eq!(burn["overspent"], 1);
+    let over: Vec<&str> = burn["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["overspent"] == true)
+        .map(|row| row["project"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(over, ["cloud_wave1"], "2,450,000 spent of 2,300,000 USD");
+    let html = report(&acme, "html");
+    assert!(html.contains("<span class=\"tag bad\">over budget by 6.5%</span>"));
+    assert!(report(&acme, "markdown").contains("106.5% **over budget by 6.5%**"));
+}

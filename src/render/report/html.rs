@@ -46,6 +46,7 @@ pub fn render(dashboard: &Dashboard) -> String {
          <li><a href=\"#risks\">Risks</a></li>\
          <li><a href=\"#roadmap\">Roadmap</a></li>\
          <li><a href=\"#dependencies\">Dependencies at risk</a></li>\
+         <li><a href=\"#burn\">Budget and burn</a></li>\
          <li><a href=\"#waivers\">Waivers</a></li>\
          <li><a href=\"#findings\">Findings</a></li></ul></nav>"
     );
@@ -57,6 +58,7 @@ pub fn render(dashboard: &Dashboard) -> String {
     super::steering_html::risks(&mut out, dashboard);
     super::steering_html::roadmap(&mut out, dashboard, &dashboard.today);
     super::steering_html::dependencies(&mut out, dashboard);
+    super::steering_html::burn(&mut out, dashboard);
     super::steering_html::waivers(&mut out, dashboard);
     findings(&mut out, dashboard);
     let _ = writeln!(out, "</main>");
@@ -527,7 +529,7 @@ fn findings(out: &mut String, dashboard: &Dashboard) {
 }
 
 /// A progress bar of `width` pixels; decorative, as the number beside it says the same.
-fn bar_svg(fraction: Decimal, width: u32) -> String {
+pub(super) fn bar_svg(fraction: Decimal, width: u32) -> String {
     let filled = super::cells(fraction, width);
     format!(
         "<svg class=\"meter\" aria-hidden=\"true\" focusable=\"false\" width=\"{width}\" height=\"10\" viewBox=\"0 0 {width} 10\"><rect class=\"meter-track\" width=\"{width}\" height=\"10\" rx=\"2\"/><rect class=\"meter-fill\" width=\"{filled}\" height=\"10\" rx=\"2\"/></svg>"

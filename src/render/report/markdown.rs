@@ -41,6 +41,7 @@ pub fn render(dashboard: &Dashboard) -> String {
     super::steering_markdown::risks(&mut out, dashboard);
     super::steering_markdown::roadmap(&mut out, dashboard);
     super::steering_markdown::dependencies(&mut out, dashboard);
+    super::steering_markdown::burn(&mut out, dashboard);
     super::steering_markdown::waivers(&mut out, dashboard);
     findings(&mut out, dashboard);
     out

@@ -50,6 +50,7 @@ pub struct Dashboard {
     pub roadmap: steering::Roadmap,
     /// Live projects waiting on a project that is late, on hold or cancelled.
     pub dependencies_at_risk: Vec<steering::DependencyAtRisk>,
+    pub burn: steering::Burn,
     pub waivers: steering::Waivers,
     pub findings: Findings,
 }
@@ -397,6 +398,7 @@ impl Dashboard {
             risks: steering::RiskMap::build(&context),
             roadmap: steering::Roadmap::build(portfolio, today),
             dependencies_at_risk: steering::DependencyAtRisk::build(portfolio, today),
+            burn: steering::Burn::build(&context),
             waivers: steering::Waivers::build(&context, today),
             findings: findings_of(workspace, findings),
         }

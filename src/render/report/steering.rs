@@ -1,13 +1,15 @@
 //! What a steering committee reviews beyond alignment: the risk heat map and register,
-//! the milestone roadmap, the live projects whose dependencies are at risk, and the
-//! waivers in force.
+//! the milestone roadmap, the live projects whose dependencies are at risk, budget and
+//! burn, and the waivers in force.
 //!
 //! Only the data is built here; `html` and `markdown` lay it out, and JSON is the same
 //! structures through serde.
 
 use serde::Serialize;
 
-use super::{Context, PersonRef, is_live, names, text, visible};
+use rust_decimal::Decimal;
+
+use super::{Amount, Context, PersonRef, is_live, names, text, visible};
 use crate::model::{EntityId, Portfolio, Value};
 
 /// The levels of a risk's `impact` and `likelihood`, lowest first (LANGUAGE.md §3).
@@ -88,6 +90,92 @@ pub struct DependencyAtRisk {
     pub problem: &'static str,
     /// The fact in words: "on hold", "planned end 2026-10-31 has passed".
     pub detail: String,
+}
+
+/// Spent against budget for every live project with a budget, overspend marked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Burn {
+    pub projects: Vec<BurnRow>,
+    /// The currency of the totals: `[money]`'s base, else the one currency of the budgets.
+    pub currency: Option<String>,
+    #[serde(serialize_with = "super::optional_decimal")]
+    pub total_budget: Option<Decimal>,
+    #[serde(serialize_with = "super::optional_decimal")]
+    pub total_spent: Option<Decimal>,
+    pub overspent: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BurnRow {
+    pub project: ProjectLink,
+    pub budget: Amount,
+    pub spent: Option<Amount>,
+    /// Spent over budget, as a fraction (`1.065` is 6.5% over).
+    #[serde(serialize_with = "super::optional_decimal")]
+    pub burn: Option<Decimal>,
+    pub overspent: bool,
+    /// The computed `roi`: `(expected_benefit - budget) / budget`, as a fraction.
+    #[serde(serialize_with = "super::optional_decimal")]
+    pub roi: Option<Decimal>,
+}
+
+impl Burn {
+    pub(super) fn build(context: &Context<'_>) -> Burn {
+        let portfolio = context.portfolio;
+        let rates = context.rates;
+        let mut projects = Vec::new();
+        let mut currencies = std::collections::BTreeSet::new();
+        let (mut total_budget, mut total_spent) = (Some(Decimal::ZERO), Some(Decimal::ZERO));
+        for id in visible(portfolio, "project").into_iter().filter(|id| is_live(portfolio, *id)) {
+            let Some(budget) = portfolio.get(id, "budget").as_money().cloned() else { continue };
+            let spent = portfolio.get(id, "spent").as_money().cloned();
+            // Both in the base (or in the budget's currency without `[money]`).
+            let base = |money: &crate::model::value::Money| match &rates.base {
+                Some(_) => rates.to_base(money).ok(),
+                None => Some(money.clone()),
+            };
+            let budget_base = base(&budget);
+            let spent_base = spent.as_ref().and_then(base);
+            let burn = match (&budget_base, &spent_base) {
+                (Some(budget), Some(spent)) if budget.currency == spent.currency => {
+                    spent.amount.checked_div(budget.amount)
+                }
+                _ => None,
+            };
+            if let Some(budget) = &budget_base {
+                currencies.insert(budget.currency.to_string());
+                total_budget = total_budget.and_then(|total| total.checked_add(budget.amount));
+            }
+            if let Some(spent) = &spent_base {
+                total_spent = total_spent.and_then(|total| total.checked_add(spent.amount));
+            }
+            let roi = match portfolio.get(id, "roi") {
+                Value::Percent(value) | Value::Number(value) => Some(value),
+                _ => None,
+            };
+            projects.push(BurnRow {
+                project: link(portfolio, id),
+                budget: Amount::of(&budget),
+                spent: spent.as_ref().map(Amount::of),
+                overspent: burn.is_some_and(|burn| burn > Decimal::ONE),
+                burn,
+                roi,
+            });
+        }
+        let currency = match (&rates.base, currencies.len()) {
+            (Some(base), _) => Some(base.to_string()),
+            (None, 1) => currencies.into_iter().next(),
+            _ => None,
+        };
+        let totals = currency.is_some();
+        Burn {
+            overspent: projects.iter().filter(|row| row.overspent).count(),
+            projects,
+            currency,
+            total_budget: total_budget.filter(|_| totals),
+            total_spent: total_spent.filter(|_| totals),
+        }
+    }
 }
 
 /// The exceptions to the rules that are in force today, soonest to expire first.

@@ -9,7 +9,8 @@ use std::fmt::Write;
 
 use super::html::escape;
 use super::steering::{DependencyAtRisk, LEVELS, RiskMap, Timeline};
-use super::{Dashboard, MetricRow, PersonRef, Point, Trajectory};
+use super::{Dashboard, MetricRow, PersonRef, Point, Trajectory, share_text};
+use crate::model::value::format_decimal;
 
 /// The width of a roadmap timeline, in SVG units.
 const TIMELINE_WIDTH: f64 = 560.0;
@@ -290,6 +291,75 @@ pub(super) fn dependencies(out: &mut String, dashboard: &Dashboard) {
             escape(&row.dependency.id),
             row.problem.replace('_', " "),
             if row.problem == "late" { format!(" {}", escape(&row.detail)) } else { String::new() },
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>\n</section>");
+}
+
+pub(super) fn burn(out: &mut String, dashboard: &Dashboard) {
+    let burn = &dashboard.burn;
+    let _ = writeln!(out, "<section id=\"burn\" aria-labelledby=\"burn-heading\">");
+    let _ = writeln!(out, "<h2 id=\"burn-heading\">Budget and burn</h2>");
+    if burn.projects.is_empty() {
+        let _ = writeln!(out, "<p>No live project declares a budget.</p>\n</section>");
+        return;
+    }
+    if let (Some(currency), Some(budget), Some(spent)) = (&burn.currency, burn.total_budget, burn.total_spent)
+    {
+        let share =
+            spent.checked_div(budget).map_or_else(String::new, |share| format!(" ({})", share_text(share)));
+        let _ = write!(
+            out,
+            "<p>The live projects have spent {} {currency} of {} {currency}{share}",
+            format_decimal(spent.round_dp(2)),
+            format_decimal(budget.round_dp(2))
+        );
+    } else {
+        let _ = write!(out, "<p>Budgets in several currencies and no <code>[money]</code> rates: no total");
+    }
+    match burn.overspent {
+        0 => {
+            let _ = writeln!(out, "; none is over budget.</p>");
+        }
+        count => {
+            let _ = writeln!(
+                out,
+                "; <span class=\"tag bad\">{} over budget</span>.</p>",
+                plural(count, "project", "projects")
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "<table class=\"burn\">\n<caption>Spent against budget per live project</caption>\n<thead><tr><th scope=\"col\">Project</th><th scope=\"col\" class=\"number\">Budget</th><th scope=\"col\" class=\"number\">Spent</th><th scope=\"col\">Burn</th><th scope=\"col\" class=\"number\">ROI</th></tr></thead>\n<tbody>"
+    );
+    for row in &burn.projects {
+        let burn_cell = match row.burn {
+            Some(fraction) => {
+                let over = if row.overspent {
+                    format!(
+                        " <span class=\"tag bad\">over budget by {}</span>",
+                        fraction.checked_sub(rust_decimal::Decimal::ONE).map_or_else(String::new, share_text)
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "<span class=\"progress\">{}<span class=\"number\">{}</span></span>{over}",
+                    super::html::bar_svg(fraction, 100),
+                    share_text(fraction)
+                )
+            }
+            None => "—".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{} <code>{}</code></th><td class=\"number\">{}</td><td class=\"number\">{}</td><td>{burn_cell}</td><td class=\"number\">{}</td></tr>",
+            escape(&row.project.title),
+            escape(&row.project.id),
+            escape(&row.budget.display()),
+            row.spent.as_ref().map_or_else(|| "—".to_string(), |spent| escape(&spent.display())),
+            row.roi.map_or_else(|| "—".to_string(), share_text),
         );
     }
     let _ = writeln!(out, "</tbody>\n</table>\n</section>");

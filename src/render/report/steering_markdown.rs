@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use super::Dashboard;
 use super::markdown::escape;
 use super::steering::LEVELS;
+use super::{Dashboard, share_text};
+use crate::model::value::format_decimal;
 
 pub(super) fn risks(out: &mut String, dashboard: &Dashboard) {
     let map = &dashboard.risks;
@@ -114,6 +115,50 @@ pub(super) fn dependencies(out: &mut String, dashboard: &Dashboard) {
             } else {
                 format!("**{}**", escape(&row.detail))
             },
+        );
+    }
+    out.push('\n');
+}
+
+pub(super) fn burn(out: &mut String, dashboard: &Dashboard) {
+    let burn = &dashboard.burn;
+    let _ = writeln!(out, "## Budget and burn\n");
+    if burn.projects.is_empty() {
+        let _ = writeln!(out, "No live project declares a budget.\n");
+        return;
+    }
+    if let (Some(currency), Some(budget), Some(spent)) = (&burn.currency, burn.total_budget, burn.total_spent)
+    {
+        let _ = writeln!(
+            out,
+            "Spent {} {currency} of {} {currency}; {}.\n",
+            format_decimal(spent.round_dp(2)),
+            format_decimal(budget.round_dp(2)),
+            match burn.overspent {
+                0 => "none is over budget".to_string(),
+                count => format!("**{} over budget**", plural(count, "project", "projects")),
+            }
+        );
+    }
+    let _ = writeln!(out, "| project | budget | spent | burn | ROI |\n|---|---:|---:|---|---:|");
+    for row in &burn.projects {
+        let burn_text = match row.burn {
+            Some(fraction) if row.overspent => format!(
+                "{} **over budget by {}**",
+                share_text(fraction),
+                fraction.checked_sub(rust_decimal::Decimal::ONE).map_or_else(String::new, share_text)
+            ),
+            Some(fraction) => share_text(fraction),
+            None => "—".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} (`{}`) | {} | {} | {burn_text} | {} |",
+            escape(&row.project.title),
+            row.project.id,
+            row.budget.display(),
+            row.spent.as_ref().map_or_else(|| "—".to_string(), super::Amount::display),
+            row.roi.map_or_else(|| "—".to_string(), share_text),
         );
     }
     out.push('\n');
