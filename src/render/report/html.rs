@@ -261,7 +261,10 @@ fn project_table(out: &mut String, caption: &str, projects: &[ProjectRow]) {
             sponsor(project.sponsor.as_ref()),
             escape(&project.budget_text()),
             project.spent.as_ref().map_or_else(|| "—".to_string(), |amount| escape(&amount.display())),
-            project.end.as_deref().map_or_else(|| "—".to_string(), escape),
+            project.end.as_deref().map_or_else(
+                || "—".to_string(),
+                |end| format!("<time datetime=\"{0}\">{0}</time>", escape(end))
+            ),
         );
     }
     let _ = writeln!(out, "</tbody>\n</table>");
