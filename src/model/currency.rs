@@ -1,6 +1,9 @@
 //! Currency codes and exchange rates: the active codes of ISO 4217 (list one, as in force
 //! on 2025-07-01, after XCG replaced ANG; funds codes, precious metals and the testing
-//! codes included) with their English names and minor units, the closest code to a
+//! codes included; compared code by code with the older edition in the `iso_currency`
+//! crate's data, the differences are exactly the amendments since: SLE, VED, XCG and ZWG
+//! added, ANG, HRK, SLL and ZWL withdrawn) with their English names and minor units, the
+//! closest code to a
 //! misspelled one, and the `[money]` rates of `charter.toml` that convert amounts of one
 //! currency into another through the base currency.
 //!
