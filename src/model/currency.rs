@@ -3,9 +3,8 @@
 //! codes included; compared code by code with the older edition in the `iso_currency`
 //! crate's data, the differences are exactly the amendments since: SLE, VED, XCG and ZWG
 //! added, ANG, HRK, SLL and ZWL withdrawn) with their English names and minor units, the
-//! closest code to a
-//! misspelled one, and the `[money]` rates of `charter.toml` that convert amounts of one
-//! currency into another through the base currency.
+//! closest code to a misspelled one, and the `[money]` rates of `charter.toml` that
+//! convert amounts of one currency into another through the base currency.
 //!
 //! Conversion is exact decimal arithmetic: `amount × rate(from) ÷ rate(to)`, rounded once
 //! to the minor unit of the target currency (cents for `USD`, none for `JPY`), half to
