@@ -296,5 +296,6 @@ fn budget_and_burn_marks_the_overspend_and_totals_in_the_base() {
     assert_eq!(over, ["cloud_wave1"], "2,450,000 spent of 2,300,000 USD");
     let html = report(&acme, "html");
     assert!(html.contains("<span class=\"tag bad\">over budget by 6.5%</span>"));
-    assert!(report(&acme, "markdown").contains("106.5% **over budget by 6.5%**"));
+    assert!(report(&acme, "markdown").contains("106.5% **over budget by 6.5%** (waived until 2026-12-31)"));
+    assert_eq!(burn["projects"][0]["waived_until"], "2026-12-31");
 }

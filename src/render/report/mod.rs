@@ -362,6 +362,7 @@ impl Dashboard {
         };
         let counts = Counts::of(findings);
         // `[report] title` as written, else "Alignment dashboard: " and the directory's name.
+        let waivers = steering::Waivers::build(&context, today);
         let title = workspace.config.report.title.clone().unwrap_or_else(|| {
             let name = workspace
                 .root
@@ -398,8 +399,8 @@ impl Dashboard {
             risks: steering::RiskMap::build(&context),
             roadmap: steering::Roadmap::build(portfolio, today),
             dependencies_at_risk: steering::DependencyAtRisk::build(portfolio, today),
-            burn: steering::Burn::build(&context),
-            waivers: steering::Waivers::build(&context, today),
+            burn: steering::Burn::build(&context, &waivers),
+            waivers,
             findings: findings_of(workspace, findings),
         }
     }

@@ -114,13 +114,15 @@ pub struct BurnRow {
     #[serde(serialize_with = "super::optional_decimal")]
     pub burn: Option<Decimal>,
     pub overspent: bool,
+    /// The expiry of a waiver in force of `project_over_budget` on the project.
+    pub waived_until: Option<String>,
     /// The computed `roi`: `(expected_benefit - budget) / budget`, as a fraction.
     #[serde(serialize_with = "super::optional_decimal")]
     pub roi: Option<Decimal>,
 }
 
 impl Burn {
-    pub(super) fn build(context: &Context<'_>) -> Burn {
+    pub(super) fn build(context: &Context<'_>, waivers: &Waivers) -> Burn {
         let portfolio = context.portfolio;
         let rates = context.rates;
         let mut projects = Vec::new();
@@ -153,8 +155,18 @@ impl Burn {
                 Value::Percent(value) | Value::Number(value) => Some(value),
                 _ => None,
             };
+            let project = link(portfolio, id);
+            let waived_until = waivers
+                .in_force
+                .iter()
+                .find(|waiver| {
+                    waiver.rule.as_deref() == Some("project_over_budget")
+                        && waiver.applies_to.contains(&project.id)
+                })
+                .map(|waiver| waiver.expires.clone());
             projects.push(BurnRow {
-                project: link(portfolio, id),
+                project,
+                waived_until,
                 budget: Amount::of(&budget),
                 spent: spent.as_ref().map(Amount::of),
                 overspent: burn.is_some_and(|burn| burn > Decimal::ONE),

@@ -336,9 +336,12 @@ pub(super) fn burn(out: &mut String, dashboard: &Dashboard) {
     for row in &burn.projects {
         let burn_cell = match row.burn {
             Some(fraction) => {
+                let waived = row.waived_until.as_deref().map_or_else(String::new, |until| {
+                    format!(" <small>waived until {}</small>", escape(until))
+                });
                 let over = if row.overspent {
                     format!(
-                        " <span class=\"tag bad\">over budget by {}</span>",
+                        " <span class=\"tag bad\">over budget by {}</span>{waived}",
                         fraction.checked_sub(rust_decimal::Decimal::ONE).map_or_else(String::new, share_text)
                     )
                 } else {

@@ -144,9 +144,12 @@ pub(super) fn burn(out: &mut String, dashboard: &Dashboard) {
     for row in &burn.projects {
         let burn_text = match row.burn {
             Some(fraction) if row.overspent => format!(
-                "{} **over budget by {}**",
+                "{} **over budget by {}**{}",
                 share_text(fraction),
-                fraction.checked_sub(rust_decimal::Decimal::ONE).map_or_else(String::new, share_text)
+                fraction.checked_sub(rust_decimal::Decimal::ONE).map_or_else(String::new, share_text),
+                row.waived_until
+                    .as_deref()
+                    .map_or_else(String::new, |until| format!(" (waived until {until})"))
             ),
             Some(fraction) => share_text(fraction),
             None => "—".to_string(),
