@@ -313,23 +313,61 @@ pub(super) fn line(portfolio: &Portfolio, id: EntityId) -> Result<Option<Line>, 
     let Some(series) = series(portfolio, id) else {
         return Ok(None);
     };
-    let (baseline, baseline_date) = series.baseline;
-    let (target, target_date) = series.target;
-    let (_, actual_date) = series.actual;
-    let Some(total_days) = days_between(baseline_date, target_date).filter(|days| *days != 0) else {
+    let Some(expected) = line_at(series.baseline, series.target, series.actual.1)? else {
         return Ok(None);
     };
-    let expected = if actual_date >= target_date {
-        target
-    } else {
-        let Some(elapsed) = days_between(baseline_date, actual_date) else {
-            return Ok(None);
-        };
-        let fraction = Decimal::from(elapsed).checked_div(Decimal::from(total_days)).unwrap_or(Decimal::ZERO);
-        const LINE: &str = "baseline + (target - baseline) × elapsed time";
-        let span = fits(target.checked_sub(baseline), SPAN, SPAN_INPUTS)?;
-        let gained = fits(span.checked_mul(fraction), LINE, SPAN_INPUTS)?;
-        fits(baseline.checked_add(gained), LINE, SPAN_INPUTS)?
-    };
     Ok(Some(Line { series, increase, expected }))
+}
+
+/// The straight line, linear in days, from `baseline` to `target` (value and date) at
+/// `date`: the target itself on and after the target date, the line extended before the
+/// baseline date; `None` when both dates are one day.
+pub(super) fn line_at(
+    baseline: (Decimal, jiff::civil::Date),
+    target: (Decimal, jiff::civil::Date),
+    date: jiff::civil::Date,
+) -> Result<Option<Decimal>, OutOfRange> {
+    let ((start, start_date), (end, end_date)) = (baseline, target);
+    let Some(total_days) = days_between(start_date, end_date).filter(|days| *days != 0) else {
+        return Ok(None);
+    };
+    if date >= end_date {
+        return Ok(Some(end));
+    }
+    let Some(elapsed) = days_between(start_date, date) else {
+        return Ok(None);
+    };
+    let fraction = Decimal::from(elapsed).checked_div(Decimal::from(total_days)).unwrap_or(Decimal::ZERO);
+    const LINE: &str = "baseline + (target - baseline) × elapsed time";
+    let span = fits(end.checked_sub(start), SPAN, SPAN_INPUTS)?;
+    let gained = fits(span.checked_mul(fraction), LINE, SPAN_INPUTS)?;
+    Ok(Some(fits(start.checked_add(gained), LINE, SPAN_INPUTS)?))
+}
+
+/// [`line_at`] for a metric's `baseline` and `target` (numbers, percents or money of one
+/// currency), whatever its `direction`; `None` when they are missing, of different kinds,
+/// on one day, or out of range.
+pub(super) fn metric_line_at(
+    portfolio: &Portfolio,
+    id: EntityId,
+    date: jiff::civil::Date,
+) -> Option<Decimal> {
+    let point = |name| match portfolio.get(id, name) {
+        Value::Measurement(measurement) => {
+            let (value, currency) = amount(&measurement.value)?;
+            Some((
+                value,
+                measurement.date,
+                currency.map(str::to_string),
+                std::mem::discriminant(&measurement.value),
+            ))
+        }
+        _ => None,
+    };
+    let (start, start_date, start_currency, start_kind) = point("baseline")?;
+    let (end, end_date, end_currency, end_kind) = point("target")?;
+    if start_currency != end_currency || start_kind != end_kind {
+        return None;
+    }
+    line_at((start, start_date), (end, end_date), date).ok().flatten()
 }

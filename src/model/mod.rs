@@ -237,6 +237,13 @@ impl Portfolio {
         self.entity(id).is_some_and(|entity| computed::out_of_range(self, id, entity, field))
     }
 
+    /// Where the straight line from metric `id`'s `baseline` to its `target` (linear in
+    /// days) stands at `date`; the target itself on and after the target date. The value
+    /// behind `on_track` and `expected`, at any date.
+    pub fn metric_line_at(&self, id: EntityId, date: jiff::civil::Date) -> Option<rust_decimal::Decimal> {
+        computed::metric_line_at(self, id, date)
+    }
+
     /// The innermost entity whose declaration contains `offset` of `file`.
     pub fn entity_at(&self, file: crate::source::FileId, offset: usize) -> Option<EntityId> {
         self.ids()

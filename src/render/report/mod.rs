@@ -582,30 +582,17 @@ fn trajectory(portfolio: &Portfolio, id: EntityId, today: jiff::civil::Date) -> 
     if readings.is_empty() {
         readings.extend(point(&portfolio.get(id, "actual")));
     }
-    // The straight line at today, in exact decimals: baseline + (target - baseline) × elapsed.
-    let days = |from: jiff::civil::Date, to: jiff::civil::Date| {
-        from.until((jiff::Unit::Day, to)).ok().map(|span| i64::from(span.get_days()))
-    };
-    let total = days(start.date, end.date).unwrap_or(0);
-    let expected_today = if total <= 0 {
-        None
-    } else {
-        let elapsed = days(start.date, today).unwrap_or(0).clamp(0, total);
-        let fraction = Decimal::from(elapsed).checked_div(Decimal::from(total));
-        fraction
-            .and_then(|fraction| target.number.checked_sub(baseline.number)?.checked_mul(fraction))
-            .and_then(|moved| baseline.number.checked_add(moved))
-            .map(|number| {
-                let shown = match &start.value {
-                    Value::Percent(_) => format_percent(number.round_dp(3)),
-                    Value::Money(money) => {
-                        format_money(&Money { amount: number.round_dp(2), currency: money.currency.clone() })
-                    }
-                    _ => format_decimal(number.round_dp(1)),
-                };
-                Point { date: today.to_string(), value: shown, number }
-            })
-    };
+    // The straight line at today; before the baseline date, the baseline itself.
+    let expected_today = portfolio.metric_line_at(id, today.max(start.date)).map(|number| {
+        let shown = match &start.value {
+            Value::Percent(_) => format_percent(number.round_dp(3)),
+            Value::Money(money) => {
+                format_money(&Money { amount: number.round_dp(2), currency: money.currency.clone() })
+            }
+            _ => format_decimal(number.round_dp(1)),
+        };
+        Point { date: today.to_string(), value: shown, number }
+    });
     Some(Trajectory { baseline, target, readings, expected_today })
 }
 
