@@ -6,9 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use insta_cmd::get_cargo_bin;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use support::session;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cascade")
@@ -31,32 +32,9 @@ fn workspace(case: &str) -> tempfile::TempDir {
     directory
 }
 
-/// `charter ARGS` in `directory`: its exit status, stdout and stderr, as a user sees them.
-fn run(directory: &Path, args: &[&str]) -> String {
-    let output = Command::new(get_cargo_bin("charter"))
-        .args(args)
-        .current_dir(directory)
-        .env("NO_COLOR", "1")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .unwrap();
-    format!(
-        "$ charter {}\nexit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-        args.join(" "),
-        output.status.code().map_or_else(|| "signal".to_string(), |code| code.to_string()),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    )
-}
-
 /// The findings of `charter check` in `directory`, from its JSON report.
 fn findings(directory: &Path) -> Vec<serde_json::Value> {
-    let output = Command::new(get_cargo_bin("charter"))
-        .args(["check", "--format", "json"])
-        .current_dir(directory)
-        .output()
-        .unwrap();
+    let output = support::output(support::charter(directory).args(["check", "--format", "json"]));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     report["diagnostics"].as_array().unwrap().clone()
 }
@@ -70,8 +48,8 @@ fn one_finding(case: &str, code: &str) {
     assert_eq!(codes, [code], "{case}: expected one finding, got {found:#?}");
     let shown = format!(
         "{}\n{}",
-        run(directory.path(), &["check", "--format", "short"]),
-        run(directory.path(), &["check"])
+        session(directory.path(), &["check", "--format", "short"]),
+        session(directory.path(), &["check"])
     );
     insta::assert_snapshot!(case, shown);
 }
@@ -140,13 +118,13 @@ fn misspelled_field_name() {
 #[test]
 fn json_report_of_a_wrong_kind() {
     let directory = workspace("metric_as_objective");
-    insta::assert_snapshot!(run(directory.path(), &["check", "--format", "json"]));
+    insta::assert_snapshot!(session(directory.path(), &["check", "--format", "json"]));
 }
 
 #[test]
 fn why_says_which_rules_did_not_check_the_entity() {
     let directory = workspace("unknown_sponsor");
-    insta::assert_snapshot!(run(directory.path(), &["why", "dc_exit"]));
+    insta::assert_snapshot!(session(directory.path(), &["why", "dc_exit"]));
 }
 
 #[test]

@@ -6,9 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use insta_cmd::get_cargo_bin;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use support::session;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history")
@@ -23,32 +24,9 @@ fn workspace(group: &str, file: &str) -> tempfile::TempDir {
     directory
 }
 
-/// `charter ARGS` in `directory`: its exit status, stdout and stderr, as a user sees them.
-fn run(directory: &Path, args: &[&str]) -> String {
-    let output = Command::new(get_cargo_bin("charter"))
-        .args(args)
-        .current_dir(directory)
-        .env("NO_COLOR", "1")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .unwrap();
-    format!(
-        "$ charter {}\nexit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-        args.join(" "),
-        output.status.code().map_or_else(|| "signal".to_string(), |code| code.to_string()),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    )
-}
-
 /// The codes of the findings of `charter check` in `directory`, from its JSON report.
 fn codes(directory: &Path) -> Vec<String> {
-    let output = Command::new(get_cargo_bin("charter"))
-        .args(["check", "--format", "json"])
-        .current_dir(directory)
-        .output()
-        .unwrap();
+    let output = support::output(support::charter(directory).args(["check", "--format", "json"]));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     report["diagnostics"]
         .as_array()
@@ -65,8 +43,8 @@ fn checked(group: &str, file: &str) -> String {
     let source = std::fs::read_to_string(fixtures().join(group).join(file)).unwrap();
     format!(
         "{source}\n{}\n{}",
-        run(directory.path(), &["check", "--format", "short"]),
-        run(directory.path(), &["check"])
+        session(directory.path(), &["check", "--format", "short"]),
+        session(directory.path(), &["check"])
     )
 }
 
@@ -146,13 +124,13 @@ fn the_latest_reading_in_history_comes_with_the_fix_that_makes_it_the_actual() {
 #[test]
 fn readings_trend_expected_and_reading_due_as_rules_see_them() {
     let directory = workspace("computed", "computed.charter");
-    insta::assert_snapshot!("computed", run(directory.path(), &["check", "--format", "short"]));
+    insta::assert_snapshot!("computed", session(directory.path(), &["check", "--format", "short"]));
 }
 
 #[test]
 fn charter_why_shows_the_computed_fields_of_a_failing_require() {
     let directory = workspace("computed", "computed.charter");
-    insta::assert_snapshot!("why_conversion", run(directory.path(), &["why", "conversion"]));
+    insta::assert_snapshot!("why_conversion", session(directory.path(), &["why", "conversion"]));
 }
 
 #[test]
@@ -175,7 +153,7 @@ fn a_multi_line_history_with_comments_is_formatted_as_written() {
     for (group, file) in [("computed", "computed.charter"), ("readings", "two_readings_one_date.charter")] {
         let directory = workspace(group, file);
         let before = std::fs::read_to_string(directory.path().join(file)).unwrap();
-        let output = run(directory.path(), &["fmt", file]);
+        let output = session(directory.path(), &["fmt", file]);
         let after = std::fs::read_to_string(directory.path().join(file)).unwrap();
         assert_eq!(before, after, "{file} is in canonical form: {output}");
     }
@@ -184,7 +162,7 @@ fn a_multi_line_history_with_comments_is_formatted_as_written() {
 #[test]
 fn charter_explain_describes_invalid_reading() {
     let directory = tempfile::tempdir().unwrap();
-    insta::assert_snapshot!("explain", run(directory.path(), &["explain", "charter::invalid_reading"]));
+    insta::assert_snapshot!("explain", session(directory.path(), &["explain", "charter::invalid_reading"]));
 }
 
 #[test]

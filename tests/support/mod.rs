@@ -63,3 +63,16 @@ pub fn transcript(command: &mut Command) -> String {
         stderr(&output)
     )
 }
+
+/// `charter ARGS` in `directory` as a session reads: the command line, the exit status,
+/// stdout and stderr.
+pub fn session(directory: &Path, args: &[&str]) -> String {
+    let output = output(charter(directory).args(args));
+    format!(
+        "$ charter {}\nexit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+        args.join(" "),
+        output.status.code().map_or_else(|| "signal".to_string(), |code| code.to_string()),
+        stdout(&output),
+        stderr(&output),
+    )
+}

@@ -416,3 +416,19 @@ fn link(portfolio: &Portfolio, id: EntityId) -> ProjectLink {
     let (id_text, title) = names(portfolio, id);
     ProjectLink { id: id_text, title, status: text(portfolio, id, "status") }
 }
+
+/// `1 risk`, `3 risks`: the count and the word that agrees with it.
+pub(super) fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+impl Waivers {
+    /// The sentence on expired waivers, with a leading space; empty when there is none.
+    pub(super) fn expired_note(&self) -> String {
+        match self.expired {
+            0 => String::new(),
+            1 => " 1 waiver has expired and no longer suppresses its findings.".to_string(),
+            count => format!(" {count} waivers have expired and no longer suppress their findings."),
+        }
+    }
+}

@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::html::escape;
-use super::steering::{DependencyAtRisk, LEVELS, RiskMap, Timeline};
+use super::steering::{DependencyAtRisk, LEVELS, RiskMap, Timeline, plural};
 use super::{Dashboard, MetricRow, PersonRef, Point, Trajectory, share_text};
 use crate::model::value::format_decimal;
 
@@ -372,11 +372,7 @@ pub(super) fn waivers(out: &mut String, dashboard: &Dashboard) {
     let waivers = &dashboard.waivers;
     let _ = writeln!(out, "<section id=\"waivers\" aria-labelledby=\"waivers-heading\">");
     let _ = writeln!(out, "<h2 id=\"waivers-heading\">Waivers in force</h2>");
-    let expired = match waivers.expired {
-        0 => String::new(),
-        1 => " 1 waiver has expired and no longer suppresses its findings.".to_string(),
-        count => format!(" {count} waivers have expired and no longer suppress their findings."),
-    };
+    let expired = waivers.expired_note();
     if waivers.in_force.is_empty() {
         let _ = writeln!(out, "<p>No waiver is in force.{expired}</p>\n</section>");
         return;
@@ -429,10 +425,6 @@ fn day(text: Option<&str>) -> Option<i64> {
     let date: jiff::civil::Date = text?.parse().ok()?;
     let epoch = jiff::civil::date(1970, 1, 1);
     epoch.until((jiff::Unit::Day, date)).ok().map(|span| i64::from(span.get_days()))
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The trend cell of a KPI row: its readings against the straight line from baseline

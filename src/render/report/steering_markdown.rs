@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::markdown::escape;
-use super::steering::LEVELS;
+use super::steering::{LEVELS, plural};
 use super::{Dashboard, share_text};
 use crate::model::value::format_decimal;
 
@@ -170,11 +170,7 @@ pub(super) fn burn(out: &mut String, dashboard: &Dashboard) {
 pub(super) fn waivers(out: &mut String, dashboard: &Dashboard) {
     let waivers = &dashboard.waivers;
     let _ = writeln!(out, "## Waivers in force\n");
-    let expired = match waivers.expired {
-        0 => String::new(),
-        1 => " 1 waiver has expired and no longer suppresses its findings.".to_string(),
-        count => format!(" {count} waivers have expired and no longer suppress their findings."),
-    };
+    let expired = waivers.expired_note();
     if waivers.in_force.is_empty() {
         let _ = writeln!(out, "No waiver is in force.{expired}\n");
         return;
@@ -212,8 +208,4 @@ pub(super) fn waivers(out: &mut String, dashboard: &Dashboard) {
         );
     }
     out.push('\n');
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
