@@ -10,14 +10,19 @@ use std::path::Path;
 use charter_bench::{Pair, RULES, TODAY, charter_pairs, lines, peer, write_portfolio};
 
 /// Charter's pairs (through the JSON `charter check --format json` prints) and the peer's
-/// (over the JSON `charter export` prints), for the workspace in `directory`.
+/// (over the JSON `charter export` prints), for the workspace in `directory`. The peer
+/// flags the same over the lean cut of that JSON that `bench/run` times.
 fn both(directory: &Path) -> (BTreeSet<Pair>, BTreeSet<Pair>) {
     let workspace = charter::load(&[directory.to_path_buf()]).unwrap();
     let today: jiff::civil::Date = TODAY.parse().unwrap();
     let findings = charter::check(&workspace, today);
     let check = charter::render::json::render(&workspace.sources, &findings, charter::totals(&workspace));
     let export = charter::render::export::render(&workspace);
-    (charter_pairs(&check).unwrap(), peer::flagged(&export, TODAY).unwrap())
+    let full = peer::flagged(&export, TODAY).unwrap();
+    let lean = peer::lean(&export).unwrap();
+    assert!(lean.len() * 3 < export.len(), "the lean input is a cut: {} of {} bytes", lean.len(), export.len());
+    assert_eq!(lines(&full), lines(&peer::flagged(&lean, TODAY).unwrap()), "lean and full inputs differ");
+    (charter_pairs(&check).unwrap(), full)
 }
 
 #[test]
