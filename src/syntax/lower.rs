@@ -143,6 +143,10 @@ impl Lower<'_> {
                 Rule::ident => idents.push(self.ident(&child)),
                 Rule::string | Rule::text_block => title = Some(self.string(&child)),
                 Rule::entity_body => {
+                    let members = child.clone().into_inner();
+                    // Every member but the braces is a field, or now and then a nested
+                    // entity: sized once, the list holds no spare capacity for its life.
+                    fields.reserve_exact(members.len().saturating_sub(2));
                     for member in child.into_inner() {
                         if member.as_rule() == Rule::member {
                             self.member(member, &mut fields, &mut children);
@@ -156,6 +160,10 @@ impl Lower<'_> {
         let missing = || Ident { name: String::new(), span };
         let kind = idents.next().unwrap_or_else(missing);
         let id = idents.next().unwrap_or_else(missing);
+        if !children.is_empty() {
+            fields.shrink_to_fit();
+            children.shrink_to_fit();
+        }
         Entity { doc, kind, id, title, fields, children, span }
     }
 
@@ -197,13 +205,15 @@ impl Lower<'_> {
             return Value { kind: ValueKind::None, span };
         };
         let kind = match inner.as_rule() {
-            Rule::list => ValueKind::List(
-                inner
-                    .into_inner()
-                    .filter(|child| child.as_rule() == Rule::value)
-                    .map(|child| self.value(child))
-                    .collect(),
-            ),
+            Rule::list => {
+                let children = inner.into_inner();
+                // The brackets are the only pairs besides the values (commas are silent).
+                let mut values = Vec::with_capacity(children.len().saturating_sub(2));
+                for child in children.filter(|child| child.as_rule() == Rule::value) {
+                    values.push(self.value(child));
+                }
+                ValueKind::List(values)
+            }
             Rule::string | Rule::text_block => ValueKind::String(self.string(&inner).value),
             Rule::date => ValueKind::Date(self.date(&inner)),
             Rule::duration => ValueKind::Duration(self.duration(&inner)),

@@ -28,13 +28,22 @@ use shift::Shift;
 
 /// Parse one file. Spans in the tree and the diagnostics point into `text` under `file`.
 pub fn parse(file: FileId, text: &str) -> (ast::SourceFile, Vec<Diagnostic>) {
-    let (parts, too_deep, _) = parse_parts(file, text, None);
-    let mut items = Vec::new();
+    // Like `parse_parts` without keeping the parts: every declaration lowers straight
+    // into the file's one list of items.
+    let scan = recover::scan(text);
+    let too_deep = scan.too_deep.is_some();
+    let ranges = recover::declarations(text, &scan.starts);
+    let mut items = Vec::with_capacity(ranges.len());
     let mut diagnostics = Vec::new();
-    for part in parts {
-        items.extend(part.items);
-        diagnostics.extend(part.diagnostics);
+    for range in ranges {
+        let Some(chunk) = text.get(range.clone()) else {
+            continue;
+        };
+        let chunk =
+            errors::Chunk { file, base: range.start, text: chunk, ends_file: range.end == text.len() };
+        parse_declaration(&chunk, too_deep, &mut items, &mut diagnostics);
     }
+    items.shrink_to_fit();
     retry_whole(file, text, too_deep, items, diagnostics)
 }
 
