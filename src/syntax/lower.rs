@@ -133,7 +133,8 @@ impl Lower<'_> {
 
     /// Lowers `entity`, `nested` and the entities of tests: `KIND ID ["title"] { ... }`.
     fn entity(&mut self, doc: Option<Doc>, pair: Pair<'_, Rule>) -> Entity {
-        let span = self.content_span(&pair);
+        // An entity ends with the `}` of its body: its pair has no trailing whitespace.
+        let span = self.span(&pair);
         let mut idents = Vec::with_capacity(2);
         let mut title = None;
         let mut fields = Vec::new();
@@ -200,10 +201,14 @@ impl Lower<'_> {
     }
 
     fn value(&mut self, pair: Pair<'_, Rule>) -> Value {
-        let span = self.content_span(&pair);
+        let whole = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
-            return Value { kind: ValueKind::None, span };
+            return Value { kind: ValueKind::None, span: whole };
         };
+        // Every alternative but `quantity` (which finds its own span) is one pair that
+        // starts where the value does and ends with its last token (a list with its
+        // `]`), so its span is the value's without a walk to the last token.
+        let span = self.span(&inner);
         let kind = match inner.as_rule() {
             Rule::list => {
                 let children = inner.into_inner();
