@@ -131,15 +131,15 @@ impl LineIndex {
 /// The offset after every line end of `bytes`: `\n`, `\r\n` (one line end, never two) and
 /// a lone `\r`. Every stage that counts or splits lines uses this one definition.
 pub fn next_line_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter_map(|(index, byte)| match byte {
-        b'\n' => Some(index + 1),
-        b'\r' if bytes.get(index + 1) != Some(&b'\n') => Some(index + 1),
-        _ => None,
+    // `memchr` jumps from line end to line end instead of testing every byte.
+    memchr::memchr2_iter(b'\n', b'\r', bytes).filter_map(|index| match bytes.get(index) {
+        Some(b'\r') if bytes.get(index + 1) == Some(&b'\n') => None,
+        _ => Some(index + 1),
     })
 }
 
 fn has_lone_carriage_return(bytes: &[u8]) -> bool {
-    bytes.iter().enumerate().any(|(index, byte)| *byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'))
+    memchr::memchr_iter(b'\r', bytes).any(|index| bytes.get(index + 1) != Some(&b'\n'))
 }
 
 fn lone_returns_as_newlines(text: &str) -> String {

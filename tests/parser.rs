@@ -1122,6 +1122,37 @@ fn assert_incremental_agrees(name: &str, text: &str, seed: u64) -> usize {
     reused
 }
 
+/// `parse` hands pest many declarations at once; a file whose groups hold a body cut at a
+/// line in column 0, with or without a real error elsewhere, must give what parsing one
+/// declaration at a time gives (`parse_incremental` without previous parts does that).
+#[test]
+fn grouped_parsing_agrees_with_parsing_declaration_by_declaration() {
+    let people = |text: &mut String, from: usize| {
+        for index in from..from + 700 {
+            writeln!(text, "person p{index} {{\n  role: \"r\"\n}}").unwrap();
+        }
+    };
+    for broken in [false, true] {
+        let mut text = String::new();
+        people(&mut text, 0);
+        text.push_str("person cut {\nrole: \"in column 0\"\n}\n");
+        people(&mut text, 1000);
+        if broken {
+            text.push_str("person broken { role: ??? }\n");
+        }
+        people(&mut text, 2000);
+        assert!(text.len() > 60_000);
+        let (tree, diagnostics) = parse(FileId(3), &text);
+        let (expected_tree, expected_diagnostics, _) =
+            charter::syntax::parse_incremental(FileId(3), &text, None);
+        assert_eq!(format!("{tree:#?}"), format!("{expected_tree:#?}"), "broken: {broken}");
+        assert_eq!(format!("{diagnostics:#?}"), format!("{expected_diagnostics:#?}"), "broken: {broken}");
+        let cut =
+            tree.items.iter().any(|item| matches!(item, Item::Entity(entity) if entity.id.name == "cut"));
+        assert_eq!(cut, !broken, "the cut body is whole exactly when the file has no real error");
+    }
+}
+
 #[test]
 fn incremental_parsing_agrees_with_parsing_from_scratch() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -101,6 +101,9 @@ pub struct Workspace {
     pub portfolio: Portfolio,
     /// Syntax, `use` and model findings, unsorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether `files` still hold the trees of entity declarations
+    /// ([`Workspace::drop_entity_trees`]).
+    entity_trees: bool,
 }
 
 /// Text for a path from somewhere other than the disk (an editor's open document).
@@ -254,7 +257,31 @@ impl Workspace {
         let (portfolio, found) = updated
             .unwrap_or_else(|| super::resolve(&Declarations::of_files(files.iter().map(|file| &*file.ast))));
         diagnostics.extend(found);
-        Workspace { root, config, sources, files, portfolio, diagnostics }
+        Workspace { root, config, sources, files, portfolio, diagnostics, entity_trees: true }
+    }
+
+    /// Frees the syntax trees of entity declarations, which the portfolio now holds
+    /// resolved: for a command that goes on to check and render, they are most of the
+    /// memory it holds. Rules, tests, `extend`s, `use`s and broken declarations stay.
+    /// [`Workspace::reload`] after this resolves every file again.
+    pub fn drop_entity_trees(&mut self) {
+        self.entity_trees = false;
+        self.files.par_iter_mut().for_each(|parsed| {
+            if !parsed.ast.items.iter().any(|item| matches!(item, ast::Item::Entity(_))) {
+                return;
+            }
+            let kept = |item: &ast::Item| !matches!(item, ast::Item::Entity(_));
+            match Arc::get_mut(&mut parsed.ast) {
+                Some(tree) => {
+                    tree.items.retain(kept);
+                    tree.items.shrink_to_fit();
+                }
+                None => {
+                    let items = parsed.ast.items.iter().filter(|item| kept(item)).cloned().collect();
+                    parsed.ast = Arc::new(ast::SourceFile { items });
+                }
+            }
+        });
     }
 
     /// Every rule declaration of the workspace, std included, with its file.
@@ -378,7 +405,11 @@ fn update(
     sources: &SourceMap,
     files: &[ParsedFile],
 ) -> Option<(Portfolio, Vec<Diagnostic>)> {
-    if previous.files.len() != files.len() || previous.sources.len() != sources.len() {
+    // Without its entity trees, `previous` cannot say what the changed file declared.
+    if !previous.entity_trees
+        || previous.files.len() != files.len()
+        || previous.sources.len() != sources.len()
+    {
         return None;
     }
     let mut changed = None;

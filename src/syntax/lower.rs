@@ -133,7 +133,8 @@ impl Lower<'_> {
 
     /// Lowers `entity`, `nested` and the entities of tests: `KIND ID ["title"] { ... }`.
     fn entity(&mut self, doc: Option<Doc>, pair: Pair<'_, Rule>) -> Entity {
-        let span = self.content_span(&pair);
+        // An entity ends with the `}` of its body: its pair has no trailing whitespace.
+        let span = self.span(&pair);
         let mut idents = Vec::with_capacity(2);
         let mut title = None;
         let mut fields = Vec::new();
@@ -143,6 +144,10 @@ impl Lower<'_> {
                 Rule::ident => idents.push(self.ident(&child)),
                 Rule::string | Rule::text_block => title = Some(self.string(&child)),
                 Rule::entity_body => {
+                    let members = child.clone().into_inner();
+                    // Every member but the braces is a field, or now and then a nested
+                    // entity: sized once, the list holds no spare capacity for its life.
+                    fields.reserve_exact(members.len().saturating_sub(2));
                     for member in child.into_inner() {
                         if member.as_rule() == Rule::member {
                             self.member(member, &mut fields, &mut children);
@@ -156,6 +161,10 @@ impl Lower<'_> {
         let missing = || Ident { name: String::new(), span };
         let kind = idents.next().unwrap_or_else(missing);
         let id = idents.next().unwrap_or_else(missing);
+        if !children.is_empty() {
+            fields.shrink_to_fit();
+            children.shrink_to_fit();
+        }
         Entity { doc, kind, id, title, fields, children, span }
     }
 
@@ -192,18 +201,24 @@ impl Lower<'_> {
     }
 
     fn value(&mut self, pair: Pair<'_, Rule>) -> Value {
-        let span = self.content_span(&pair);
+        let whole = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
-            return Value { kind: ValueKind::None, span };
+            return Value { kind: ValueKind::None, span: whole };
         };
+        // Every alternative but `quantity` (which finds its own span) is one pair that
+        // starts where the value does and ends with its last token (a list with its
+        // `]`), so its span is the value's without a walk to the last token.
+        let span = self.span(&inner);
         let kind = match inner.as_rule() {
-            Rule::list => ValueKind::List(
-                inner
-                    .into_inner()
-                    .filter(|child| child.as_rule() == Rule::value)
-                    .map(|child| self.value(child))
-                    .collect(),
-            ),
+            Rule::list => {
+                let children = inner.into_inner();
+                // The brackets are the only pairs besides the values (commas are silent).
+                let mut values = Vec::with_capacity(children.len().saturating_sub(2));
+                for child in children.filter(|child| child.as_rule() == Rule::value) {
+                    values.push(self.value(child));
+                }
+                ValueKind::List(values)
+            }
             Rule::string | Rule::text_block => ValueKind::String(self.string(&inner).value),
             Rule::date => ValueKind::Date(self.date(&inner)),
             Rule::duration => ValueKind::Duration(self.duration(&inner)),

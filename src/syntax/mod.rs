@@ -28,14 +28,85 @@ use shift::Shift;
 
 /// Parse one file. Spans in the tree and the diagnostics point into `text` under `file`.
 pub fn parse(file: FileId, text: &str) -> (ast::SourceFile, Vec<Diagnostic>) {
-    let (parts, too_deep, _) = parse_parts(file, text, None);
-    let mut items = Vec::new();
+    // Like `parse_parts` without keeping the parts: declarations lower straight into the
+    // file's one list of items, a group of them per pest call ([`parse_group`]).
+    let scan = recover::scan(text);
+    let too_deep = scan.too_deep.is_some();
+    let ranges = recover::declarations(text, &scan.starts);
+    let mut items = Vec::with_capacity(ranges.len());
     let mut diagnostics = Vec::new();
-    for part in parts {
-        items.extend(part.items);
-        diagnostics.extend(part.diagnostics);
+    let mut rest = ranges.as_slice();
+    while !rest.is_empty() {
+        // A file nested too deeply somewhere is parsed one declaration at a time, each
+        // scanned for its depth first.
+        let mut count = 0;
+        let mut size = 0;
+        for range in rest {
+            if count > 0 && (too_deep || size + range.len() > GROUP_BYTES) {
+                break;
+            }
+            size += range.len();
+            count += 1;
+        }
+        let (group, after) = rest.split_at(count.min(rest.len()));
+        rest = after;
+        if group.len() > 1 && parse_group(file, text, group, &mut items, &mut diagnostics) {
+            continue;
+        }
+        for range in group {
+            let Some(chunk) = text.get(range.clone()) else {
+                continue;
+            };
+            let chunk =
+                errors::Chunk { file, base: range.start, text: chunk, ends_file: range.end == text.len() };
+            parse_declaration(&chunk, too_deep, &mut items, &mut diagnostics);
+        }
     }
+    items.shrink_to_fit();
     retry_whole(file, text, too_deep, items, diagnostics)
+}
+
+/// How many bytes of consecutive declarations [`parse`] hands to pest at once: enough
+/// that setting up a parse and growing its token queue from nothing costs little per
+/// declaration, few enough that the queue (over 20 bytes per source byte) stays small.
+const GROUP_BYTES: usize = 16 * 1024;
+
+/// Parses consecutive declaration chunks in one pest call and lowers their items, when
+/// that gives exactly what parsing each chunk alone would: the group parses, and no item
+/// runs across the start of a chunk. An item's parse reads nothing past its own end (a
+/// `}` or a string's closing quote), and between items there is only whitespace and
+/// comments, which never run across a line start; so each chunk would have parsed alone
+/// into the same items. Otherwise (a syntax error, or a body cut at a line in column 0)
+/// nothing is added and the caller parses the chunks one by one.
+fn parse_group(
+    file: FileId,
+    text: &str,
+    group: &[std::ops::Range<usize>],
+    items: &mut Vec<ast::Item>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let (Some(first), Some(last)) = (group.first(), group.last()) else {
+        return false;
+    };
+    let Some(group_text) = text.get(first.start..last.end) else {
+        return false;
+    };
+    let Ok(mut pairs) = CharterParser::parse(Rule::file, group_text) else {
+        return false;
+    };
+    let Some(root) = pairs.next() else {
+        return false;
+    };
+    let mut starts = group.iter().skip(1).map(|range| range.start - first.start).peekable();
+    for item in root.clone().into_inner().filter(|pair| pair.as_rule() == Rule::item) {
+        let span = item.as_span();
+        while starts.next_if(|&start| start <= span.start()).is_some() {}
+        if starts.peek().is_some_and(|&start| start < span.end()) {
+            return false;
+        }
+    }
+    lower_items(file, first.start, root, items, diagnostics);
+    true
 }
 
 /// A file parsed declaration by declaration, kept so that the next version of its text
