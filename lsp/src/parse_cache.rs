@@ -105,6 +105,20 @@ impl ParseCache {
         (ast, diagnostics)
     }
 
+    /// How many parse results are kept: one per file of the last load.
+    pub fn len(&self) -> usize {
+        lock(&self.entries).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many files keep their declarations for incremental parsing: those edited.
+    pub fn files_with_parts(&self) -> usize {
+        lock(&self.entries).values().filter(|entry| entry.parts.is_some()).count()
+    }
+
     /// Loads a workspace from `texts`, parsing only what changed since the last load, and
     /// resolving only the changed file again when that is all that changed.
     pub fn load(
@@ -157,6 +171,41 @@ mod tests {
         assert_eq!((cache.last_parsed, cache.last_reused), (1, 1 + std_files));
         assert!(workspace.portfolio.lookup("c").is_some());
         assert!(workspace.portfolio.lookup("b").is_none());
+    }
+
+    /// Over many edits of every kind, the cache keeps one parse per file of the last load,
+    /// declarations only for the edited files, and no workspace but the last: nothing it
+    /// holds grows with the number of edits.
+    #[test]
+    fn what_the_cache_keeps_stays_bounded_over_many_edits() {
+        let people: String = (0..30).map(|index| format!("person p{index} {{}}\n")).collect();
+        let projects = "project a \"A\" { status: active, sponsor: p1 }\n";
+        let mut texts: Vec<(PathBuf, Arc<str>)> = vec![
+            (PathBuf::from("/w/people.charter"), Arc::from(people.as_str())),
+            (PathBuf::from("/w/projects.charter"), Arc::from(projects)),
+            (PathBuf::from("/w/teams.charter"), Arc::from("team t \"T\" {}\n")),
+        ];
+        let overlay = |_: &Path| None;
+        let files = texts.len() + charter::stdlib::FILES.len();
+        let mut cache = ParseCache::default();
+        let mut earlier: Option<std::sync::Weak<Workspace>> = None;
+        for edit in 0..200 {
+            let people_now = match edit % 4 {
+                0 => people.replace("person p3 ", &format!("person q{edit} ")),
+                1 => format!("{people}person extra{edit} {{}}\n"),
+                2 => people.replace("person p7 {}", "person p7 {"),
+                _ => people.clone(),
+            };
+            texts[0].1 = Arc::from(people_now);
+            texts[1].1 = Arc::from(projects.replace("active", ["active", "proposed"][edit % 2]));
+            let workspace = cache.load(PathBuf::from("/w"), Config::default(), texts.clone(), &overlay);
+            assert_eq!(cache.len(), files, "edit {edit}");
+            assert!(cache.files_with_parts() <= 2, "edit {edit}");
+            // The cache holds the last workspace only; the one before is gone.
+            assert_eq!(Arc::strong_count(&workspace), 2, "edit {edit}");
+            assert!(earlier.take().is_none_or(|weak| weak.upgrade().is_none()), "edit {edit}");
+            earlier = Some(Arc::downgrade(&workspace));
+        }
     }
 
     #[test]

@@ -475,7 +475,10 @@ impl Analyst {
     }
 
     /// Runs `work` on the analysis thread; `Err` when it panicked.
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> std::result::Result<T, Panicked> {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> std::result::Result<T, Panicked> {
         let Some(jobs) = &self.jobs else {
             return tokio::task::spawn_blocking(work).await.map_err(|_| Panicked);
         };
