@@ -468,7 +468,8 @@ impl Analyst {
         let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
         let started = std::thread::Builder::new().name("charter-analysis".to_string()).spawn(move || {
             while let Ok(job) = receiver.recv() {
-                job();
+                // A job that panics (freeing a snapshot included) leaves the thread serving.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
             }
         });
         Analyst { jobs: started.ok().map(|_| jobs) }
