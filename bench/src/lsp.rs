@@ -38,9 +38,18 @@ impl Client {
         let stdin = child.stdin.take().ok_or("no stdin")?;
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let (sender, messages) = channel();
+        // With `EDITOR_LOG` set, the server's log messages (its timings among them) go to
+        // stderr, to see where an analysis spends its time.
+        let echo = std::env::var_os("EDITOR_LOG").is_some();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
             while let Some(message) = read_message(&mut reader) {
+                if echo
+                    && message.get("method").and_then(Value::as_str) == Some("window/logMessage")
+                    && let Some(text) = message.pointer("/params/message").and_then(Value::as_str)
+                {
+                    eprintln!("server: {text}");
+                }
                 if sender.send(Received { at: Instant::now(), message }).is_err() {
                     break;
                 }

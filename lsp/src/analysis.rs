@@ -180,7 +180,7 @@ pub fn today(config: &Config) -> jiff::civil::Date {
 struct Loaded {
     root: PathBuf,
     workspace: Arc<Workspace>,
-    engine: charter::rules::Engine,
+    engine: Arc<charter::rules::Engine>,
     today: jiff::civil::Date,
     config_error: Option<String>,
     /// The findings of the focused document, when this root owns it.
@@ -245,7 +245,7 @@ pub fn prepare(
             let texts = root.texts.clone();
             let loading = std::time::Instant::now();
             let workspace = cache.load(root.path.clone(), config, texts, &overlay);
-            let engine = charter::rules::Engine::new(&workspace);
+            let engine = cache.engine(&workspace);
             phases.load += loading.elapsed();
             phases.files_parsed += cache.last_parsed;
             phases.files_reused += cache.last_reused;

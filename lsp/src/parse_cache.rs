@@ -1,8 +1,12 @@
-//! Parsed files kept between analyses, so that an edit re-parses only the edited file.
+//! Parsed files kept between analyses, so that an edit re-parses only the edited file, and
+//! the compiled rules, so that an edit that touches no rule is not compiled again.
 //!
 //! A parse result is reused when the file has the same id, path and text as before
 //! (spans in the tree carry the file id, so a file that moved to another id is parsed
-//! again).
+//! again). The rules are reused when the workspace has the same files, at the same ids,
+//! and every file whose tree changed declares no `rule`, `test` or `extend`, before or
+//! after: what [`Engine::new`] reads (those declarations and the schema they shape) is then
+//! the same.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -12,6 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use charter::Diagnostic;
 use charter::model::workspace::Overlay;
 use charter::model::{Config, Workspace};
+use charter::rules::Engine;
 use charter::source::FileId;
 use charter::syntax::{self, ast};
 
@@ -26,6 +31,42 @@ pub struct ParseCache {
     pub last_reused: usize,
     /// Declarations of the files parsed again that were reused rather than parsed.
     pub last_declarations_reused: usize,
+    /// The rules compiled for the last load, with what they were compiled from.
+    engine: Option<(Arc<Engine>, Vec<RuleSource>)>,
+    /// Whether the last call of [`ParseCache::engine`] reused the compiled rules.
+    pub last_engine_reused: bool,
+}
+
+/// One file as the compiled rules depend on it: its id and path, and its tree when it
+/// declares a `rule`, `test` or `extend` (else `None`: any edit of it leaves them as they are).
+#[derive(Debug)]
+struct RuleSource {
+    file: FileId,
+    path: PathBuf,
+    std: bool,
+    used: bool,
+    declares: Option<Arc<ast::SourceFile>>,
+}
+
+/// Whether `tree` declares something [`Engine::new`] reads.
+fn declares_rules(tree: &ast::SourceFile) -> bool {
+    tree.items
+        .iter()
+        .any(|item| matches!(item, ast::Item::Rule(_) | ast::Item::Test(_) | ast::Item::Extend(_)))
+}
+
+fn rule_sources(workspace: &Workspace) -> Vec<RuleSource> {
+    workspace
+        .files
+        .iter()
+        .map(|parsed| RuleSource {
+            file: parsed.file,
+            path: workspace.sources.get(parsed.file).map(|source| source.path.clone()).unwrap_or_default(),
+            std: parsed.std,
+            used: parsed.used,
+            declares: declares_rules(&parsed.ast).then(|| parsed.ast.clone()),
+        })
+        .collect()
 }
 
 #[derive(Debug)]
@@ -55,6 +96,34 @@ impl ParseCache {
     pub fn clear(&mut self) {
         lock(&self.entries).clear();
         self.previous = None;
+        self.engine = None;
+    }
+
+    /// The rules of `workspace` compiled: those of the last call when nothing they are
+    /// compiled from changed since, else compiled now.
+    pub fn engine(&mut self, workspace: &Workspace) -> Arc<Engine> {
+        let sources = rule_sources(workspace);
+        let unchanged = self.engine.as_ref().is_some_and(|(_, before)| {
+            before.len() == sources.len()
+                && before.iter().zip(&sources).all(|(before, now)| {
+                    before.file == now.file
+                        && before.path == now.path
+                        && before.std == now.std
+                        && before.used == now.used
+                        && match (&before.declares, &now.declares) {
+                            (None, None) => true,
+                            (Some(before), Some(now)) => Arc::ptr_eq(before, now),
+                            _ => false,
+                        }
+                })
+        });
+        self.last_engine_reused = unchanged;
+        let engine = match self.engine.take() {
+            Some((engine, _)) if unchanged => engine,
+            _ => Arc::new(Engine::new(workspace)),
+        };
+        self.engine = Some((engine.clone(), sources));
+        engine
     }
 
     /// Parses `text` as file `file` at `path`, or returns the result of the last parse of
@@ -103,6 +172,20 @@ impl ParseCache {
             },
         );
         (ast, diagnostics)
+    }
+
+    /// How many parse results are kept: one per file of the last load.
+    pub fn len(&self) -> usize {
+        lock(&self.entries).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many files keep their declarations for incremental parsing: those edited.
+    pub fn files_with_parts(&self) -> usize {
+        lock(&self.entries).values().filter(|entry| entry.parts.is_some()).count()
     }
 
     /// Loads a workspace from `texts`, parsing only what changed since the last load, and
@@ -157,6 +240,82 @@ mod tests {
         assert_eq!((cache.last_parsed, cache.last_reused), (1, 1 + std_files));
         assert!(workspace.portfolio.lookup("c").is_some());
         assert!(workspace.portfolio.lookup("b").is_none());
+    }
+
+    /// Over many edits of every kind, the cache keeps one parse per file of the last load,
+    /// declarations only for the edited files, and no workspace but the last: nothing it
+    /// holds grows with the number of edits.
+    #[test]
+    fn what_the_cache_keeps_stays_bounded_over_many_edits() {
+        let people: String = (0..30).map(|index| format!("person p{index} {{}}\n")).collect();
+        let projects = "project a \"A\" { status: active, sponsor: p1 }\n";
+        let mut texts: Vec<(PathBuf, Arc<str>)> = vec![
+            (PathBuf::from("/w/people.charter"), Arc::from(people.as_str())),
+            (PathBuf::from("/w/projects.charter"), Arc::from(projects)),
+            (PathBuf::from("/w/teams.charter"), Arc::from("team t \"T\" {}\n")),
+        ];
+        let overlay = |_: &Path| None;
+        let files = texts.len() + charter::stdlib::FILES.len();
+        let mut cache = ParseCache::default();
+        let mut earlier: Option<std::sync::Weak<Workspace>> = None;
+        for edit in 0..200 {
+            let people_now = match edit % 4 {
+                0 => people.replace("person p3 ", &format!("person q{edit} ")),
+                1 => format!("{people}person extra{edit} {{}}\n"),
+                2 => people.replace("person p7 {}", "person p7 {"),
+                _ => people.clone(),
+            };
+            texts[0].1 = Arc::from(people_now);
+            texts[1].1 = Arc::from(projects.replace("active", ["active", "proposed"][edit % 2]));
+            let workspace = cache.load(PathBuf::from("/w"), Config::default(), texts.clone(), &overlay);
+            assert_eq!(cache.len(), files, "edit {edit}");
+            assert!(cache.files_with_parts() <= 2, "edit {edit}");
+            // The cache holds the last workspace only; the one before is gone.
+            assert_eq!(Arc::strong_count(&workspace), 2, "edit {edit}");
+            assert!(earlier.take().is_none_or(|weak| weak.upgrade().is_none()), "edit {edit}");
+            earlier = Some(Arc::downgrade(&workspace));
+        }
+    }
+
+    /// Edits of entities keep the compiled rules; an edit of a rule compiles them again,
+    /// and the findings follow the new rule.
+    #[test]
+    fn the_rules_are_compiled_again_only_when_an_edit_touches_one() {
+        let rule = |name: &str| {
+            format!(
+                "rule named_a {{\n  for person p\n  require p.id != \"{name}\" else \"{{p}} is named {name}\"\n}}\n"
+            )
+        };
+        let mut texts: Vec<(PathBuf, Arc<str>)> = vec![
+            (PathBuf::from("/w/people.charter"), Arc::from("person a {}\nperson b {}\n")),
+            (PathBuf::from("/w/rules.charter"), Arc::from(rule("a"))),
+        ];
+        let overlay = |_: &Path| None;
+        let today = jiff::civil::date(2026, 11, 26);
+        let mut cache = ParseCache::default();
+        let check = |cache: &mut ParseCache, texts: &[(PathBuf, Arc<str>)]| {
+            let workspace = cache.load(PathBuf::from("/w"), Config::default(), texts.to_vec(), &overlay);
+            let engine = cache.engine(&workspace);
+            let findings = charter::check_with(&engine, &workspace, today);
+            let mut named: Vec<String> = findings
+                .iter()
+                .filter(|finding| finding.code.as_str() == "named_a")
+                .map(|finding| finding.message.clone())
+                .collect();
+            named.sort();
+            (cache.last_engine_reused, named)
+        };
+        assert_eq!(check(&mut cache, &texts), (false, vec!["`a` is named a".to_string()]));
+        texts[0].1 = Arc::from("person a {}\nperson c {}\n");
+        assert_eq!(check(&mut cache, &texts), (true, vec!["`a` is named a".to_string()]));
+        texts[1].1 = Arc::from(rule("c"));
+        assert_eq!(check(&mut cache, &texts), (false, vec!["`c` is named c".to_string()]));
+        // A rule appearing in a file that had none.
+        texts[0].1 =
+            Arc::from(format!("person a {{}}\nperson c {{}}\n{}", rule("a").replace("named_a", "named_b")));
+        assert!(!check(&mut cache, &texts).0);
+        texts[0].1 = Arc::from("person a {}\nperson c {}\n");
+        assert!(!check(&mut cache, &texts).0, "and disappearing");
     }
 
     #[test]

@@ -325,10 +325,16 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Re-analyzes whenever something changed, and publishes the diagnostics of a snapshot
 /// that is still current: first those of the document edited last, then, unless a newer
 /// change has arrived meanwhile, those of the whole workspace.
+///
+/// Every analysis runs on one thread of its own ([`Analyst`]), and the snapshots it
+/// replaces are freed there too. With a thread from tokio's blocking pool per analysis,
+/// each new pool thread got a malloc arena of its own and left pieces of a workspace in
+/// it: at 10,000 projects the server grew from 250 MiB to 450 MiB over 30 edits.
 async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
     let mut cache: HashMap<PathBuf, ParseCache> = HashMap::new();
     let mut publisher = Publisher::default();
     let timings = std::env::var_os("CHARTER_LSP_TIMINGS").is_some();
+    let analyst = Analyst::start();
     loop {
         shared.dirty.notified().await;
         let seen = std::time::Instant::now();
@@ -342,16 +348,20 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
         let previous = shared.snapshot.borrow().clone();
         let earlier = previous.clone();
         let loaded_shared = shared.clone();
-        let task = tokio::task::spawn_blocking(move || {
-            let mut failures = Vec::new();
-            let mut prepared = prepare(&inputs, encoding, &paths, &earlier, &mut cache, &mut failures);
-            // Requests go on with the loaded workspace while the edited document's rules
-            // are evaluated, however long that takes.
-            replace_snapshot(&loaded_shared, prepared.partial());
-            let focused = prepared.focused();
-            (prepared, focused, cache, failures)
-        });
-        let Ok((prepared, focused, returned, failures)) = task.await else {
+        let prepared = analyst
+            .run(move || {
+                let mut failures = Vec::new();
+                let mut prepared = prepare(&inputs, encoding, &paths, &earlier, &mut cache, &mut failures);
+                // Requests go on with the loaded workspace while the edited document's
+                // rules are evaluated, however long that takes.
+                let retired = replace_snapshot(&loaded_shared, prepared.partial());
+                let focused = prepared.focused();
+                let partial = prepared.partial();
+                drop((retired, earlier, inputs));
+                (prepared, focused, partial, cache, failures)
+            })
+            .await;
+        let Ok((prepared, focused, partial, returned, failures)) = prepared else {
             cache = HashMap::new();
             client
                 .log(
@@ -361,7 +371,8 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
                 .await;
             // Requests waiting for this generation are answered from the previous one.
             let generation = lock(&shared.state).generation;
-            replace_snapshot(&shared, previous.carried_over(generation));
+            analyst.retire(replace_snapshot(&shared, previous.carried_over(generation)));
+            analyst.retire(previous);
             continue;
         };
         cache = returned;
@@ -378,23 +389,27 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
         }
         let focused_at = seen.elapsed();
         // Requests go on with the loaded workspace while the rest is checked.
-        replace_snapshot(&shared, prepared.partial());
+        analyst.retire(replace_snapshot(&shared, partial));
         if !current() {
             // A newer change: its analysis checks the whole workspace.
+            analyst.retire((prepared, previous));
             continue;
         }
         let task_shared = shared.clone();
-        let task = tokio::task::spawn_blocking(move || {
-            let mut failures = Vec::new();
-            let outdated = || lock(&task_shared.state).generation != generation;
-            let snapshot = prepared.finish(&previous, &mut cache, &mut failures, &outdated);
-            let changes = match &snapshot {
-                Some(snapshot) if !outdated() => publisher.changes(snapshot),
-                _ => Vec::new(),
-            };
-            (snapshot, changes, cache, publisher, failures)
-        });
-        let Ok((snapshot, changes, returned, returned_publisher, failures)) = task.await else {
+        let finished = analyst
+            .run(move || {
+                let mut failures = Vec::new();
+                let outdated = || lock(&task_shared.state).generation != generation;
+                let snapshot = prepared.finish(&previous, &mut cache, &mut failures, &outdated);
+                let changes = match &snapshot {
+                    Some(snapshot) if !outdated() => publisher.changes(snapshot),
+                    _ => Vec::new(),
+                };
+                drop(previous);
+                (snapshot, changes, cache, publisher, failures)
+            })
+            .await;
+        let Ok((snapshot, changes, returned, returned_publisher, failures)) = finished else {
             cache = HashMap::new();
             publisher = Publisher::default();
             client
@@ -415,7 +430,7 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
             continue;
         };
         let (elapsed, phases) = (snapshot.elapsed, snapshot.phases);
-        replace_snapshot(&shared, snapshot);
+        analyst.retire(replace_snapshot(&shared, snapshot));
         for (uri, diagnostics, version) in changes {
             client.publish_diagnostics(uri, diagnostics, version).await;
         }
@@ -429,11 +444,66 @@ async fn worker<C: Client>(shared: Arc<Shared>, client: C) {
     }
 }
 
-/// Makes `snapshot` the one requests read. Freeing the previous one (a large workspace
-/// takes a while) happens on a thread of its own.
-fn replace_snapshot(shared: &Shared, snapshot: Snapshot) {
-    let previous = shared.snapshot.send_replace(Arc::new(snapshot));
-    drop(tokio::task::spawn_blocking(move || drop(previous)));
+/// Makes `snapshot` the one requests read; returns the one it replaces, for the caller to
+/// free off the threads that serve requests (a large workspace takes a while to free).
+fn replace_snapshot(shared: &Shared, snapshot: Snapshot) -> Arc<Snapshot> {
+    shared.snapshot.send_replace(Arc::new(snapshot))
+}
+
+/// An analysis job panicked (or the analysis thread is gone).
+struct Panicked;
+
+/// A piece of work for the analysis thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The thread every analysis runs on, one after the other. It ends when the worker that
+/// owns it does (the job channel closes). When no thread can be started, jobs run on
+/// tokio's blocking pool instead.
+struct Analyst {
+    jobs: Option<std::sync::mpsc::Sender<Job>>,
+}
+
+impl Analyst {
+    fn start() -> Analyst {
+        let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
+        let started = std::thread::Builder::new().name("charter-analysis".to_string()).spawn(move || {
+            while let Ok(job) = receiver.recv() {
+                // A job that panics (freeing a snapshot included) leaves the thread serving.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            }
+        });
+        Analyst { jobs: started.ok().map(|_| jobs) }
+    }
+
+    /// Runs `work` on the analysis thread; `Err` when it panicked.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> std::result::Result<T, Panicked> {
+        let Some(jobs) = &self.jobs else {
+            return tokio::task::spawn_blocking(work).await.map_err(|_| Panicked);
+        };
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            let _ = sender.send(outcome);
+        });
+        jobs.send(job).map_err(|_| Panicked)?;
+        match receiver.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) | Err(_) => Err(Panicked),
+        }
+    }
+
+    /// Frees `value` on the analysis thread, after the work already queued.
+    fn retire<T: Send + 'static>(&self, value: T) {
+        match &self.jobs {
+            Some(jobs) => {
+                let _ = jobs.send(Box::new(move || drop(value)));
+            }
+            None => drop(tokio::task::spawn_blocking(move || drop(value))),
+        }
+    }
 }
 
 fn invalid(message: impl Into<String>) -> Error {

@@ -42,7 +42,7 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -92,12 +92,21 @@ impl Harness {
 
     /// [`Harness::start_with`], with `clientInfo` as an editor sends it (`null`: none).
     pub async fn start_as(name: &str, capabilities: Value, client_info: Value) -> Harness {
+        let source = (!name.is_empty()).then(|| fixture(name));
+        Harness::start_from(source.as_deref(), capabilities, client_info).await
+    }
+
+    /// A server on a copy of the workspace at `source` (any directory).
+    pub async fn start_in(source: &Path) -> Harness {
+        Harness::start_from(Some(source), default_capabilities(), Value::Null).await
+    }
+
+    async fn start_from(source: Option<&Path>, capabilities: Value, client_info: Value) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap().join("workspace");
-        if name.is_empty() {
-            std::fs::create_dir_all(&root).unwrap();
-        } else {
-            copy_dir(&fixture(name), &root);
+        match source {
+            None => std::fs::create_dir_all(&root).unwrap(),
+            Some(source) => copy_dir(source, &root),
         }
         let std_dir = dir.path().canonicalize().unwrap().join("std");
         let paths = PathMap::with_std_in(std_dir.clone());
@@ -215,6 +224,17 @@ impl Harness {
             .expect("the server hung up");
         self.record(notification.clone());
         notification
+    }
+
+    /// Records the next notification if one arrives within `timeout`; false if none did.
+    pub async fn next_within(&mut self, timeout: Duration) -> bool {
+        match tokio::time::timeout(timeout, self.notifications.recv()).await {
+            Ok(Some(notification)) => {
+                self.record(notification);
+                true
+            }
+            Ok(None) | Err(_) => false,
+        }
     }
 
     /// The diagnostics of a file, once published for `version` (any version: `None`).

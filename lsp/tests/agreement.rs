@@ -1,0 +1,218 @@
+//! Same answers from the server and the CLI: after opening a file and after every kind of
+//! edit (a value, an id renamed and back, a declaration added and removed, the syntax
+//! broken and repaired), the diagnostics the server has published for every file equal
+//! what the real `charter check --format json` binary reports for the same texts — on
+//! `examples/acme` and on a generated portfolio (`charter::synth::portfolio`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::Harness;
+
+/// A finding as the user sees it: file, start and end byte, code, severity, message (with
+/// its help, as the server shows it).
+type Finding = (String, usize, usize, String, String, String);
+
+/// The `charter` binary of this build (built first if the tests run alone).
+fn charter_binary() -> PathBuf {
+    let test = std::env::current_exe().unwrap();
+    let profile = test.parent().and_then(Path::parent).unwrap().to_path_buf();
+    let binary = profile.join(format!("charter{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        let mut build = std::process::Command::new(env!("CARGO"));
+        build.args(["build", "--quiet", "-p", "charter", "--bin", "charter", "--target-dir"]);
+        build.arg(profile.parent().unwrap());
+        if profile.file_name().is_some_and(|name| name == "release") {
+            build.arg("--release");
+        }
+        assert!(build.status().unwrap().success(), "cannot build the `charter` binary");
+    }
+    binary
+}
+
+/// What `charter check --format json` reports for the workspace at `root`.
+fn cli_findings(root: &Path) -> BTreeSet<Finding> {
+    let output = std::process::Command::new(charter_binary())
+        .args(["check", "--format", "json"])
+        .arg(root)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(output.status.code().is_some_and(|code| code <= 1), "{output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            let mut message = finding["message"].as_str().unwrap().to_string();
+            if let Some(help) = finding["help"].as_str() {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            (
+                finding["file"].as_str().unwrap().to_string(),
+                finding["span"]["start"]["offset"].as_u64().unwrap() as usize,
+                finding["span"]["end"]["offset"].as_u64().unwrap() as usize,
+                finding["code"].as_str().unwrap().to_string(),
+                finding["severity"].as_str().unwrap().to_string(),
+                message,
+            )
+        })
+        .collect()
+}
+
+/// The byte offset of an LSP position (UTF-16 columns) in `text`.
+fn byte_offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap();
+    let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut units = 0u64;
+    for (index, here) in text[line_start..].char_indices() {
+        if units >= character || here == '\n' {
+            return line_start + index;
+        }
+        units += here.len_utf16() as u64;
+    }
+    text.len()
+}
+
+/// Every finding the server has published, by the files of `texts` (relative name → text).
+fn server_findings(harness: &Harness, texts: &BTreeMap<String, String>) -> BTreeSet<Finding> {
+    let mut findings = BTreeSet::new();
+    for (file, text) in texts {
+        let Some(params) = harness.latest.get(&harness.uri(file)) else { continue };
+        for diagnostic in params["diagnostics"].as_array().unwrap() {
+            let severity = match diagnostic["severity"].as_u64().unwrap() {
+                1 => "error",
+                2 => "warning",
+                _ => "info",
+            };
+            findings.insert((
+                file.clone(),
+                byte_offset(text, &diagnostic["range"]["start"]),
+                byte_offset(text, &diagnostic["range"]["end"]),
+                diagnostic["code"].as_str().unwrap().to_string(),
+                severity.to_string(),
+                diagnostic["message"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    findings
+}
+
+/// The workspace's files (relative name → text): every `.charter` file and `charter.toml`.
+fn workspace_texts(root: &Path) -> BTreeMap<String, String> {
+    let mut texts = BTreeMap::new();
+    let mut directories = vec![root.to_path_buf()];
+    while let Some(directory) = directories.pop() {
+        for entry in std::fs::read_dir(&directory).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                directories.push(path);
+            } else if name.ends_with(".charter") || name == "charter.toml" {
+                let relative = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                texts.insert(relative, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    texts
+}
+
+/// Waits until the server's diagnostics equal the CLI's on `cli_root` (which holds the
+/// same texts as the editor), then asserts it; `step` names the edit.
+async fn agree(harness: &mut Harness, cli_root: &Path, step: &str) {
+    let expected = cli_findings(cli_root);
+    assert!(!expected.is_empty(), "{step}: the CLI reports findings to compare");
+    let texts = workspace_texts(cli_root);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while server_findings(harness, &texts) != expected && tokio::time::Instant::now() < deadline {
+        harness.next_within(Duration::from_millis(200)).await;
+    }
+    let published = server_findings(harness, &texts);
+    let missing: Vec<&Finding> = expected.difference(&published).collect();
+    let extra: Vec<&Finding> = published.difference(&expected).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "{step}: missing {missing:#?}\nextra {extra:#?}");
+}
+
+/// The edits, each from the previous text: `(what, text of the file after it)`.
+fn edits(original: &str, id: &str) -> Vec<(&'static str, String)> {
+    let budget = original.find("\n  budget: ").unwrap() + "\n  budget: ".len();
+    let value = format!("{}9{}", &original[..budget], &original[budget..]);
+    let declaration = format!("project {id} \"");
+    assert!(original.contains(&declaration), "`{id}` is declared in the file");
+    let renamed = original.replacen(&declaration, &format!("project {id}_renamed \""), 1);
+    let added = format!(
+        "{original}\nproject agreement_added \"Added\" {{\n  status: active\n  budget: 10k USD\n}}\n"
+    );
+    let broken = original.replacen("\n  status: ", "\n  status:: ", 1);
+    assert_ne!(broken, original);
+    vec![
+        ("change a value", value),
+        ("change it back", original.to_string()),
+        ("rename an id", renamed),
+        ("rename it back", original.to_string()),
+        ("add a declaration", added),
+        ("remove the declaration", original.to_string()),
+        ("break the syntax", broken),
+        ("repair the syntax", original.to_string()),
+    ]
+}
+
+/// Opens `file` of the workspace in `source`, checks agreement, then edits it every way.
+async fn agree_through_edits(source: &Path, file: &str, id: &str) {
+    let mut harness = Harness::start_in(source).await;
+    let cli = tempfile::tempdir().unwrap();
+    let cli_root = cli.path().join("workspace");
+    support::copy_dir(source, &cli_root);
+    let original = harness.open(file).await;
+    harness.diagnostics(file, Some(1)).await;
+    agree(&mut harness, &cli_root, "open").await;
+    for (step, text) in edits(&original, id) {
+        let version = harness.change_all(file, &text).await;
+        std::fs::write(cli_root.join(file), &text).unwrap();
+        harness.diagnostics(file, Some(version)).await;
+        agree(&mut harness, &cli_root, step).await;
+    }
+    harness.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_server_and_the_cli_agree_on_acme_through_every_kind_of_edit() {
+    let acme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/acme");
+    agree_through_edits(&acme, "projects/cloud.charter", "cloud_wave1").await;
+}
+
+#[tokio::test]
+async fn the_server_and_the_cli_agree_on_a_generated_portfolio_through_every_kind_of_edit() {
+    let generated = tempfile::tempdir().unwrap();
+    let root = generated.path().join("portfolio");
+    for (name, text) in charter::synth::portfolio(300) {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(root.join("charter.toml"), "[check]\ntoday = \"2026-11-26\"\n").unwrap();
+    let file = charter::synth::portfolio(300)
+        .into_iter()
+        .map(|(name, _)| name)
+        .find(|name| name.starts_with("projects/"))
+        .unwrap();
+    agree_through_edits(&root, &file, "project_0").await;
+}
