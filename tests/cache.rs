@@ -112,6 +112,18 @@ fn cold_warm_and_uncached_checks_agree_in_every_format() {
         agrees(&workspace, &["check", "--format", "short", path], "hit");
     }
     agrees(&workspace, &["check", "--quiet", "--deny-warnings"], "hit");
+    // Baselines apply after the cache, to the stored findings as to fresh ones.
+    let baseline = directory.path().join("baseline.json");
+    let baseline = baseline.to_str().unwrap();
+    agrees(&workspace, &["check", "--write-baseline", baseline], "hit");
+    edit(&workspace.join("sub/more.charter"), "status: proposed", "status: active");
+    agrees(&workspace, &["check", "--baseline", baseline], "miss");
+    // `--coverage` needs the whole workspace: it checks it each time.
+    let coverage = expected(&workspace, &["check", "--coverage"]);
+    for _ in 0..2 {
+        let (seen, trace) = run(&workspace, &["check", "--coverage"]);
+        assert_eq!((seen.as_str(), trace.as_str()), (coverage.as_str(), "miss"));
+    }
     // One file of each kind per workspace, and nothing else.
     let names: Vec<String> = cache_files(&workspace)
         .iter()
