@@ -5,10 +5,10 @@
 //! terminals or editors.
 
 use crate::source::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a finding is. Ordered from least to most severe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -42,7 +42,7 @@ impl std::fmt::Display for Severity {
 }
 
 /// The diagnostics Charter itself reports, as opposed to rule violations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum BuiltinCode {
     Syntax,
     UnknownReference,
@@ -177,7 +177,7 @@ impl std::fmt::Display for BuiltinCode {
 }
 
 /// A diagnostic code: a built-in one or the name of the rule that was violated.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Code {
     Builtin(BuiltinCode),
     Rule(String),
@@ -213,7 +213,7 @@ impl std::fmt::Display for Code {
 }
 
 /// A span with an optional message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
     pub span: Span,
     pub message: Option<String>,
@@ -230,7 +230,7 @@ impl Label {
 }
 
 /// One finding: a built-in problem or a rule violation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
@@ -249,13 +249,13 @@ pub struct Diagnostic {
 }
 
 /// Replace `span` with `replacement`, as an editor's quick fix or `--fix` would.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     pub title: String,
     pub edits: Vec<Edit>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     pub span: Span,
     pub replacement: String,

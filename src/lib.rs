@@ -1,5 +1,6 @@
 #![doc = include_str!("../ARCHITECTURE.md")]
 
+pub mod cache;
 pub mod cli;
 pub mod diagnostic;
 pub mod fmt;

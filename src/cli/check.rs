@@ -42,6 +42,32 @@ pub struct CheckArgs {
     /// before every file path. Default: found from the enclosing git repository.
     #[arg(long, value_name = "PATH")]
     path_prefix: Option<String>,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+/// Where `charter check` keeps its cache (docs/ci.md, "Caching").
+#[derive(Args, Debug)]
+pub struct CacheArgs {
+    /// Neither read nor write the cache: parse and check every file.
+    #[arg(long)]
+    no_cache: bool,
+    /// Keep the cache in DIR instead of `.charter_cache/` at the workspace root (a
+    /// workspace without `charter.toml` is cached only then).
+    #[arg(long, value_name = "DIR", env = "CHARTER_CACHE_DIR", hide_env_values = true)]
+    cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    fn location(&self) -> crate::cache::Location {
+        match &self.cache_dir {
+            _ if self.no_cache => crate::cache::Location::Off,
+            Some(directory) if !directory.as_os_str().is_empty() => {
+                crate::cache::Location::In(directory.clone())
+            }
+            _ => crate::cache::Location::Default,
+        }
+    }
 }
 
 /// The workspace root's path from the repository root: `--path-prefix`, else from the
@@ -59,58 +85,61 @@ fn path_prefix(args: &CheckArgs, root: &Path) -> String {
 }
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let mut workspace = match super::load(&args.paths) {
-        Ok(workspace) => workspace,
+    let inputs = match super::inputs(&args.paths) {
+        Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    workspace.drop_entity_trees();
-    let today = super::today(args.today, &workspace);
-    // The paths narrow what is reported; the whole workspace was loaded and checked.
-    let scope = crate::model::Scope::of(&workspace, &args.paths);
-    let mut findings = crate::check(&workspace, today);
-    findings.retain(|finding| scope.reports(&workspace, finding));
-    if let Some(path) = &args.write_baseline {
-        return write_baseline(path, &workspace, &findings);
+    let today = super::today_in(args.today, &inputs.config);
+    let cache = crate::cache::Cache::new(&args.cache.location(), &inputs.root, inputs.config.file.is_some());
+    // `--coverage` reads the whole workspace, so it checks it too (and refreshes the cache).
+    let mut checked = crate::cache::check(inputs, today, cache.as_ref(), !args.coverage);
+    if args.verbose
+        && let (crate::cache::Outcome::Unwritable(reason), Some(cache)) = (&checked.outcome, &cache)
+    {
+        eprintln!(
+            "note: checked without the cache: cannot write `{}`: {reason}",
+            cache.directory().display()
+        );
     }
-    let deny_warnings = args.deny_warnings || workspace.config.check.deny_warnings;
+    if std::env::var_os("CHARTER_CACHE_TRACE").is_some_and(|value| !value.is_empty()) {
+        eprintln!("cache: {}", checked.outcome);
+    }
+    // The paths narrow what is reported; the whole workspace was loaded and checked.
+    checked.narrow(&args.paths);
+    let findings = std::mem::take(&mut checked.findings);
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &checked.sources, &findings);
+    }
+    let deny_warnings = args.deny_warnings || checked.config.check.deny_warnings;
     let findings = match &args.baseline {
-        Some(path) => match compare_with_baseline(path, &workspace, findings, args.quiet) {
+        Some(path) => match compare_with_baseline(path, &checked.sources, findings, args.quiet) {
             Ok(findings) => findings,
             Err(code) => return code,
         },
         None => findings,
     };
+    let sources = &checked.sources;
     let mut output = match args.format {
         CheckFormat::Human => render::human::render_with(
-            &workspace.sources,
+            sources,
             &findings,
             render::human::Options { color: super::stdout_color(), verbose: args.verbose, quiet: args.quiet },
         ),
-        CheckFormat::Short => render::short::render_with(&workspace.sources, &findings, args.quiet),
-        CheckFormat::Json => render::json::render(&workspace.sources, &findings, crate::totals(&workspace)),
-        CheckFormat::Sarif => render::sarif::render(
-            &workspace.sources,
-            &findings,
-            &render::sarif::RuleDescriptor::of_workspace(&workspace),
-            &path_prefix(args, &workspace.root),
-        ),
-        CheckFormat::Github => {
-            render::github::render(&workspace.sources, &findings, &path_prefix(args, &workspace.root))
+        CheckFormat::Short => render::short::render_with(sources, &findings, args.quiet),
+        CheckFormat::Json => render::json::render(sources, &findings, checked.totals),
+        CheckFormat::Sarif => {
+            render::sarif::render(sources, &findings, &checked.rules(), &path_prefix(args, &checked.root))
         }
-        CheckFormat::Junit => render::junit::render_check(
-            &workspace.sources,
-            &findings,
-            &render::sarif::RuleDescriptor::of_workspace(&workspace),
-            deny_warnings,
-        ),
-        CheckFormat::Gitlab => {
-            render::gitlab::render(&workspace.sources, &findings, &path_prefix(args, &workspace.root))
+        CheckFormat::Github => render::github::render(sources, &findings, &path_prefix(args, &checked.root)),
+        CheckFormat::Junit => {
+            render::junit::render_check(sources, &findings, &checked.rules(), deny_warnings)
         }
+        CheckFormat::Gitlab => render::gitlab::render(sources, &findings, &path_prefix(args, &checked.root)),
     };
     let mut stdout = std::io::stdout().lock();
-    if args.coverage {
+    if let Some(workspace) = checked.workspace.as_ref().filter(|_| args.coverage) {
         // Coverage goes to stderr for machine formats, so their stdout stays parseable.
-        let coverage = super::rules_cmd::coverage(&workspace, today);
+        let coverage = super::rules_cmd::coverage(workspace, today);
         match args.format {
             // The summary line stays the last line: coverage goes before it.
             CheckFormat::Human => {
@@ -140,16 +169,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     // Output is flushed and the process is about to exit, which returns all its memory at
     // once: freeing the portfolio and the findings allocation by allocation first would
     // only cost time.
-    std::mem::forget((workspace, findings, output));
+    std::mem::forget((checked, findings, output));
     if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn write_baseline(
     path: &std::path::Path,
-    workspace: &crate::Workspace,
+    sources: &crate::source::SourceMap,
     findings: &[crate::Diagnostic],
 ) -> ExitCode {
-    let baseline = render::baseline::Baseline::record(&workspace.sources, findings);
+    let baseline = render::baseline::Baseline::record(sources, findings);
     if let Err(error) = std::fs::write(path, baseline.to_json()) {
         return super::usage_error(&format!("cannot write the baseline `{}`: {error}", path.display()));
     }
@@ -165,7 +194,7 @@ fn write_baseline(
 /// held and how many of its entries are fixed.
 fn compare_with_baseline(
     path: &std::path::Path,
-    workspace: &crate::Workspace,
+    sources: &crate::source::SourceMap,
     findings: Vec<crate::Diagnostic>,
     quiet: bool,
 ) -> Result<Vec<crate::Diagnostic>, ExitCode> {
@@ -176,7 +205,7 @@ fn compare_with_baseline(
     })?;
     let baseline = render::baseline::Baseline::parse(&text)
         .map_err(|reason| super::usage_error(&format!("`{}`: {reason}", path.display())))?;
-    let comparison = baseline.compare(&workspace.sources, findings);
+    let comparison = baseline.compare(sources, findings);
     if quiet {
         return Ok(comparison.new);
     }

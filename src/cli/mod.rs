@@ -121,7 +121,17 @@ pub(crate) fn usage_error(message: &str) -> ExitCode {
 /// Loads the whole workspace around `paths`; when it cannot be loaded, says why on stderr
 /// and returns exit status 2. A `charter.toml` that is not TOML is shown with its snippet.
 pub(crate) fn load(paths: &[PathBuf]) -> Result<Workspace, ExitCode> {
-    Workspace::load(paths).map_err(|error: LoadError| match &error {
+    Workspace::load(paths).map_err(|error| load_error(&error))
+}
+
+/// What [`Workspace::inputs`] reads, with the errors of [`load`].
+pub(crate) fn inputs(paths: &[PathBuf]) -> Result<crate::model::Inputs, ExitCode> {
+    Workspace::inputs(paths).map_err(|error| load_error(&error))
+}
+
+/// Says on stderr why the workspace could not be loaded; exit status 2.
+fn load_error(error: &LoadError) -> ExitCode {
+    match error {
         LoadError::Config { path, text, error: syntax } => {
             let mut sources = crate::source::SourceMap::default();
             let root = path.parent().unwrap_or(std::path::Path::new(""));
@@ -139,12 +149,17 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<Workspace, ExitCode> {
             ExitCode::from(2)
         }
         _ => usage_error(&error.to_string()),
-    })
+    }
 }
 
 /// The evaluation date: `--today`, else `charter.toml`'s `today`, else the system date.
 pub(crate) fn today(flag: Option<jiff::civil::Date>, workspace: &Workspace) -> jiff::civil::Date {
-    flag.or(workspace.config.check.today).unwrap_or_else(|| jiff::Zoned::now().date())
+    today_in(flag, &workspace.config)
+}
+
+/// [`today`] from the workspace's `charter.toml` alone.
+pub(crate) fn today_in(flag: Option<jiff::civil::Date>, config: &crate::model::Config) -> jiff::civil::Date {
+    flag.or(config.check.today).unwrap_or_else(|| jiff::Zoned::now().date())
 }
 
 pub(crate) fn stdout_color() -> bool {

@@ -106,6 +106,17 @@ pub struct Workspace {
     entity_trees: bool,
 }
 
+/// What a workspace is built from before anything is parsed ([`Workspace::inputs`]).
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    /// The directory holding `charter.toml`, else the directory given.
+    pub root: PathBuf,
+    pub config: Config,
+    /// Every `.charter` file found, sorted by path, with its text; the files these `use`
+    /// are read while the workspace is built.
+    pub texts: Vec<(PathBuf, Arc<str>)>,
+}
+
 /// Text for a path from somewhere other than the disk (an editor's open document).
 pub type Overlay<'a> = &'a (dyn Fn(&Path) -> Option<String> + Sync);
 
@@ -134,7 +145,29 @@ impl Workspace {
         Workspace::load_files(paths, overlay, true)
     }
 
+    /// What [`Workspace::load`] reads before it parses anything: the root, `charter.toml`
+    /// and the text of every file the walk and the paths name (not yet the files they
+    /// `use`). [`Workspace::from_inputs`] builds the workspace from them; the check cache
+    /// ([`crate::cache`]) first asks whether it already knows the answer for them.
+    pub fn inputs(paths: &[PathBuf]) -> Result<Inputs, LoadError> {
+        Workspace::gather(paths, &|_| None, true)
+    }
+
+    /// The workspace of `inputs`, parsing every file with `parse` (see
+    /// [`Workspace::from_texts_with`]).
+    pub fn from_inputs(inputs: Inputs, parse: Parse<'_>) -> Workspace {
+        Workspace::build(inputs.root, inputs.config, inputs.texts, &|_| None, parse, None)
+    }
+
     fn load_files(paths: &[PathBuf], overlay: Overlay<'_>, whole: bool) -> Result<Workspace, LoadError> {
+        let inputs = Workspace::gather(paths, overlay, whole)?;
+        Ok(Workspace::from_texts_with(inputs.root, inputs.config, inputs.texts, overlay, &|file, _, text| {
+            let (ast, diagnostics) = syntax::parse(file, text);
+            (Arc::new(ast), diagnostics)
+        }))
+    }
+
+    fn gather(paths: &[PathBuf], overlay: Overlay<'_>, whole: bool) -> Result<Inputs, LoadError> {
         let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
         let mut found = Vec::new();
         for path in &paths {
@@ -152,11 +185,11 @@ impl Workspace {
         if found.is_empty() {
             return Err(LoadError::NoFiles { paths });
         }
-        let texts: Vec<(PathBuf, String)> = found
+        let texts: Vec<(PathBuf, Arc<str>)> = found
             .into_par_iter()
-            .map(|path| read_text(&path, overlay).map(|text| (path, text)))
+            .map(|path| read_text(&path, overlay).map(|text| (path, Arc::from(text))))
             .collect::<Result<_, _>>()?;
-        Ok(Workspace::from_texts(root, config, texts, overlay))
+        Ok(Inputs { root, config, texts })
     }
 
     /// Builds a workspace from files already read: `(path, text)` pairs.
@@ -236,8 +269,7 @@ impl Workspace {
         follow_uses(&root, &mut sources, &mut files, &mut diagnostics, overlay, parse);
         if config.check.std {
             for (name, text) in crate::stdlib::FILES {
-                let file =
-                    sources.add(SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string()));
+                let file = sources.add(std_source(name, text));
                 let (ast, found) = parse(file, Path::new(name), text);
                 diagnostics.extend(found);
                 files.push(ParsedFile { file, ast, used: false, std: true });
@@ -245,12 +277,8 @@ impl Workspace {
         }
         // `charter.toml` is a source too, after every `.charter` file (their ids stay
         // the same), so that its findings show a snippet like any other.
-        if let Some(file) = &config.file {
-            let id = sources.add(SourceFile::new(
-                file.path.clone(),
-                display_name(&root, &file.path),
-                file.text.clone(),
-            ));
+        if let Some(source) = config_source(&root, &config) {
+            let id = sources.add(source);
             diagnostics.extend(config_findings(&config, id, &files));
         }
         let updated = previous.and_then(|previous| update(previous, &sources, &files));
@@ -343,7 +371,13 @@ impl Scope {
     /// `charter.toml` the paths are the workspace, and a path at or above the root
     /// selects all of it.
     pub fn of(workspace: &Workspace, paths: &[PathBuf]) -> Scope {
-        if workspace.config.file.is_none() {
+        Scope::at(&workspace.root, workspace.config.file.is_some(), paths)
+    }
+
+    /// [`Scope::of`] for the workspace at `root`, which has a `charter.toml` when
+    /// `configured`.
+    pub fn at(root: &Path, configured: bool, paths: &[PathBuf]) -> Scope {
+        if !configured {
             return Scope::everything();
         }
         let given: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
@@ -351,7 +385,7 @@ impl Scope {
             .iter()
             .map(|path| normalize(&std::path::absolute(path).unwrap_or_else(|_| path.clone())))
             .collect();
-        if given.iter().any(|path| workspace.root.starts_with(path)) {
+        if given.iter().any(|path| root.starts_with(path)) {
             return Scope::everything();
         }
         Scope { paths: Some(given) }
@@ -364,38 +398,64 @@ impl Scope {
 
     /// Whether `finding` is reported.
     pub fn reports(&self, workspace: &Workspace, finding: &Diagnostic) -> bool {
+        let config = workspace.config.file.as_ref().map(|config| config.path.as_path());
+        self.reports_in(&workspace.sources, &workspace.root, config, finding, || {
+            Scope::subject(workspace, finding)
+        })
+    }
+
+    /// The file of the entity `finding` is about, when it names one that exists: what
+    /// decides whether a finding located in std or outside the workspace is reported.
+    pub fn subject(workspace: &Workspace, finding: &Diagnostic) -> Option<FileId> {
+        let id = workspace.portfolio.lookup(finding.entity.as_deref()?)?;
+        Some(workspace.portfolio.entity(id)?.span.file)
+    }
+
+    /// [`Scope::reports`] from the workspace's sources, root and `charter.toml` path alone,
+    /// with [`Scope::subject`] given: what a cached check has.
+    pub fn reports_in(
+        &self,
+        sources: &SourceMap,
+        root: &Path,
+        config: Option<&Path>,
+        finding: &Diagnostic,
+        subject: impl FnOnce() -> Option<FileId>,
+    ) -> bool {
         let Some(paths) = &self.paths else {
             return true;
         };
-        let under = |span: Span| {
-            workspace
-                .sources
-                .get(span.file)
-                .is_some_and(|file| paths.iter().any(|path| file.path.starts_with(path)))
+        let under = |file: FileId| {
+            sources.get(file).is_some_and(|file| paths.iter().any(|path| file.path.starts_with(path)))
         };
         let primary = finding.span();
-        if under(primary) {
+        if under(primary.file) {
             return true;
         }
-        let Some(file) = workspace.sources.get(primary.file) else {
+        let Some(file) = sources.get(primary.file) else {
             return false;
         };
-        if workspace.config.file.as_ref().is_some_and(|config| config.path == file.path) {
+        if config.is_some_and(|config| config == file.path) {
             return true;
         }
-        if file.path.starts_with(&workspace.root) {
+        if file.path.starts_with(root) {
             return false;
         }
-        let entity = finding
-            .entity
-            .as_deref()
-            .and_then(|id| workspace.portfolio.lookup(id))
-            .and_then(|id| workspace.portfolio.entity(id));
-        match entity {
-            Some(entity) => under(entity.span),
-            None => finding.secondary.iter().any(|label| under(label.span)),
+        match subject() {
+            Some(file) => under(file),
+            None => finding.secondary.iter().any(|label| under(label.span.file)),
         }
     }
+}
+
+/// The source of the std file `name`, as every workspace that loads std holds it.
+pub(crate) fn std_source(name: &str, text: &str) -> SourceFile {
+    SourceFile::new(PathBuf::from(name), name.to_string(), text.to_string())
+}
+
+/// The source of `charter.toml`, when there is one: the last file of a workspace.
+pub(crate) fn config_source(root: &Path, config: &Config) -> Option<SourceFile> {
+    let file = config.file.as_ref()?;
+    Some(SourceFile::new(file.path.clone(), display_name(root, &file.path), file.text.clone()))
 }
 
 /// The portfolio of `files` by updating `previous`'s, when exactly one file's tree

@@ -1,6 +1,6 @@
 //! `json`: the stable, versioned machine-readable output of LANGUAGE.md §8.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Counts, locate};
 use crate::diagnostic::Diagnostic;
@@ -58,7 +58,7 @@ pub struct Related<'a> {
 }
 
 /// What the summary counts besides the findings.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub files: usize,
     pub entities: usize,

@@ -11,7 +11,7 @@
 //! The types below are the subset of the SARIF object model Charter writes, as plain
 //! serde structs: the official schema validates the output in `tests/ci_formats.rs`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::baseline::fingerprints;
@@ -32,7 +32,7 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://example.invalid/charter";
 
 /// What SARIF says about one rule or built-in code.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleDescriptor {
     /// The code findings carry: `project_has_sponsor`, `charter::syntax`.
     pub id: String,

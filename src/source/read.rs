@@ -160,7 +160,7 @@ fn read_checked(path: &Path, names: &Names<'_>) -> Result<String, ReadError> {
 /// Opens `path` for reading. On Unix the open does not block: were the path swapped for a
 /// FIFO after [`check_path`], opening it would otherwise wait for a writer forever. The
 /// flag changes nothing for the regular file that is then read.
-fn open(path: &Path) -> std::io::Result<File> {
+pub(crate) fn open(path: &Path) -> std::io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

@@ -5,17 +5,23 @@
 //! in the tree except doc comments (`///`), which belong to the declaration or field
 //! that follows them; the formatter recovers ordinary comments from the source text
 //! between node spans.
+//!
+//! Trees are serde types so that `charter check` can keep them in its cache
+//! ([`crate::cache`]). Every field through which a node holds a node of its own kind is
+//! read through [`crate::cache::codec::nested`], which bounds how deeply a cache file
+//! may nest them: a new recursive field needs that attribute too.
 
 use crate::source::Span;
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 /// A parsed file: its declarations, in source order, including the broken ones.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SourceFile {
     pub items: Vec<Item>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Item {
     Use(Use),
     Entity(Entity),
@@ -40,14 +46,14 @@ impl Item {
 }
 
 /// An identifier with its span.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ident {
     pub name: String,
     pub span: Span,
 }
 
 /// A dotted name: `checkout_revamp.beta`, `charter::missing_field`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Path {
     /// The name as written, segments joined with `.` (or `::` for built-in codes).
     pub name: String,
@@ -55,33 +61,34 @@ pub struct Path {
 }
 
 /// The text of consecutive `///` lines, without the slashes and one leading space.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Doc {
     pub text: String,
     pub span: Span,
 }
 
 /// `use "path/to/file.charter"`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Use {
     pub path: StringLit,
     pub span: Span,
 }
 
 /// `KIND ID ["title"] { fields and nested entities }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entity {
     pub doc: Option<Doc>,
     pub kind: Ident,
     pub id: Ident,
     pub title: Option<StringLit>,
     pub fields: Vec<Field>,
+    #[serde(deserialize_with = "crate::cache::codec::nested")]
     pub children: Vec<Entity>,
     pub span: Span,
 }
 
 /// `name: value`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     pub doc: Option<Doc>,
     pub name: Ident,
@@ -90,20 +97,21 @@ pub struct Field {
 }
 
 /// A literal value, a reference or a list of them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Value {
     pub kind: ValueKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ValueKind {
     String(String),
     /// An exact decimal; multipliers `k M B` applied.
-    Number(Decimal),
+    Number(#[serde(with = "crate::cache::codec::decimal")] Decimal),
     /// `15%` is stored as `0.15`.
-    Percent(Decimal),
+    Percent(#[serde(with = "crate::cache::codec::decimal")] Decimal),
     Money {
+        #[serde(with = "crate::cache::codec::decimal")]
         amount: Decimal,
         currency: String,
     },
@@ -112,6 +120,7 @@ pub enum ValueKind {
     Duration(Duration),
     /// `68% @ 2025-06-30`.
     Measurement {
+        #[serde(deserialize_with = "crate::cache::codec::nested")]
         value: Box<Value>,
         date: DateLit,
     },
@@ -120,11 +129,11 @@ pub enum ValueKind {
     /// An identifier or dotted path: a reference, an enum value or a rule name,
     /// depending on the field's type.
     Name(String),
-    List(Vec<Value>),
+    List(#[serde(deserialize_with = "crate::cache::codec::nested")] Vec<Value>),
 }
 
 /// `YYYY-MM-DD` as written. `date` is `None` when the date is impossible.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateLit {
     pub year: i16,
     pub month: i8,
@@ -146,7 +155,7 @@ impl std::fmt::Display for DateLit {
 }
 
 /// `30d`, `6w`, `3mo`, `1y`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Duration {
     pub amount: i64,
     pub unit: DurationUnit,
@@ -159,7 +168,7 @@ impl std::fmt::Display for Duration {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DurationUnit {
     Days,
     Weeks,
@@ -179,14 +188,14 @@ impl DurationUnit {
 }
 
 /// A string literal: its decoded value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StringLit {
     pub value: String,
     pub span: Span,
 }
 
 /// `extend KIND { field: TYPE [required] ... }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extend {
     pub doc: Option<Doc>,
     pub kind: Ident,
@@ -194,7 +203,7 @@ pub struct Extend {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldDecl {
     pub doc: Option<Doc>,
     pub name: Ident,
@@ -203,26 +212,26 @@ pub struct FieldDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TypeExpr {
     pub kind: TypeExprKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TypeExprKind {
     /// `string bool number percent money date measurement` (checked by the model).
     Named(Ident),
     /// `ref KIND`.
     Ref(Ident),
     /// `[T]`.
-    List(Box<TypeExpr>),
+    List(#[serde(deserialize_with = "crate::cache::codec::nested")] Box<TypeExpr>),
     /// `enum [a, b]`.
     Enum(Vec<Ident>),
 }
 
 /// `rule NAME { ... }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
     pub doc: Option<Doc>,
     pub name: Ident,
@@ -238,7 +247,7 @@ pub struct Rule {
 }
 
 /// Which list a rule clause lives in, by index, in source order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RuleClause {
     Setting(usize),
     Subject,
@@ -246,7 +255,7 @@ pub enum RuleClause {
     Require(usize),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Subject {
     /// `for KIND VAR [where EXPR]`.
     Kind { kind: Ident, var: Ident, filter: Option<Expr>, span: Span },
@@ -263,7 +272,7 @@ impl Subject {
 }
 
 /// `let NAME = EXPR`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Let {
     pub name: Ident,
     pub value: Expr,
@@ -271,58 +280,64 @@ pub struct Let {
 }
 
 /// `require EXPR [else "message"]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Require {
     pub condition: Expr,
     pub message: Option<StringLit>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExprKind {
     /// A literal other than a name or list: string, number, percent, money, date,
     /// duration, bool, none.
     Literal(ValueKind),
     /// A variable, a global or an enum value typed by context.
     Name(Ident),
-    List(Vec<Expr>),
+    List(#[serde(deserialize_with = "crate::cache::codec::nested")] Vec<Expr>),
     /// `a.b`.
     Member {
+        #[serde(deserialize_with = "crate::cache::codec::nested")]
         target: Box<Expr>,
         member: Ident,
     },
     /// `a.f(args)`.
     Call {
+        #[serde(deserialize_with = "crate::cache::codec::nested")]
         target: Box<Expr>,
         method: Ident,
+        #[serde(deserialize_with = "crate::cache::codec::nested")]
         args: Vec<Expr>,
     },
     Unary {
         op: UnaryOp,
+        #[serde(deserialize_with = "crate::cache::codec::nested")]
         operand: Box<Expr>,
     },
     Binary {
         op: BinaryOp,
+        #[serde(deserialize_with = "crate::cache::codec::nested")]
         left: Box<Expr>,
+        #[serde(deserialize_with = "crate::cache::codec::nested")]
         right: Box<Expr>,
     },
     /// `( expr )`, kept so the formatter can print what was written.
-    Paren(Box<Expr>),
+    Paren(#[serde(deserialize_with = "crate::cache::codec::nested")] Box<Expr>),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UnaryOp {
     Not,
     Neg,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinaryOp {
     Or,
     And,
@@ -380,7 +395,7 @@ impl BinaryOp {
 }
 
 /// `test NAME { today: DATE, entities..., expect ... }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Test {
     pub doc: Option<Doc>,
     pub name: Ident,
@@ -390,13 +405,13 @@ pub struct Test {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expect {
     pub kind: ExpectKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExpectKind {
     /// `expect [no] RULE [on ID]`.
     Finding { negated: bool, rule: Path, on: Option<Path> },
@@ -405,7 +420,7 @@ pub enum ExpectKind {
 }
 
 /// A declaration that did not parse, with as much of its header as did.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Broken {
     /// The first word (`project`, `rule`, ...), when there is one.
     pub keyword: Option<Ident>,
