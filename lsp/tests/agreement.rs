@@ -74,21 +74,6 @@ fn cli_findings(root: &Path) -> BTreeSet<Finding> {
         .collect()
 }
 
-/// The byte offset of an LSP position (UTF-16 columns) in `text`.
-fn byte_offset(text: &str, position: &Value) -> usize {
-    let line = position["line"].as_u64().unwrap() as usize;
-    let character = position["character"].as_u64().unwrap();
-    let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    let mut units = 0u64;
-    for (index, here) in text[line_start..].char_indices() {
-        if units >= character || here == '\n' {
-            return line_start + index;
-        }
-        units += here.len_utf16() as u64;
-    }
-    text.len()
-}
-
 /// Every finding the server has published, by the files of `texts` (relative name → text).
 fn server_findings(harness: &Harness, texts: &BTreeMap<String, String>) -> BTreeSet<Finding> {
     let mut findings = BTreeSet::new();
@@ -102,8 +87,8 @@ fn server_findings(harness: &Harness, texts: &BTreeMap<String, String>) -> BTree
             };
             findings.insert((
                 file.clone(),
-                byte_offset(text, &diagnostic["range"]["start"]),
-                byte_offset(text, &diagnostic["range"]["end"]),
+                support::offset(text, &diagnostic["range"]["start"]),
+                support::offset(text, &diagnostic["range"]["end"]),
                 diagnostic["code"].as_str().unwrap().to_string(),
                 severity.to_string(),
                 diagnostic["message"].as_str().unwrap().to_string(),

@@ -45,18 +45,6 @@ async fn every_file_of_the_workspace_gets_diagnostics_on_startup() {
 /// A finding as `(file, start byte, end byte, code, severity, message)`.
 type Finding = (String, usize, usize, String, String, String);
 
-fn byte_offset(text: &str, line: u64, character: u64) -> usize {
-    let line_start: usize = text.split_inclusive('\n').take(line as usize).map(str::len).sum();
-    let mut units = 0u64;
-    for (index, character_here) in text[line_start..].char_indices() {
-        if units >= character || character_here == '\n' {
-            return line_start + index;
-        }
-        units += character_here.len_utf16() as u64;
-    }
-    text.len()
-}
-
 /// Every finding `charter check` reports for `workspace`.
 fn expected_findings(workspace: &charter::Workspace) -> BTreeSet<Finding> {
     let today = workspace.config.check.today.unwrap();
@@ -81,16 +69,8 @@ fn published_findings(file: &str, text: &str, params: &Value) -> BTreeSet<Findin
     let mut published = BTreeSet::new();
     for diagnostic in params["diagnostics"].as_array().unwrap() {
         let range = &diagnostic["range"];
-        let start = byte_offset(
-            text,
-            range["start"]["line"].as_u64().unwrap(),
-            range["start"]["character"].as_u64().unwrap(),
-        );
-        let end = byte_offset(
-            text,
-            range["end"]["line"].as_u64().unwrap(),
-            range["end"]["character"].as_u64().unwrap(),
-        );
+        let start = support::offset(text, &range["start"]);
+        let end = support::offset(text, &range["end"]);
         let severity = match diagnostic["severity"].as_u64().unwrap() {
             1 => "error",
             2 => "warning",

@@ -221,10 +221,7 @@ impl Checked {
 /// both caches are written. The findings are the same either way.
 pub fn check(inputs: Inputs, today: jiff::civil::Date, cache: Option<&Cache>, reuse: bool) -> Checked {
     let Some(cache) = cache else {
-        let mut workspace = Workspace::from_inputs(inputs, &|file, _, text| {
-            let (tree, diagnostics) = crate::syntax::parse(file, text);
-            (std::sync::Arc::new(tree), diagnostics)
-        });
+        let mut workspace = Workspace::from_inputs(inputs, &crate::model::parse_afresh);
         // Nothing keeps the trees here (the parse cache would), so the entity trees the
         // portfolio now holds resolved can go before evaluation allocates.
         workspace.drop_entity_trees();

@@ -54,7 +54,7 @@ impl Trees {
     /// `text` parsed as `file`: the stored tree when there is one for this text, else a
     /// fresh parse, remembered for [`Trees::save`]. The same as `syntax::parse`.
     pub fn parse(&self, file: FileId, text: &str) -> Parsed {
-        let hash = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
+        let hash = super::findings::hash(text);
         if let Some((tree, diagnostics)) = self.stored(hash, file) {
             if let Some(used) = self.used.get(&hash) {
                 used.store(true, Ordering::Relaxed);

@@ -18,7 +18,7 @@ pub use resolve::{Declarations, resolve};
 pub use schema::{Schema, Type};
 pub use update::update;
 pub use value::Value;
-pub use workspace::{Inputs, LoadError, Scope, Workspace};
+pub use workspace::{Inputs, LoadError, Scope, Workspace, parse_afresh};
 
 use crate::source::Span;
 use rustc_hash::FxHashMap;

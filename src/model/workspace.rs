@@ -126,6 +126,12 @@ pub type Parse<'a> = &'a (dyn Fn(FileId, &Path, &str) -> Parsed + Sync);
 /// A file's shared syntax tree and its syntax diagnostics.
 pub type Parsed = (Arc<ast::SourceFile>, Vec<Diagnostic>);
 
+/// The [`Parse`] that parses every file afresh with `syntax::parse`, caching nothing.
+pub fn parse_afresh(file: FileId, _path: &Path, text: &str) -> Parsed {
+    let (ast, diagnostics) = syntax::parse(file, text);
+    (Arc::new(ast), diagnostics)
+}
+
 impl Workspace {
     /// Loads the workspace around `paths` (the current directory when empty): with a
     /// `charter.toml` at the root, every `.charter` file below the root as well as the
@@ -161,10 +167,7 @@ impl Workspace {
 
     fn load_files(paths: &[PathBuf], overlay: Overlay<'_>, whole: bool) -> Result<Workspace, LoadError> {
         let inputs = Workspace::gather(paths, overlay, whole)?;
-        Ok(Workspace::from_texts_with(inputs.root, inputs.config, inputs.texts, overlay, &|file, _, text| {
-            let (ast, diagnostics) = syntax::parse(file, text);
-            (Arc::new(ast), diagnostics)
-        }))
+        Ok(Workspace::from_texts_with(inputs.root, inputs.config, inputs.texts, overlay, &parse_afresh))
     }
 
     fn gather(paths: &[PathBuf], overlay: Overlay<'_>, whole: bool) -> Result<Inputs, LoadError> {
@@ -200,10 +203,7 @@ impl Workspace {
         overlay: Overlay<'_>,
     ) -> Workspace {
         let texts = texts.into_iter().map(|(path, text)| (path, Arc::from(text))).collect();
-        Workspace::from_texts_with(root, config, texts, overlay, &|file, _, text| {
-            let (ast, diagnostics) = syntax::parse(file, text);
-            (Arc::new(ast), diagnostics)
-        })
+        Workspace::from_texts_with(root, config, texts, overlay, &parse_afresh)
     }
 
     /// Like [`Workspace::from_texts`], with shared texts, parsing every file (workspace,

@@ -371,10 +371,17 @@ fn hide_std_ranges(value: &mut Value) {
     }
 }
 
-/// The byte offset of an LSP position in ASCII text.
+/// The byte offset of an LSP position (UTF-16 columns, the default encoding) in `text`.
 pub fn offset(text: &str, position: &Value) -> usize {
     let line = position["line"].as_u64().unwrap() as usize;
-    let character = position["character"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap();
     let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    line_start + character
+    let mut units = 0u64;
+    for (index, here) in text[line_start..].char_indices() {
+        if units >= character || here == '\n' {
+            return line_start + index;
+        }
+        units += here.len_utf16() as u64;
+    }
+    text.len()
 }
