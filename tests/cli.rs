@@ -162,3 +162,25 @@ fn export_prints_the_resolved_portfolio() {
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     insta::assert_json_snapshot!(document);
 }
+
+/// `charter export | head`: the reader closes the pipe after a few bytes. Export streams
+/// its document, so it meets the closed pipe mid-way: exit 2, no panic, nothing on stderr.
+#[test]
+fn export_into_a_closed_pipe_is_exit_2() {
+    use std::io::Read;
+    let files = charter::synth::portfolio(1000);
+    let files: Vec<(&str, &str)> = files.iter().map(|(name, text)| (name.as_str(), text.as_str())).collect();
+    let directory = workspace(&files);
+    let mut child = charter(directory.path())
+        .arg("export")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&head).starts_with("{\n  \"entities\": ["));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}

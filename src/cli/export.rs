@@ -1,6 +1,7 @@
 //! `charter export`.
 
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,6 +16,11 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         Ok(workspace) => workspace,
         Err(code) => return code,
     };
-    print!("{}", crate::render::export::render(&workspace));
-    ExitCode::SUCCESS
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match crate::render::export::write(&workspace, &mut stdout).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`charter export | head`) or a full disk: the reader has what it
+        // took, and the status says the document is not whole.
+        Err(_) => ExitCode::from(2),
+    }
 }
