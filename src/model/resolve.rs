@@ -49,52 +49,98 @@ pub(crate) const DECLARATION_KEYWORDS: [&str; 4] = ["use", "extend", "rule", "te
 
 /// Builds the portfolio of `declarations`, with every problem found on the way.
 pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) {
+    let count = declarations.entities.iter().copied().map(declared).sum();
+    let in_test = declarations.in_test;
+    resolve_prepared(&declarations.extends, &declarations.broken, in_test, count, |schema| {
+        // Entities are built, and kinds checked, in parallel; ids are then given in order.
+        let top = declarations.entities.len();
+        let size = (top / (2 * rayon::current_num_threads().max(1))).max(512);
+        declarations
+            .entities
+            .par_chunks(size)
+            .map(|chunk| {
+                let mut names = FxHashMap::default();
+                let mut prepared = Vec::with_capacity(chunk.iter().copied().map(declared).sum());
+                for declaration in chunk {
+                    prepare(schema, in_test, declaration, None, &mut names, &mut prepared);
+                }
+                prepared
+            })
+            .collect()
+    })
+}
+
+/// Like [`resolve`], for declarations that are given rather than borrowed, file by file
+/// (the `entities` of `declarations` are not read): each is dropped as soon as its fields
+/// are lowered, so that the syntax trees of the entities and the resolved portfolio are
+/// never held whole at the same time. The same portfolio and findings as [`resolve`]
+/// over the same declarations in the same order.
+pub(crate) fn resolve_owned(
+    declarations: &Declarations<'_>,
+    files: Vec<Vec<ast::Entity>>,
+) -> (Portfolio, Vec<Diagnostic>) {
+    let count = files.iter().flatten().map(declared).sum();
+    resolve_prepared(&declarations.extends, &declarations.broken, false, count, |schema| {
+        files
+            .into_par_iter()
+            .map(|entities| {
+                let mut names = FxHashMap::default();
+                let mut prepared = Vec::with_capacity(entities.iter().map(declared).sum());
+                for declaration in entities {
+                    prepare_owned(schema, declaration, None, &mut names, &mut prepared);
+                }
+                prepared
+            })
+            .collect()
+    })
+}
+
+/// Resolution after the `extend`s: declares what `prepare` makes of the declarations
+/// (`count` of them, nested ones included) in order, then the broken ones, then lowers every
+/// entity's fields, dropping each declaration once lowered.
+fn resolve_prepared<S: Source>(
+    extends: &[&ast::Extend],
+    broken: &[&ast::Broken],
+    in_test: bool,
+    count: usize,
+    prepare: impl FnOnce(&Schema) -> Vec<Vec<Prepared<S>>>,
+) -> (Portfolio, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut schema = Schema::builtin();
-    super::extend::apply(&mut schema, declarations.extends.iter().copied(), &mut diagnostics);
+    super::extend::apply(&mut schema, extends.iter().copied(), &mut diagnostics);
     let mut resolver = Resolver {
         schema,
-        entities: Vec::with_capacity(declarations.entities.len() * 2),
-        sources: Vec::with_capacity(declarations.entities.len() * 2),
-        index: Arc::new(FxHashMap::with_capacity_and_hasher(
-            declarations.entities.len() * 2,
-            Default::default(),
-        )),
+        entities: Vec::with_capacity(count + broken.len()),
+        sources: Vec::with_capacity(count + broken.len()),
+        index: Arc::new(FxHashMap::with_capacity_and_hasher(count + broken.len(), Default::default())),
         references: Vec::new(),
         diagnostics,
         lowered: Vec::new(),
-        in_test: declarations.in_test,
+        in_test,
         names: FxHashMap::default(),
     };
-    // Entities are built, and kinds checked, in parallel; ids are then given in order.
-    let size = (declarations.entities.len() / (2 * rayon::current_num_threads().max(1))).max(512);
-    let schema = &resolver.schema;
-    let in_test = declarations.in_test;
-    let prepared: Vec<Vec<Prepared<'_>>> = declarations
-        .entities
-        .par_chunks(size)
-        .map(|chunk| {
-            let mut names = FxHashMap::default();
-            let mut prepared = Vec::with_capacity(chunk.len() * 2);
-            for declaration in chunk {
-                prepare(schema, in_test, declaration, None, &mut names, &mut prepared);
-            }
-            prepared
-        })
-        .collect();
+    let prepared = prepare(&resolver.schema);
     for chunk in prepared {
         resolver.place(chunk);
     }
-    for broken in &declarations.broken {
+    for broken in broken {
         resolver.declare_broken(broken);
     }
     let declared = std::mem::take(&mut resolver.diagnostics);
-    let all: Vec<EntityId> = (0..resolver.entities.len()).map(|index| EntityId(index as u32)).collect();
-    resolver.lower(&all);
-    let Resolver { schema, entities, references, index, lowered, .. } = resolver;
+    resolver.lower_every();
+    let Resolver { schema, mut entities, references, index, lowered, .. } = resolver;
+    entities.shrink_to_fit();
     let by_kind = by_kind(&entities);
     assemble(schema, entities, references, index, by_kind, Found { declared, lowered })
 }
+
+/// What the resolver holds a declaration by: borrowed from a tree that outlives it, or
+/// given to it ([`resolve_owned`]), without its nested declarations.
+pub(crate) trait Source: std::ops::Deref<Target = ast::Entity> + Send + Sync {}
+
+impl Source for &ast::Entity {}
+
+impl Source for Box<ast::Entity> {}
 
 /// What resolution reported, by phase: what an update after an edit of one file reuses.
 #[derive(Debug, Default)]
@@ -190,11 +236,11 @@ fn referrers(entities: usize, references: &[Reference]) -> (Vec<u32>, Vec<u32>) 
     (starts, flat)
 }
 
-pub(crate) struct Resolver<'a> {
+pub(crate) struct Resolver<S> {
     pub(crate) schema: Schema,
     pub(crate) entities: Vec<Arc<Entity>>,
     /// The declaration of each entity, `None` for broken ones.
-    pub(crate) sources: Vec<Option<&'a ast::Entity>>,
+    pub(crate) sources: Vec<Option<S>>,
     pub(crate) index: Arc<FxHashMap<String, EntityId>>,
     pub(crate) references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
@@ -204,10 +250,10 @@ pub(crate) struct Resolver<'a> {
     names: FxHashMap<String, Arc<str>>,
 }
 
-impl<'a> Resolver<'a> {
+impl<S: Source> Resolver<S> {
     /// Declares prepared entities, in order: ids, duplicates, nesting. A declaration
     /// that is not declared (a duplicate id) takes its nested ones with it.
-    pub(crate) fn place(&mut self, prepared: Vec<Prepared<'a>>) {
+    pub(crate) fn place(&mut self, prepared: Vec<Prepared<S>>) {
         let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(prepared.len());
         for item in prepared {
             let parent = match item.parent {
@@ -220,9 +266,9 @@ impl<'a> Resolver<'a> {
                     }
                 },
             };
-            self.diagnostics.extend(item.kind_error);
+            self.diagnostics.extend(item.kind_error.map(|error| *error));
             let mut entity = item.entity;
-            entity.parent = parent;
+            Arc::make_mut(&mut entity).parent = parent;
             let id = self.insert(entity);
             if let Some(id) = id {
                 self.sources.push(Some(item.declaration));
@@ -245,7 +291,7 @@ impl<'a> Resolver<'a> {
             return;
         }
         let kind = self.intern(&kind);
-        let inserted = self.insert(Entity {
+        let inserted = self.insert(Arc::new(Entity {
             id: name.name.clone(),
             kind,
             title: None,
@@ -259,14 +305,14 @@ impl<'a> Resolver<'a> {
             invalid: Vec::new(),
             broken: true,
             in_test: self.in_test,
-        });
+        }));
         if inserted.is_some() {
             self.sources.push(None);
         }
     }
 
     /// Reports unknown kinds and kinds declared at the wrong level.
-    fn insert(&mut self, entity: Entity) -> Option<EntityId> {
+    fn insert(&mut self, entity: Arc<Entity>) -> Option<EntityId> {
         if let Some(existing) = self.index.get(&entity.id).and_then(|id| self.entities.get(id.index())) {
             let scope = if entity.parent.is_some() { "in this project" } else { "in the portfolio" };
             self.diagnostics.push(
@@ -284,7 +330,7 @@ impl<'a> Resolver<'a> {
         }
         let id = EntityId(self.entities.len() as u32);
         Arc::make_mut(&mut self.index).insert(entity.id.clone(), id);
-        self.entities.push(Arc::new(entity));
+        self.entities.push(entity);
         Some(id)
     }
 
@@ -293,42 +339,51 @@ impl<'a> Resolver<'a> {
     /// in parallel and their results joined in order, so the outcome does not depend on
     /// the number of threads.
     pub(crate) fn lower(&mut self, ids: &[EntityId]) {
-        type Chunk = (Vec<(EntityId, Lowered)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>, Vec<Suggest>);
         let (schema, entities, index, sources) = (&self.schema, &self.entities, &*self.index, &self.sources);
-        let lower_chunk = |chunk: &[EntityId]| -> Chunk {
-            let mut lowering = Lowering {
-                schema,
-                entities,
-                index,
-                references: Vec::new(),
-                diagnostics: Vec::new(),
-                names: FxHashMap::default(),
-                pending: Vec::new(),
-                field_positions: FxHashMap::default(),
-                silent: false,
-            };
-            let mut fields = Vec::with_capacity(chunk.len());
-            let mut lowered = Vec::new();
-            let mut suggest = Vec::new();
-            for &id in chunk {
-                let Some(Some(declaration)) = sources.get(id.index()).copied() else {
-                    continue;
-                };
-                fields.push((id, lowering.lower_fields(id, declaration, schema)));
-                let offset = lowered.len();
-                suggest.extend(
-                    lowering.pending.drain(..).map(|pending| Suggest { at: pending.at + offset, ..pending }),
-                );
-                lowered.extend(lowering.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
-            }
-            (fields, lowering.references, lowered, suggest)
-        };
-        let size = (ids.len() / (2 * rayon::current_num_threads().max(1))).max(1024);
+        fn declarations<'s, S: Source>(
+            sources: &'s [Option<S>],
+            chunk: &'s [EntityId],
+        ) -> impl Iterator<Item = (EntityId, &'s ast::Entity)> + 's {
+            chunk.iter().filter_map(|&id| Some((id, sources.get(id.index())?.as_deref()?)))
+        }
+        let size = chunk_size(ids.len());
         let chunks: Vec<Chunk> = if ids.len() <= size {
-            vec![lower_chunk(ids)]
+            vec![lower_chunk(schema, entities, index, declarations(sources, ids))]
         } else {
-            ids.par_chunks(size).map(lower_chunk).collect()
+            ids.par_chunks(size)
+                .map(|chunk| lower_chunk(schema, entities, index, declarations(sources, chunk)))
+                .collect()
         };
+        self.absorb(chunks);
+    }
+
+    /// [`Resolver::lower`] of every entity, taking each declaration out of `sources` and
+    /// dropping it once its fields are lowered: a declaration given to the resolver
+    /// ([`resolve_owned`]) is freed while the portfolio grows.
+    fn lower_every(&mut self) {
+        let mut sources = std::mem::take(&mut self.sources);
+        let (schema, entities, index) = (&self.schema, &self.entities, &*self.index);
+        let size = chunk_size(sources.len());
+        let lower = |(number, slots): (usize, &mut [Option<S>])| {
+            let first = number * size;
+            let declarations = slots
+                .iter_mut()
+                .enumerate()
+                .filter_map(move |(offset, slot)| Some((EntityId((first + offset) as u32), slot.take()?)));
+            lower_chunk(schema, entities, index, declarations)
+        };
+        let chunks: Vec<Chunk> = if sources.len() <= size {
+            vec![lower((0, &mut sources))]
+        } else {
+            sources.par_chunks_mut(size).enumerate().map(lower).collect()
+        };
+        self.absorb(chunks);
+    }
+
+    /// Joins the lowered chunks, in order, and suggests ids for their unknown references.
+    fn absorb(&mut self, chunks: Vec<Chunk>) {
+        self.references.reserve_exact(chunks.iter().map(|(_, references, ..)| references.len()).sum());
+        self.lowered.reserve_exact(chunks.iter().map(|(_, _, lowered, _)| lowered.len()).sum());
         let mut pending = Vec::new();
         for (fields, references, lowered, suggest) in chunks {
             for (id, (fields, invalid)) in fields {
@@ -442,9 +497,9 @@ impl<'a> Resolver<'a> {
     pub(crate) fn resume(
         schema: Schema,
         entities: Vec<Arc<Entity>>,
-        sources: Vec<Option<&'a ast::Entity>>,
+        sources: Vec<Option<S>>,
         index: Arc<FxHashMap<String, EntityId>>,
-    ) -> Resolver<'a> {
+    ) -> Resolver<S> {
         Resolver {
             schema,
             entities,
@@ -459,7 +514,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// A resolver over an already declared portfolio, for lowering some entities again.
-    pub(crate) fn over(portfolio: &Portfolio, sources: Vec<Option<&'a ast::Entity>>) -> Resolver<'a> {
+    pub(crate) fn over(portfolio: &Portfolio, sources: Vec<Option<S>>) -> Resolver<S> {
         Resolver {
             schema: portfolio.schema.clone(),
             entities: portfolio.entities.clone(),
@@ -479,13 +534,14 @@ impl<'a> Resolver<'a> {
 }
 
 /// A declaration with its entity built and its kind checked, ready to be given an id.
-pub(crate) struct Prepared<'a> {
-    declaration: &'a ast::Entity,
+pub(crate) struct Prepared<S> {
+    declaration: S,
     /// The position of the enclosing declaration in the same list.
     parent: Option<usize>,
     /// Without its parent and nested entities' ids, which placing gives.
-    pub(crate) entity: Entity,
-    kind_error: Option<Diagnostic>,
+    pub(crate) entity: Arc<Entity>,
+    /// Boxed: rare, and large next to the rest.
+    kind_error: Option<Box<Diagnostic>>,
 }
 
 /// Prepares `declaration` and its nested ones, in declaration order. `parent` is the
@@ -496,8 +552,71 @@ pub(crate) fn prepare<'a>(
     declaration: &'a ast::Entity,
     parent: Option<(usize, &str, &str)>,
     names: &mut FxHashMap<String, Arc<str>>,
-    out: &mut Vec<Prepared<'a>>,
+    out: &mut Vec<Prepared<&'a ast::Entity>>,
 ) {
+    let (entity, kind_error) = entity_of(schema, in_test, declaration, parent, names);
+    let position = out.len();
+    let id = (!declaration.children.is_empty()).then(|| entity.id.clone());
+    let kind = entity.kind.clone();
+    out.push(Prepared {
+        declaration,
+        parent: parent.map(|(position, ..)| position),
+        entity: Arc::new(entity),
+        kind_error: kind_error.map(Box::new),
+    });
+    if let Some(id) = id {
+        for child in &declaration.children {
+            prepare(schema, in_test, child, Some((position, &id, &kind)), names, out);
+        }
+    }
+}
+
+/// [`prepare`] of a declaration given rather than borrowed (never in a test): each
+/// nested one is taken out of its enclosing one and prepared on its own.
+fn prepare_owned(
+    schema: &Schema,
+    mut declaration: ast::Entity,
+    parent: Option<(usize, &str, &str)>,
+    names: &mut FxHashMap<String, Arc<str>>,
+    out: &mut Vec<Prepared<Box<ast::Entity>>>,
+) {
+    let children = std::mem::take(&mut declaration.children);
+    let (mut entity, kind_error) = entity_of(schema, false, &declaration, parent, names);
+    // Lowering reads the fields, the title and the id's span, never the doc comment (it
+    // moves over) or the names of the kind and id (the entity has them): they go now.
+    entity.doc = declaration.doc.take().map(|doc| doc.text);
+    declaration.kind.name = String::new();
+    declaration.id.name = String::new();
+    let position = out.len();
+    let id = (!children.is_empty()).then(|| entity.id.clone());
+    let kind = entity.kind.clone();
+    out.push(Prepared {
+        declaration: Box::new(declaration),
+        parent: parent.map(|(position, ..)| position),
+        entity: Arc::new(entity),
+        kind_error: kind_error.map(Box::new),
+    });
+    if let Some(id) = id {
+        for child in children {
+            prepare_owned(schema, child, Some((position, &id, &kind)), names, out);
+        }
+    }
+}
+
+/// How many entities `declaration` declares: itself and its nested ones.
+fn declared(declaration: &ast::Entity) -> usize {
+    1 + declaration.children.iter().map(declared).sum::<usize>()
+}
+
+/// The entity that `declaration` declares (without fields, parent or nested entities)
+/// and the finding about its kind, if any.
+fn entity_of(
+    schema: &Schema,
+    in_test: bool,
+    declaration: &ast::Entity,
+    parent: Option<(usize, &str, &str)>,
+    names: &mut FxHashMap<String, Arc<str>>,
+) -> (Entity, Option<Diagnostic>) {
     let full_id = match parent {
         Some((_, parent_id, _)) => format!("{parent_id}.{}", declaration.id.name),
         None => declaration.id.name.clone(),
@@ -507,34 +626,22 @@ pub(crate) fn prepare<'a>(
     // A misspelled kind is read as the kind it most likely meant, so that its fields are
     // checked and what names it resolves: the unknown kind is then its one finding.
     let kind = declared_kind(schema, &declaration.kind.name, parent_kind);
-    let position = out.len();
-    out.push(Prepared {
-        declaration,
-        parent: parent.map(|(position, ..)| position),
-        entity: Entity {
-            id: full_id,
-            kind: intern(names, kind),
-            title: declaration.title.as_ref().map(|title| title.value.clone()),
-            doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
-            span: declaration.span,
-            id_span: declaration.id.span,
-            kind_span: declaration.kind.span,
-            parent: None,
-            children: Vec::new(),
-            fields: Vec::new(),
-            invalid: Vec::new(),
-            broken: false,
-            in_test,
-        },
-        kind_error,
-    });
-    if declaration.children.is_empty() {
-        return;
-    }
-    let id = out.get(position).map(|prepared| prepared.entity.id.clone()).unwrap_or_default();
-    for child in &declaration.children {
-        prepare(schema, in_test, child, Some((position, &id, kind)), names, out);
-    }
+    let entity = Entity {
+        id: full_id,
+        kind: intern(names, kind),
+        title: declaration.title.as_ref().map(|title| title.value.clone()),
+        doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
+        span: declaration.span,
+        id_span: declaration.id.span,
+        kind_span: declaration.kind.span,
+        parent: None,
+        children: Vec::new(),
+        fields: Vec::new(),
+        invalid: Vec::new(),
+        broken: false,
+        in_test,
+    };
+    (entity, kind_error)
 }
 
 /// The kind of an entity declared as `written` inside an entity of `parent_kind`: the
@@ -620,6 +727,47 @@ fn kind_error(schema: &Schema, kind: &ast::Ident, parent_kind: Option<&str>) -> 
         ),
         _ => None,
     }
+}
+
+/// What lowering some entities makes: their fields, references, findings and the
+/// suggestions to look for.
+type Chunk = (Vec<(EntityId, Lowered)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>, Vec<Suggest>);
+
+/// How many entities of `count` one thread of [`Resolver::lower`] lowers at a time.
+fn chunk_size(count: usize) -> usize {
+    (count / (2 * rayon::current_num_threads().max(1))).max(1024)
+}
+
+/// Lowers the fields of each of `declarations` (in ascending order of their entities),
+/// dropping each declaration after it.
+fn lower_chunk<D: std::ops::Deref<Target = ast::Entity>>(
+    schema: &Schema,
+    entities: &[Arc<Entity>],
+    index: &FxHashMap<String, EntityId>,
+    declarations: impl Iterator<Item = (EntityId, D)>,
+) -> Chunk {
+    let mut lowering = Lowering {
+        schema,
+        entities,
+        index,
+        references: Vec::new(),
+        diagnostics: Vec::new(),
+        names: FxHashMap::default(),
+        pending: Vec::new(),
+        field_positions: FxHashMap::default(),
+        silent: false,
+    };
+    let mut fields = Vec::with_capacity(declarations.size_hint().1.unwrap_or_default());
+    let mut lowered = Vec::new();
+    let mut suggest = Vec::new();
+    for (id, declaration) in declarations {
+        fields.push((id, lowering.lower_fields(id, &declaration, schema)));
+        let offset = lowered.len();
+        suggest
+            .extend(lowering.pending.drain(..).map(|pending| Suggest { at: pending.at + offset, ..pending }));
+        lowered.extend(lowering.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
+    }
+    (fields, lowering.references, lowered, suggest)
 }
 
 /// One shared `Arc` per name, so entities do not each allocate their field names.
