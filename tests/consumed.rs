@@ -72,3 +72,17 @@ fn generated_portfolio() {
     }
     assert!(assert_consumed_agrees(directory.path()) > 1000);
 }
+
+/// One file declaring thousands of entities is lowered in parts.
+#[test]
+fn one_large_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let text: String = charter::synth::portfolio(600)
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".charter"))
+        .map(|(_, text)| text)
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(directory.path().join("all.charter"), text).unwrap();
+    assert!(assert_consumed_agrees(directory.path()) > 2000);
+}

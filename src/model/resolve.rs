@@ -51,60 +51,71 @@ pub(crate) const DECLARATION_KEYWORDS: [&str; 4] = ["use", "extend", "rule", "te
 pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) {
     let count = declarations.entities.iter().copied().map(declared).sum();
     let in_test = declarations.in_test;
-    resolve_prepared(&declarations.extends, &declarations.broken, in_test, count, |schema| {
-        // Entities are built, and kinds checked, in parallel; ids are then given in order.
-        let top = declarations.entities.len();
-        let size = (top / (2 * rayon::current_num_threads().max(1))).max(512);
-        declarations
-            .entities
-            .par_chunks(size)
-            .map(|chunk| {
-                let mut names = FxHashMap::default();
-                let mut prepared = Vec::with_capacity(chunk.iter().copied().map(declared).sum());
-                for declaration in chunk {
-                    prepare(schema, in_test, declaration, None, &mut names, &mut prepared);
-                }
-                prepared
-            })
-            .collect()
-    })
+    let (mut resolver, found, _) =
+        declare(&declarations.extends, &declarations.broken, in_test, count, |schema| {
+            // Entities are built, and kinds checked, in parallel; ids are then given in order.
+            let top = declarations.entities.len();
+            let size = (top / (2 * rayon::current_num_threads().max(1))).max(512);
+            declarations
+                .entities
+                .par_chunks(size)
+                .map(|chunk| {
+                    let mut names = FxHashMap::default();
+                    let mut prepared = Vec::with_capacity(chunk.iter().copied().map(declared).sum());
+                    for declaration in chunk {
+                        prepare(schema, in_test, declaration, None, &mut names, &mut prepared);
+                    }
+                    prepared
+                })
+                .collect()
+        });
+    let all: Vec<EntityId> = (0..resolver.entities.len()).map(|index| EntityId(index as u32)).collect();
+    resolver.lower(&all);
+    finish(resolver, found)
 }
 
 /// Like [`resolve`], for declarations that are given rather than borrowed, file by file
-/// (the `entities` of `declarations` are not read): each is dropped as soon as its fields
-/// are lowered, so that the syntax trees of the entities and the resolved portfolio are
-/// never held whole at the same time. The same portfolio and findings as [`resolve`]
-/// over the same declarations in the same order.
+/// (the `entities` of `declarations` are not read): each top-level declaration is dropped
+/// as soon as its fields and its nested ones' are lowered, so that the syntax trees of
+/// the entities and the resolved portfolio are never held whole at the same time. The
+/// same portfolio and findings as [`resolve`] over the same declarations in the same
+/// order.
 pub(crate) fn resolve_owned(
     declarations: &Declarations<'_>,
     files: Vec<Vec<ast::Entity>>,
 ) -> (Portfolio, Vec<Diagnostic>) {
     let count = files.iter().flatten().map(declared).sum();
-    resolve_prepared(&declarations.extends, &declarations.broken, false, count, |schema| {
-        files
-            .into_par_iter()
-            .map(|entities| {
-                let mut names = FxHashMap::default();
-                let mut prepared = Vec::with_capacity(entities.iter().map(declared).sum());
-                for declaration in entities {
-                    prepare_owned(schema, declaration, None, &mut names, &mut prepared);
-                }
-                prepared
-            })
-            .collect()
-    })
+    let (mut resolver, found, ids) =
+        declare(&declarations.extends, &declarations.broken, false, count, |schema| {
+            files
+                .par_iter()
+                .map(|entities| {
+                    let mut names = FxHashMap::default();
+                    let mut prepared = Vec::with_capacity(entities.iter().map(declared).sum());
+                    for declaration in entities {
+                        prepare_marked(schema, declaration, None, &mut names, &mut prepared);
+                    }
+                    prepared
+                })
+                .collect()
+        });
+    resolver.lower_trees(files, ids);
+    finish(resolver, found)
 }
 
-/// Resolution after the `extend`s: declares what `prepare` makes of the declarations
-/// (`count` of them, nested ones included) in order, then the broken ones, then lowers every
-/// entity's fields, dropping each declaration once lowered.
-fn resolve_prepared<S: Source>(
+/// What [`declare`] makes: the resolver, the findings of declaring, and the ids that
+/// [`Resolver::place`] gave each list of prepared declarations.
+type Declared<S> = (Resolver<S>, Vec<Diagnostic>, Vec<Vec<Option<EntityId>>>);
+
+/// Declares, after applying the `extend`s, what `prepare` makes of the declarations
+/// (`count` of them, nested ones included), in order, then the broken ones.
+fn declare<S>(
     extends: &[&ast::Extend],
     broken: &[&ast::Broken],
     in_test: bool,
     count: usize,
     prepare: impl FnOnce(&Schema) -> Vec<Vec<Prepared<S>>>,
-) -> (Portfolio, Vec<Diagnostic>) {
+) -> Declared<S> {
     let mut diagnostics = Vec::new();
     let mut schema = Schema::builtin();
     super::extend::apply(&mut schema, extends.iter().copied(), &mut diagnostics);
@@ -120,27 +131,22 @@ fn resolve_prepared<S: Source>(
         names: FxHashMap::default(),
     };
     let prepared = prepare(&resolver.schema);
-    for chunk in prepared {
-        resolver.place(chunk);
-    }
+    let ids = prepared.into_iter().map(|chunk| resolver.place(chunk)).collect();
     for broken in broken {
         resolver.declare_broken(broken);
     }
     let declared = std::mem::take(&mut resolver.diagnostics);
-    resolver.lower_every();
+    (resolver, declared, ids)
+}
+
+/// The portfolio of a resolver whose entities are lowered; `declared` are its findings
+/// of declaring.
+fn finish<S>(resolver: Resolver<S>, declared: Vec<Diagnostic>) -> (Portfolio, Vec<Diagnostic>) {
     let Resolver { schema, mut entities, references, index, lowered, .. } = resolver;
     entities.shrink_to_fit();
     let by_kind = by_kind(&entities);
     assemble(schema, entities, references, index, by_kind, Found { declared, lowered })
 }
-
-/// What the resolver holds a declaration by: borrowed from a tree that outlives it, or
-/// given to it ([`resolve_owned`]), without its nested declarations.
-pub(crate) trait Source: std::ops::Deref<Target = ast::Entity> + Send + Sync {}
-
-impl Source for &ast::Entity {}
-
-impl Source for Box<ast::Entity> {}
 
 /// What resolution reported, by phase: what an update after an edit of one file reuses.
 #[derive(Debug, Default)]
@@ -250,10 +256,11 @@ pub(crate) struct Resolver<S> {
     names: FxHashMap<String, Arc<str>>,
 }
 
-impl<S: Source> Resolver<S> {
+impl<S> Resolver<S> {
     /// Declares prepared entities, in order: ids, duplicates, nesting. A declaration
-    /// that is not declared (a duplicate id) takes its nested ones with it.
-    pub(crate) fn place(&mut self, prepared: Vec<Prepared<S>>) {
+    /// that is not declared (a duplicate id) takes its nested ones with it. The id of
+    /// each, in order, `None` for those not declared.
+    pub(crate) fn place(&mut self, prepared: Vec<Prepared<S>>) -> Vec<Option<EntityId>> {
         let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(prepared.len());
         for item in prepared {
             let parent = match item.parent {
@@ -278,6 +285,7 @@ impl<S: Source> Resolver<S> {
             }
             ids.push(id);
         }
+        ids
     }
 
     fn declare_broken(&mut self, broken: &ast::Broken) {
@@ -338,45 +346,63 @@ impl<S: Source> Resolver<S> {
     /// resolving references; their findings go to `lowered`. Chunks of entities are lowered
     /// in parallel and their results joined in order, so the outcome does not depend on
     /// the number of threads.
-    pub(crate) fn lower(&mut self, ids: &[EntityId]) {
+    pub(crate) fn lower(&mut self, ids: &[EntityId])
+    where
+        S: std::ops::Deref<Target = ast::Entity> + Sync,
+    {
         let (schema, entities, index, sources) = (&self.schema, &self.entities, &*self.index, &self.sources);
-        fn declarations<'s, S: Source>(
-            sources: &'s [Option<S>],
-            chunk: &'s [EntityId],
-        ) -> impl Iterator<Item = (EntityId, &'s ast::Entity)> + 's {
-            chunk.iter().filter_map(|&id| Some((id, sources.get(id.index())?.as_deref()?)))
-        }
+        let lower_chunk = |chunk: &[EntityId]| {
+            let mut lowering = ChunkLowering::new(schema, entities, index, chunk.len());
+            for &id in chunk {
+                if let Some(Some(declaration)) = sources.get(id.index()) {
+                    lowering.lower(id, declaration);
+                }
+            }
+            lowering.finish()
+        };
         let size = chunk_size(ids.len());
         let chunks: Vec<Chunk> = if ids.len() <= size {
-            vec![lower_chunk(schema, entities, index, declarations(sources, ids))]
+            vec![lower_chunk(ids)]
         } else {
-            ids.par_chunks(size)
-                .map(|chunk| lower_chunk(schema, entities, index, declarations(sources, chunk)))
-                .collect()
+            ids.par_chunks(size).map(lower_chunk).collect()
         };
         self.absorb(chunks);
     }
 
-    /// [`Resolver::lower`] of every entity, taking each declaration out of `sources` and
-    /// dropping it once its fields are lowered: a declaration given to the resolver
-    /// ([`resolve_owned`]) is freed while the portfolio grows.
-    fn lower_every(&mut self) {
-        let mut sources = std::mem::take(&mut self.sources);
+    /// [`Resolver::lower`] of every entity of `files`, whose declarations in order (each
+    /// followed by its nested ones) [`Resolver::place`] gave `ids`, file by file. Each
+    /// top-level declaration is dropped once it is lowered: the trees are freed while the
+    /// portfolio grows. Files are lowered in parallel, as they were parsed, so that a tree
+    /// is mostly freed by the thread that allocated it (a free on another thread contends
+    /// for its allocator's locks); a large file is cut in parts.
+    fn lower_trees(&mut self, files: Vec<Vec<ast::Entity>>, ids: Vec<Vec<Option<EntityId>>>) {
+        let size = chunk_size(self.entities.len());
+        let mut parts: Vec<(Vec<ast::Entity>, &[Option<EntityId>])> = Vec::new();
+        for (trees, ids) in files.into_iter().zip(&ids) {
+            let mut ids: &[Option<EntityId>] = ids;
+            for part in parts_of(trees, size) {
+                let count = part.iter().map(declared).sum::<usize>().min(ids.len());
+                let (head, rest) = ids.split_at(count);
+                parts.push((part, head));
+                ids = rest;
+            }
+        }
         let (schema, entities, index) = (&self.schema, &self.entities, &*self.index);
-        let size = chunk_size(sources.len());
-        let lower = |(number, slots): (usize, &mut [Option<S>])| {
-            let first = number * size;
-            let declarations = slots
-                .iter_mut()
-                .enumerate()
-                .filter_map(move |(offset, slot)| Some((EntityId((first + offset) as u32), slot.take()?)));
-            lower_chunk(schema, entities, index, declarations)
-        };
-        let chunks: Vec<Chunk> = if sources.len() <= size {
-            vec![lower((0, &mut sources))]
-        } else {
-            sources.par_chunks_mut(size).enumerate().map(lower).collect()
-        };
+        let chunks: Vec<Chunk> = parts
+            .into_par_iter()
+            .map(|(trees, ids)| {
+                let mut lowering = ChunkLowering::new(schema, entities, index, ids.len());
+                let mut ids = ids.iter();
+                for tree in trees {
+                    walk(&tree, &mut |declaration| {
+                        if let Some(Some(id)) = ids.next() {
+                            lowering.lower(*id, declaration);
+                        }
+                    });
+                }
+                lowering.finish()
+            })
+            .collect();
         self.absorb(chunks);
     }
 
@@ -571,36 +597,57 @@ pub(crate) fn prepare<'a>(
     }
 }
 
-/// [`prepare`] of a declaration given rather than borrowed (never in a test): each
-/// nested one is taken out of its enclosing one and prepared on its own.
-fn prepare_owned(
+/// [`prepare`] of declarations that the resolver does not hold ([`resolve_owned`], never
+/// in a test): the ids [`Resolver::place`] gives them say which is which.
+fn prepare_marked(
     schema: &Schema,
-    mut declaration: ast::Entity,
+    declaration: &ast::Entity,
     parent: Option<(usize, &str, &str)>,
     names: &mut FxHashMap<String, Arc<str>>,
-    out: &mut Vec<Prepared<Box<ast::Entity>>>,
+    out: &mut Vec<Prepared<()>>,
 ) {
-    let children = std::mem::take(&mut declaration.children);
-    let (mut entity, kind_error) = entity_of(schema, false, &declaration, parent, names);
-    // Lowering reads the fields, the title and the id's span, never the doc comment (it
-    // moves over) or the names of the kind and id (the entity has them): they go now.
-    entity.doc = declaration.doc.take().map(|doc| doc.text);
-    declaration.kind.name = String::new();
-    declaration.id.name = String::new();
+    let (entity, kind_error) = entity_of(schema, false, declaration, parent, names);
     let position = out.len();
-    let id = (!children.is_empty()).then(|| entity.id.clone());
-    let kind = entity.kind.clone();
+    let entity = Arc::new(entity);
+    // Shared until this returns, before placing needs the entity alone.
+    let enclosing = (!declaration.children.is_empty()).then(|| entity.clone());
     out.push(Prepared {
-        declaration: Box::new(declaration),
+        declaration: (),
         parent: parent.map(|(position, ..)| position),
-        entity: Arc::new(entity),
+        entity,
         kind_error: kind_error.map(Box::new),
     });
-    if let Some(id) = id {
-        for child in children {
-            prepare_owned(schema, child, Some((position, &id, &kind)), names, out);
+    if let Some(enclosing) = enclosing {
+        for child in &declaration.children {
+            prepare_marked(schema, child, Some((position, &enclosing.id, &enclosing.kind)), names, out);
         }
     }
+}
+
+/// Calls `visit` on `declaration` and its nested ones, in declaration order.
+fn walk(declaration: &ast::Entity, visit: &mut impl FnMut(&ast::Entity)) {
+    visit(declaration);
+    for child in &declaration.children {
+        walk(child, visit);
+    }
+}
+
+/// `trees` cut in consecutive parts that declare about `size` entities each.
+fn parts_of(mut trees: Vec<ast::Entity>, size: usize) -> Vec<Vec<ast::Entity>> {
+    let mut cuts = Vec::new();
+    let mut count = 0;
+    for (position, tree) in trees.iter().enumerate().rev() {
+        count += declared(tree);
+        if count >= size && position > 0 {
+            cuts.push(position);
+            count = 0;
+        }
+    }
+    let mut parts: Vec<Vec<ast::Entity>> =
+        cuts.into_iter().map(|position| trees.split_off(position)).collect();
+    parts.push(trees);
+    parts.reverse();
+    parts
 }
 
 /// How many entities `declaration` declares: itself and its nested ones.
@@ -738,36 +785,53 @@ fn chunk_size(count: usize) -> usize {
     (count / (2 * rayon::current_num_threads().max(1))).max(1024)
 }
 
-/// Lowers the fields of each of `declarations` (in ascending order of their entities),
-/// dropping each declaration after it.
-fn lower_chunk<D: std::ops::Deref<Target = ast::Entity>>(
-    schema: &Schema,
-    entities: &[Arc<Entity>],
-    index: &FxHashMap<String, EntityId>,
-    declarations: impl Iterator<Item = (EntityId, D)>,
-) -> Chunk {
-    let mut lowering = Lowering {
-        schema,
-        entities,
-        index,
-        references: Vec::new(),
-        diagnostics: Vec::new(),
-        names: FxHashMap::default(),
-        pending: Vec::new(),
-        field_positions: FxHashMap::default(),
-        silent: false,
-    };
-    let mut fields = Vec::with_capacity(declarations.size_hint().1.unwrap_or_default());
-    let mut lowered = Vec::new();
-    let mut suggest = Vec::new();
-    for (id, declaration) in declarations {
-        fields.push((id, lowering.lower_fields(id, &declaration, schema)));
-        let offset = lowered.len();
-        suggest
-            .extend(lowering.pending.drain(..).map(|pending| Suggest { at: pending.at + offset, ..pending }));
-        lowered.extend(lowering.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
+/// Lowering the fields of some entities, in ascending order: what makes one [`Chunk`].
+struct ChunkLowering<'r> {
+    lowering: Lowering<'r>,
+    fields: Vec<(EntityId, Lowered)>,
+    lowered: Vec<(EntityId, Diagnostic)>,
+    suggest: Vec<Suggest>,
+}
+
+impl<'r> ChunkLowering<'r> {
+    fn new(
+        schema: &'r Schema,
+        entities: &'r [Arc<Entity>],
+        index: &'r FxHashMap<String, EntityId>,
+        capacity: usize,
+    ) -> ChunkLowering<'r> {
+        ChunkLowering {
+            lowering: Lowering {
+                schema,
+                entities,
+                index,
+                references: Vec::new(),
+                diagnostics: Vec::new(),
+                names: FxHashMap::default(),
+                pending: Vec::new(),
+                field_positions: FxHashMap::default(),
+                silent: false,
+            },
+            fields: Vec::with_capacity(capacity),
+            lowered: Vec::new(),
+            suggest: Vec::new(),
+        }
     }
-    (fields, lowering.references, lowered, suggest)
+
+    /// Lowers the fields of `declaration`, the declaration of entity `id`.
+    fn lower(&mut self, id: EntityId, declaration: &ast::Entity) {
+        let schema = self.lowering.schema;
+        self.fields.push((id, self.lowering.lower_fields(id, declaration, schema)));
+        let offset = self.lowered.len();
+        self.suggest.extend(
+            self.lowering.pending.drain(..).map(|pending| Suggest { at: pending.at + offset, ..pending }),
+        );
+        self.lowered.extend(self.lowering.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
+    }
+
+    fn finish(self) -> Chunk {
+        (self.fields, self.lowering.references, self.lowered, self.suggest)
+    }
 }
 
 /// One shared `Arc` per name, so entities do not each allocate their field names.
