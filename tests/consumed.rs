@@ -14,8 +14,11 @@ use charter::syntax::ast;
 /// it has.
 fn assert_consumed_agrees(root: &Path) -> usize {
     let kept = Workspace::from_inputs(Workspace::inputs(&[root.to_path_buf()]).unwrap(), &parse_afresh);
-    let consumed =
-        Workspace::from_inputs_consumed(Workspace::inputs(&[root.to_path_buf()]).unwrap(), &parse_afresh);
+    let consumed = Workspace::from_inputs_consumed(
+        Workspace::inputs(&[root.to_path_buf()]).unwrap(),
+        &parse_afresh,
+        &mut || {},
+    );
     let context = root.display();
     assert_eq!(
         format!("{:#?}", consumed.portfolio),

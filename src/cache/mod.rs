@@ -221,7 +221,7 @@ impl Checked {
 /// both caches are written. The findings are the same either way.
 pub fn check(inputs: Inputs, today: jiff::civil::Date, cache: Option<&Cache>, reuse: bool) -> Checked {
     let Some(cache) = cache else {
-        let workspace = Workspace::from_inputs_consumed(inputs, &crate::model::parse_afresh);
+        let workspace = Workspace::from_inputs_consumed(inputs, &crate::model::parse_afresh, &mut || {});
         let findings = crate::check(&workspace, today);
         return Checked::of(workspace, findings, Outcome::Off);
     };
@@ -241,10 +241,13 @@ pub fn check(inputs: Inputs, today: jiff::civil::Date, cache: Option<&Cache>, re
         };
     }
     let trees = trees::Trees::read(&cache.file("trees"));
-    // The parse cache keeps what it needs of each tree (its encoding) as it parses.
-    let workspace = Workspace::from_inputs_consumed(inputs, &|file, _, text| trees.parse(file, text));
-    // The parse cache is written, and its encoded trees freed, before the rules run.
-    let saved = cache.prepare().and_then(|()| trees.save(&cache.file("trees")));
+    // The parse cache keeps what it needs of each tree (its encoding) as it parses, and
+    // is written, its encodings freed, before resolution.
+    let mut saved = Ok(());
+    let workspace =
+        Workspace::from_inputs_consumed(inputs, &|file, _, text| trees.parse(file, text), &mut || {
+            saved = cache.prepare().and_then(|()| trees.save(&cache.file("trees")));
+        });
     drop(trees);
     let found = crate::check(&workspace, today);
     let written = saved.and_then(|()| {

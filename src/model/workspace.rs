@@ -169,9 +169,10 @@ impl Workspace {
     /// afterwards, as [`Workspace::drop_entity_trees`] leaves it: resolution takes each
     /// declaration out of its tree and drops it once its fields are lowered, so the trees
     /// of the entities and the resolved portfolio are never both held whole. For a
-    /// command that checks and renders once (`charter check`).
-    pub fn from_inputs_consumed(inputs: Inputs, parse: Parse<'_>) -> Workspace {
-        Workspace::build(inputs.root, inputs.config, inputs.texts, &|_| None, parse, Build::Consume)
+    /// command that checks and renders once (`charter check`). `parsed` is called once
+    /// every file is parsed, before resolution: the parse cache is written then.
+    pub fn from_inputs_consumed(inputs: Inputs, parse: Parse<'_>, parsed: &mut dyn FnMut()) -> Workspace {
+        Workspace::build(inputs.root, inputs.config, inputs.texts, &|_| None, parse, Build::Consume(parsed))
     }
 
     fn load_files(paths: &[PathBuf], overlay: Overlay<'_>, whole: bool) -> Result<Workspace, LoadError> {
@@ -252,7 +253,7 @@ impl Workspace {
     ) -> Workspace {
         let previous = match how {
             Build::Update(previous) => Some(previous),
-            Build::Keep | Build::Consume => None,
+            Build::Keep | Build::Consume(_) => None,
         };
         let mut sources = SourceMap::default();
         let mut files = Vec::with_capacity(texts.len() + 4);
@@ -294,8 +295,14 @@ impl Workspace {
             let id = sources.add(source);
             diagnostics.extend(config_findings(&config, id, &files));
         }
+        let entity_trees = match how {
+            Build::Consume(parsed) => {
+                parsed();
+                false
+            }
+            Build::Keep | Build::Update(_) => true,
+        };
         let updated = previous.and_then(|previous| update(previous, &sources, &files));
-        let entity_trees = !matches!(how, Build::Consume);
         let (portfolio, found) = match updated {
             Some(updated) => updated,
             None if entity_trees => {
@@ -341,7 +348,7 @@ impl Workspace {
     pub fn rules(&self) -> impl Iterator<Item = (&ParsedFile, &ast::Rule)> {
         self.files.iter().flat_map(|file| {
             file.ast.items.iter().filter_map(move |item| match item {
-                ast::Item::Rule(rule) => Some((file, rule)),
+                ast::Item::Rule(rule) => Some((file, &**rule)),
                 _ => None,
             })
         })
@@ -484,12 +491,12 @@ pub(crate) fn config_source(root: &Path, config: &Config) -> Option<SourceFile> 
 }
 
 /// What [`Workspace::build`] does with the trees of entity declarations.
-#[derive(Clone, Copy)]
 enum Build<'a> {
     /// Resolves them and keeps them.
     Keep,
-    /// Resolves them and drops them ([`Workspace::from_inputs_consumed`]).
-    Consume,
+    /// Resolves them and drops them ([`Workspace::from_inputs_consumed`]), calling this
+    /// once every file is parsed.
+    Consume(&'a mut dyn FnMut()),
     /// Keeps them and updates the portfolio of the workspace given, when it can.
     Update(&'a Workspace),
 }
