@@ -107,7 +107,7 @@ fn line(out: &mut String, depth: usize, text: impl AsRef<str>) {
     writeln!(out, "{}{}", "  ".repeat(depth), text.as_ref()).unwrap();
 }
 
-fn dump_doc(out: &mut String, depth: usize, doc: &Option<Doc>) {
+fn dump_doc(out: &mut String, depth: usize, doc: Option<&Doc>) {
     if let Some(doc) = doc {
         line(out, depth, format!("doc {:?}", doc.text));
     }
@@ -120,10 +120,10 @@ fn dump_item(out: &mut String, source: &str, item: &Item) {
         }
         Item::Entity(entity) => dump_entity(out, source, 0, entity),
         Item::Extend(extend) => {
-            dump_doc(out, 0, &extend.doc);
+            dump_doc(out, 0, extend.doc.as_ref());
             line(out, 0, format!("extend {} @{}..{}", extend.kind.name, extend.span.start, extend.span.end));
             for decl in &extend.fields {
-                dump_doc(out, 1, &decl.doc);
+                dump_doc(out, 1, decl.doc.as_ref());
                 line(
                     out,
                     1,
@@ -138,13 +138,13 @@ fn dump_item(out: &mut String, source: &str, item: &Item) {
             }
         }
         Item::Rule(rule) => {
-            dump_doc(out, 0, &rule.doc);
+            dump_doc(out, 0, rule.doc.as_ref());
             line(out, 0, format!("rule {} @{}..{}", rule.name.name, rule.span.start, rule.span.end));
             for clause in &rule.clauses {
                 match clause {
                     RuleClause::Setting(index) => {
                         let setting = &rule.settings[*index];
-                        dump_doc(out, 1, &setting.doc);
+                        dump_doc(out, 1, setting.doc.as_deref());
                         line(
                             out,
                             1,
@@ -179,7 +179,7 @@ fn dump_item(out: &mut String, source: &str, item: &Item) {
             }
         }
         Item::Test(test) => {
-            dump_doc(out, 0, &test.doc);
+            dump_doc(out, 0, test.doc.as_ref());
             line(out, 0, format!("test {} @{}..{}", test.name.name, test.span.start, test.span.end));
             if let Some(today) = &test.today {
                 line(out, 1, format!("today {today}"));
@@ -205,7 +205,7 @@ fn dump_item(out: &mut String, source: &str, item: &Item) {
 }
 
 fn dump_entity(out: &mut String, source: &str, depth: usize, entity: &Entity) {
-    dump_doc(out, depth, &entity.doc);
+    dump_doc(out, depth, entity.doc.as_ref());
     let title = entity.title.as_ref().map(|title| format!(" {:?}", title.value)).unwrap_or_default();
     line(
         out,
@@ -213,7 +213,7 @@ fn dump_entity(out: &mut String, source: &str, depth: usize, entity: &Entity) {
         format!("{} {}{title} @{}..{}", entity.kind.name, entity.id.name, entity.span.start, entity.span.end),
     );
     for field in &entity.fields {
-        dump_doc(out, depth + 1, &field.doc);
+        dump_doc(out, depth + 1, field.doc.as_deref());
         line(
             out,
             depth + 1,

@@ -221,10 +221,7 @@ impl Checked {
 /// both caches are written. The findings are the same either way.
 pub fn check(inputs: Inputs, today: jiff::civil::Date, cache: Option<&Cache>, reuse: bool) -> Checked {
     let Some(cache) = cache else {
-        let mut workspace = Workspace::from_inputs(inputs, &crate::model::parse_afresh);
-        // Nothing keeps the trees here (the parse cache would), so the entity trees the
-        // portfolio now holds resolved can go before evaluation allocates.
-        workspace.drop_entity_trees();
+        let workspace = Workspace::from_inputs_consumed(inputs, &crate::model::parse_afresh, &mut || {});
         let findings = crate::check(&workspace, today);
         return Checked::of(workspace, findings, Outcome::Off);
     };
@@ -244,9 +241,16 @@ pub fn check(inputs: Inputs, today: jiff::civil::Date, cache: Option<&Cache>, re
         };
     }
     let trees = trees::Trees::read(&cache.file("trees"));
-    let workspace = Workspace::from_inputs(inputs, &|file, _, text| trees.parse(file, text));
+    // The parse cache keeps what it needs of each tree (its encoding) as it parses, and
+    // is written, its encodings freed, before resolution.
+    let mut saved = Ok(());
+    let workspace =
+        Workspace::from_inputs_consumed(inputs, &|file, _, text| trees.parse(file, text), &mut || {
+            saved = cache.prepare().and_then(|()| trees.save(&cache.file("trees")));
+        });
+    drop(trees);
     let found = crate::check(&workspace, today);
-    let written = cache.prepare().and_then(|()| trees.save(&cache.file("trees"))).and_then(|()| {
+    let written = saved.and_then(|()| {
         if !findings::storable(&found) {
             return Ok(());
         }

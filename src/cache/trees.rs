@@ -82,11 +82,12 @@ impl Trees {
     }
 
     /// Writes the entries this run used or made to `path`, when that changes anything.
+    /// The entries made are handed over, not copied: they are freed once written.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         if !self.changed() {
             return Ok(());
         }
-        let fresh = self.fresh.lock().map(|fresh| fresh.clone()).unwrap_or_default();
+        let fresh = self.fresh.lock().map(|mut fresh| std::mem::take(&mut *fresh)).unwrap_or_default();
         let mut entries: Vec<(u128, &[u8])> = Vec::with_capacity(self.index.len() + fresh.len());
         for (hash, range) in &self.index {
             let used = self.used.get(hash).is_some_and(|used| used.load(Ordering::Relaxed));

@@ -126,7 +126,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             render::human::Options { color: super::stdout_color(), verbose: args.verbose, quiet: args.quiet },
         ),
         CheckFormat::Short => render::short::render_with(sources, &findings, args.quiet),
-        CheckFormat::Json => render::json::render(sources, &findings, checked.totals),
+        // Written to stdout as it is serialized, below.
+        CheckFormat::Json => String::new(),
         CheckFormat::Sarif => {
             render::sarif::render(sources, &findings, &checked.rules(), &path_prefix(args, &checked.root))
         }
@@ -150,7 +151,14 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             _ => eprint!("{coverage}"),
         }
     }
-    if stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+    let written = match args.format {
+        CheckFormat::Json => {
+            let mut out = std::io::BufWriter::new(&mut stdout);
+            render::json::write(&mut out, sources, &findings, checked.totals).and_then(|()| out.flush())
+        }
+        _ => stdout.write_all(output.as_bytes()),
+    };
+    if written.and_then(|()| stdout.flush()).is_err() {
         return ExitCode::from(2);
     }
     if args.format == CheckFormat::Short {

@@ -49,49 +49,101 @@ pub(crate) const DECLARATION_KEYWORDS: [&str; 4] = ["use", "extend", "rule", "te
 
 /// Builds the portfolio of `declarations`, with every problem found on the way.
 pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) {
+    let count = declarations.entities.iter().copied().map(declared).sum();
+    let in_test = declarations.in_test;
+    let (mut resolver, found, _) =
+        declare(&declarations.extends, &declarations.broken, in_test, count, |schema| {
+            // Entities are built, and kinds checked, in parallel; ids are then given in order.
+            let top = declarations.entities.len();
+            let size = (top / (2 * rayon::current_num_threads().max(1))).max(512);
+            declarations
+                .entities
+                .par_chunks(size)
+                .map(|chunk| {
+                    let mut names = FxHashMap::default();
+                    let mut prepared = Vec::with_capacity(chunk.iter().copied().map(declared).sum());
+                    for declaration in chunk {
+                        prepare(schema, in_test, declaration, None, &mut names, &mut prepared);
+                    }
+                    prepared
+                })
+                .collect()
+        });
+    let all: Vec<EntityId> = (0..resolver.entities.len()).map(|index| EntityId(index as u32)).collect();
+    resolver.lower(&all);
+    finish(resolver, found)
+}
+
+/// Like [`resolve`], for declarations that are given rather than borrowed, file by file
+/// (the `entities` of `declarations` are not read): each top-level declaration is dropped
+/// as soon as its fields and its nested ones' are lowered, so that the syntax trees of
+/// the entities and the resolved portfolio are never held whole at the same time. The
+/// same portfolio and findings as [`resolve`] over the same declarations in the same
+/// order.
+pub(crate) fn resolve_owned(
+    declarations: &Declarations<'_>,
+    files: Vec<Vec<ast::Entity>>,
+) -> (Portfolio, Vec<Diagnostic>) {
+    let count = files.iter().flatten().map(declared).sum();
+    let (mut resolver, found, ids) =
+        declare(&declarations.extends, &declarations.broken, false, count, |schema| {
+            files
+                .par_iter()
+                .map(|entities| {
+                    let mut names = FxHashMap::default();
+                    let mut prepared = Vec::with_capacity(entities.iter().map(declared).sum());
+                    for declaration in entities {
+                        prepare_marked(schema, declaration, None, &mut names, &mut prepared);
+                    }
+                    prepared
+                })
+                .collect()
+        });
+    resolver.lower_trees(files, ids);
+    finish(resolver, found)
+}
+
+/// What [`declare`] makes: the resolver, the findings of declaring, and the ids that
+/// [`Resolver::place`] gave each list of prepared declarations.
+type Declared<S> = (Resolver<S>, Vec<Diagnostic>, Vec<Vec<Option<EntityId>>>);
+
+/// Declares, after applying the `extend`s, what `prepare` makes of the declarations
+/// (`count` of them, nested ones included), in order, then the broken ones.
+fn declare<S>(
+    extends: &[&ast::Extend],
+    broken: &[&ast::Broken],
+    in_test: bool,
+    count: usize,
+    prepare: impl FnOnce(&Schema) -> Vec<Vec<Prepared<S>>>,
+) -> Declared<S> {
     let mut diagnostics = Vec::new();
     let mut schema = Schema::builtin();
-    super::extend::apply(&mut schema, declarations.extends.iter().copied(), &mut diagnostics);
+    super::extend::apply(&mut schema, extends.iter().copied(), &mut diagnostics);
     let mut resolver = Resolver {
         schema,
-        entities: Vec::with_capacity(declarations.entities.len() * 2),
-        sources: Vec::with_capacity(declarations.entities.len() * 2),
-        index: Arc::new(FxHashMap::with_capacity_and_hasher(
-            declarations.entities.len() * 2,
-            Default::default(),
-        )),
+        entities: Vec::with_capacity(count + broken.len()),
+        sources: Vec::with_capacity(count + broken.len()),
+        index: Arc::new(FxHashMap::with_capacity_and_hasher(count + broken.len(), Default::default())),
         references: Vec::new(),
         diagnostics,
         lowered: Vec::new(),
-        in_test: declarations.in_test,
+        in_test,
         names: FxHashMap::default(),
     };
-    // Entities are built, and kinds checked, in parallel; ids are then given in order.
-    let size = (declarations.entities.len() / (2 * rayon::current_num_threads().max(1))).max(512);
-    let schema = &resolver.schema;
-    let in_test = declarations.in_test;
-    let prepared: Vec<Vec<Prepared<'_>>> = declarations
-        .entities
-        .par_chunks(size)
-        .map(|chunk| {
-            let mut names = FxHashMap::default();
-            let mut prepared = Vec::with_capacity(chunk.len() * 2);
-            for declaration in chunk {
-                prepare(schema, in_test, declaration, None, &mut names, &mut prepared);
-            }
-            prepared
-        })
-        .collect();
-    for chunk in prepared {
-        resolver.place(chunk);
-    }
-    for broken in &declarations.broken {
+    let prepared = prepare(&resolver.schema);
+    let ids = prepared.into_iter().map(|chunk| resolver.place(chunk)).collect();
+    for broken in broken {
         resolver.declare_broken(broken);
     }
     let declared = std::mem::take(&mut resolver.diagnostics);
-    let all: Vec<EntityId> = (0..resolver.entities.len()).map(|index| EntityId(index as u32)).collect();
-    resolver.lower(&all);
-    let Resolver { schema, entities, references, index, lowered, .. } = resolver;
+    (resolver, declared, ids)
+}
+
+/// The portfolio of a resolver whose entities are lowered; `declared` are its findings
+/// of declaring.
+fn finish<S>(resolver: Resolver<S>, declared: Vec<Diagnostic>) -> (Portfolio, Vec<Diagnostic>) {
+    let Resolver { schema, mut entities, references, index, lowered, .. } = resolver;
+    entities.shrink_to_fit();
     let by_kind = by_kind(&entities);
     assemble(schema, entities, references, index, by_kind, Found { declared, lowered })
 }
@@ -190,11 +242,11 @@ fn referrers(entities: usize, references: &[Reference]) -> (Vec<u32>, Vec<u32>) 
     (starts, flat)
 }
 
-pub(crate) struct Resolver<'a> {
+pub(crate) struct Resolver<S> {
     pub(crate) schema: Schema,
     pub(crate) entities: Vec<Arc<Entity>>,
     /// The declaration of each entity, `None` for broken ones.
-    pub(crate) sources: Vec<Option<&'a ast::Entity>>,
+    pub(crate) sources: Vec<Option<S>>,
     pub(crate) index: Arc<FxHashMap<String, EntityId>>,
     pub(crate) references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
@@ -204,10 +256,11 @@ pub(crate) struct Resolver<'a> {
     names: FxHashMap<String, Arc<str>>,
 }
 
-impl<'a> Resolver<'a> {
+impl<S> Resolver<S> {
     /// Declares prepared entities, in order: ids, duplicates, nesting. A declaration
-    /// that is not declared (a duplicate id) takes its nested ones with it.
-    pub(crate) fn place(&mut self, prepared: Vec<Prepared<'a>>) {
+    /// that is not declared (a duplicate id) takes its nested ones with it. The id of
+    /// each, in order, `None` for those not declared.
+    pub(crate) fn place(&mut self, prepared: Vec<Prepared<S>>) -> Vec<Option<EntityId>> {
         let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(prepared.len());
         for item in prepared {
             let parent = match item.parent {
@@ -220,9 +273,9 @@ impl<'a> Resolver<'a> {
                     }
                 },
             };
-            self.diagnostics.extend(item.kind_error);
+            self.diagnostics.extend(item.kind_error.map(|error| *error));
             let mut entity = item.entity;
-            entity.parent = parent;
+            Arc::make_mut(&mut entity).parent = parent;
             let id = self.insert(entity);
             if let Some(id) = id {
                 self.sources.push(Some(item.declaration));
@@ -232,6 +285,7 @@ impl<'a> Resolver<'a> {
             }
             ids.push(id);
         }
+        ids
     }
 
     fn declare_broken(&mut self, broken: &ast::Broken) {
@@ -245,7 +299,7 @@ impl<'a> Resolver<'a> {
             return;
         }
         let kind = self.intern(&kind);
-        let inserted = self.insert(Entity {
+        let inserted = self.insert(Arc::new(Entity {
             id: name.name.clone(),
             kind,
             title: None,
@@ -259,14 +313,14 @@ impl<'a> Resolver<'a> {
             invalid: Vec::new(),
             broken: true,
             in_test: self.in_test,
-        });
+        }));
         if inserted.is_some() {
             self.sources.push(None);
         }
     }
 
     /// Reports unknown kinds and kinds declared at the wrong level.
-    fn insert(&mut self, entity: Entity) -> Option<EntityId> {
+    fn insert(&mut self, entity: Arc<Entity>) -> Option<EntityId> {
         if let Some(existing) = self.index.get(&entity.id).and_then(|id| self.entities.get(id.index())) {
             let scope = if entity.parent.is_some() { "in this project" } else { "in the portfolio" };
             self.diagnostics.push(
@@ -284,7 +338,7 @@ impl<'a> Resolver<'a> {
         }
         let id = EntityId(self.entities.len() as u32);
         Arc::make_mut(&mut self.index).insert(entity.id.clone(), id);
-        self.entities.push(Arc::new(entity));
+        self.entities.push(entity);
         Some(id)
     }
 
@@ -292,43 +346,70 @@ impl<'a> Resolver<'a> {
     /// resolving references; their findings go to `lowered`. Chunks of entities are lowered
     /// in parallel and their results joined in order, so the outcome does not depend on
     /// the number of threads.
-    pub(crate) fn lower(&mut self, ids: &[EntityId]) {
-        type Chunk = (Vec<(EntityId, Lowered)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>, Vec<Suggest>);
+    pub(crate) fn lower(&mut self, ids: &[EntityId])
+    where
+        S: std::ops::Deref<Target = ast::Entity> + Sync,
+    {
         let (schema, entities, index, sources) = (&self.schema, &self.entities, &*self.index, &self.sources);
-        let lower_chunk = |chunk: &[EntityId]| -> Chunk {
-            let mut lowering = Lowering {
-                schema,
-                entities,
-                index,
-                references: Vec::new(),
-                diagnostics: Vec::new(),
-                names: FxHashMap::default(),
-                pending: Vec::new(),
-                field_positions: FxHashMap::default(),
-                silent: false,
-            };
-            let mut fields = Vec::with_capacity(chunk.len());
-            let mut lowered = Vec::new();
-            let mut suggest = Vec::new();
+        let lower_chunk = |chunk: &[EntityId]| {
+            let mut lowering = ChunkLowering::new(schema, entities, index, chunk.len());
             for &id in chunk {
-                let Some(Some(declaration)) = sources.get(id.index()).copied() else {
-                    continue;
-                };
-                fields.push((id, lowering.lower_fields(id, declaration, schema)));
-                let offset = lowered.len();
-                suggest.extend(
-                    lowering.pending.drain(..).map(|pending| Suggest { at: pending.at + offset, ..pending }),
-                );
-                lowered.extend(lowering.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
+                if let Some(Some(declaration)) = sources.get(id.index()) {
+                    lowering.lower(id, declaration);
+                }
             }
-            (fields, lowering.references, lowered, suggest)
+            lowering.finish()
         };
-        let size = (ids.len() / (2 * rayon::current_num_threads().max(1))).max(1024);
+        let size = chunk_size(ids.len());
         let chunks: Vec<Chunk> = if ids.len() <= size {
             vec![lower_chunk(ids)]
         } else {
             ids.par_chunks(size).map(lower_chunk).collect()
         };
+        self.absorb(chunks);
+    }
+
+    /// [`Resolver::lower`] of every entity of `files`, whose declarations in order (each
+    /// followed by its nested ones) [`Resolver::place`] gave `ids`, file by file. Each
+    /// top-level declaration is dropped once it is lowered: the trees are freed while the
+    /// portfolio grows. Files are lowered in parallel, as they were parsed, so that a tree
+    /// is mostly freed by the thread that allocated it (a free on another thread contends
+    /// for its allocator's locks); a large file is cut in parts.
+    fn lower_trees(&mut self, files: Vec<Vec<ast::Entity>>, ids: Vec<Vec<Option<EntityId>>>) {
+        let size = chunk_size(self.entities.len());
+        let mut parts: Vec<(Vec<ast::Entity>, &[Option<EntityId>])> = Vec::new();
+        for (trees, ids) in files.into_iter().zip(&ids) {
+            let mut ids: &[Option<EntityId>] = ids;
+            for part in parts_of(trees, size) {
+                let count = part.iter().map(declared).sum::<usize>().min(ids.len());
+                let (head, rest) = ids.split_at(count);
+                parts.push((part, head));
+                ids = rest;
+            }
+        }
+        let (schema, entities, index) = (&self.schema, &self.entities, &*self.index);
+        let chunks: Vec<Chunk> = parts
+            .into_par_iter()
+            .map(|(trees, ids)| {
+                let mut lowering = ChunkLowering::new(schema, entities, index, ids.len());
+                let mut ids = ids.iter();
+                for tree in trees {
+                    walk(&tree, &mut |declaration| {
+                        if let Some(Some(id)) = ids.next() {
+                            lowering.lower(*id, declaration);
+                        }
+                    });
+                }
+                lowering.finish()
+            })
+            .collect();
+        self.absorb(chunks);
+    }
+
+    /// Joins the lowered chunks, in order, and suggests ids for their unknown references.
+    fn absorb(&mut self, chunks: Vec<Chunk>) {
+        self.references.reserve_exact(chunks.iter().map(|(_, references, ..)| references.len()).sum());
+        self.lowered.reserve_exact(chunks.iter().map(|(_, _, lowered, _)| lowered.len()).sum());
         let mut pending = Vec::new();
         for (fields, references, lowered, suggest) in chunks {
             for (id, (fields, invalid)) in fields {
@@ -442,9 +523,9 @@ impl<'a> Resolver<'a> {
     pub(crate) fn resume(
         schema: Schema,
         entities: Vec<Arc<Entity>>,
-        sources: Vec<Option<&'a ast::Entity>>,
+        sources: Vec<Option<S>>,
         index: Arc<FxHashMap<String, EntityId>>,
-    ) -> Resolver<'a> {
+    ) -> Resolver<S> {
         Resolver {
             schema,
             entities,
@@ -459,7 +540,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// A resolver over an already declared portfolio, for lowering some entities again.
-    pub(crate) fn over(portfolio: &Portfolio, sources: Vec<Option<&'a ast::Entity>>) -> Resolver<'a> {
+    pub(crate) fn over(portfolio: &Portfolio, sources: Vec<Option<S>>) -> Resolver<S> {
         Resolver {
             schema: portfolio.schema.clone(),
             entities: portfolio.entities.clone(),
@@ -479,13 +560,14 @@ impl<'a> Resolver<'a> {
 }
 
 /// A declaration with its entity built and its kind checked, ready to be given an id.
-pub(crate) struct Prepared<'a> {
-    declaration: &'a ast::Entity,
+pub(crate) struct Prepared<S> {
+    declaration: S,
     /// The position of the enclosing declaration in the same list.
     parent: Option<usize>,
     /// Without its parent and nested entities' ids, which placing gives.
-    pub(crate) entity: Entity,
-    kind_error: Option<Diagnostic>,
+    pub(crate) entity: Arc<Entity>,
+    /// Boxed: rare, and large next to the rest.
+    kind_error: Option<Box<Diagnostic>>,
 }
 
 /// Prepares `declaration` and its nested ones, in declaration order. `parent` is the
@@ -496,8 +578,92 @@ pub(crate) fn prepare<'a>(
     declaration: &'a ast::Entity,
     parent: Option<(usize, &str, &str)>,
     names: &mut FxHashMap<String, Arc<str>>,
-    out: &mut Vec<Prepared<'a>>,
+    out: &mut Vec<Prepared<&'a ast::Entity>>,
 ) {
+    let (entity, kind_error) = entity_of(schema, in_test, declaration, parent, names);
+    let position = out.len();
+    let id = (!declaration.children.is_empty()).then(|| entity.id.clone());
+    let kind = entity.kind.clone();
+    out.push(Prepared {
+        declaration,
+        parent: parent.map(|(position, ..)| position),
+        entity: Arc::new(entity),
+        kind_error: kind_error.map(Box::new),
+    });
+    if let Some(id) = id {
+        for child in &declaration.children {
+            prepare(schema, in_test, child, Some((position, &id, &kind)), names, out);
+        }
+    }
+}
+
+/// [`prepare`] of declarations that the resolver does not hold ([`resolve_owned`], never
+/// in a test): the ids [`Resolver::place`] gives them say which is which.
+fn prepare_marked(
+    schema: &Schema,
+    declaration: &ast::Entity,
+    parent: Option<(usize, &str, &str)>,
+    names: &mut FxHashMap<String, Arc<str>>,
+    out: &mut Vec<Prepared<()>>,
+) {
+    let (entity, kind_error) = entity_of(schema, false, declaration, parent, names);
+    let position = out.len();
+    let entity = Arc::new(entity);
+    // Shared until this returns, before placing needs the entity alone.
+    let enclosing = (!declaration.children.is_empty()).then(|| entity.clone());
+    out.push(Prepared {
+        declaration: (),
+        parent: parent.map(|(position, ..)| position),
+        entity,
+        kind_error: kind_error.map(Box::new),
+    });
+    if let Some(enclosing) = enclosing {
+        for child in &declaration.children {
+            prepare_marked(schema, child, Some((position, &enclosing.id, &enclosing.kind)), names, out);
+        }
+    }
+}
+
+/// Calls `visit` on `declaration` and its nested ones, in declaration order.
+fn walk(declaration: &ast::Entity, visit: &mut impl FnMut(&ast::Entity)) {
+    visit(declaration);
+    for child in &declaration.children {
+        walk(child, visit);
+    }
+}
+
+/// `trees` cut in consecutive parts that declare about `size` entities each.
+fn parts_of(mut trees: Vec<ast::Entity>, size: usize) -> Vec<Vec<ast::Entity>> {
+    let mut cuts = Vec::new();
+    let mut count = 0;
+    for (position, tree) in trees.iter().enumerate().rev() {
+        count += declared(tree);
+        if count >= size && position > 0 {
+            cuts.push(position);
+            count = 0;
+        }
+    }
+    let mut parts: Vec<Vec<ast::Entity>> =
+        cuts.into_iter().map(|position| trees.split_off(position)).collect();
+    parts.push(trees);
+    parts.reverse();
+    parts
+}
+
+/// How many entities `declaration` declares: itself and its nested ones.
+fn declared(declaration: &ast::Entity) -> usize {
+    1 + declaration.children.iter().map(declared).sum::<usize>()
+}
+
+/// The entity that `declaration` declares (without fields, parent or nested entities)
+/// and the finding about its kind, if any.
+fn entity_of(
+    schema: &Schema,
+    in_test: bool,
+    declaration: &ast::Entity,
+    parent: Option<(usize, &str, &str)>,
+    names: &mut FxHashMap<String, Arc<str>>,
+) -> (Entity, Option<Diagnostic>) {
     let full_id = match parent {
         Some((_, parent_id, _)) => format!("{parent_id}.{}", declaration.id.name),
         None => declaration.id.name.clone(),
@@ -507,34 +673,22 @@ pub(crate) fn prepare<'a>(
     // A misspelled kind is read as the kind it most likely meant, so that its fields are
     // checked and what names it resolves: the unknown kind is then its one finding.
     let kind = declared_kind(schema, &declaration.kind.name, parent_kind);
-    let position = out.len();
-    out.push(Prepared {
-        declaration,
-        parent: parent.map(|(position, ..)| position),
-        entity: Entity {
-            id: full_id,
-            kind: intern(names, kind),
-            title: declaration.title.as_ref().map(|title| title.value.clone()),
-            doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
-            span: declaration.span,
-            id_span: declaration.id.span,
-            kind_span: declaration.kind.span,
-            parent: None,
-            children: Vec::new(),
-            fields: Vec::new(),
-            invalid: Vec::new(),
-            broken: false,
-            in_test,
-        },
-        kind_error,
-    });
-    if declaration.children.is_empty() {
-        return;
-    }
-    let id = out.get(position).map(|prepared| prepared.entity.id.clone()).unwrap_or_default();
-    for child in &declaration.children {
-        prepare(schema, in_test, child, Some((position, &id, kind)), names, out);
-    }
+    let entity = Entity {
+        id: full_id,
+        kind: intern(names, kind),
+        title: declaration.title.as_ref().map(|title| title.value.clone()),
+        doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
+        span: declaration.span,
+        id_span: declaration.id.span,
+        kind_span: declaration.kind.span,
+        parent: None,
+        children: Vec::new(),
+        fields: Vec::new(),
+        invalid: Vec::new(),
+        broken: false,
+        in_test,
+    };
+    (entity, kind_error)
 }
 
 /// The kind of an entity declared as `written` inside an entity of `parent_kind`: the
@@ -619,6 +773,64 @@ fn kind_error(schema: &Schema, kind: &ast::Ident, parent_kind: Option<&str>) -> 
             }),
         ),
         _ => None,
+    }
+}
+
+/// What lowering some entities makes: their fields, references, findings and the
+/// suggestions to look for.
+type Chunk = (Vec<(EntityId, Lowered)>, Vec<Reference>, Vec<(EntityId, Diagnostic)>, Vec<Suggest>);
+
+/// How many entities of `count` one thread of [`Resolver::lower`] lowers at a time.
+fn chunk_size(count: usize) -> usize {
+    (count / (2 * rayon::current_num_threads().max(1))).max(1024)
+}
+
+/// Lowering the fields of some entities, in ascending order: what makes one [`Chunk`].
+struct ChunkLowering<'r> {
+    lowering: Lowering<'r>,
+    fields: Vec<(EntityId, Lowered)>,
+    lowered: Vec<(EntityId, Diagnostic)>,
+    suggest: Vec<Suggest>,
+}
+
+impl<'r> ChunkLowering<'r> {
+    fn new(
+        schema: &'r Schema,
+        entities: &'r [Arc<Entity>],
+        index: &'r FxHashMap<String, EntityId>,
+        capacity: usize,
+    ) -> ChunkLowering<'r> {
+        ChunkLowering {
+            lowering: Lowering {
+                schema,
+                entities,
+                index,
+                references: Vec::new(),
+                diagnostics: Vec::new(),
+                names: FxHashMap::default(),
+                pending: Vec::new(),
+                field_positions: FxHashMap::default(),
+                silent: false,
+            },
+            fields: Vec::with_capacity(capacity),
+            lowered: Vec::new(),
+            suggest: Vec::new(),
+        }
+    }
+
+    /// Lowers the fields of `declaration`, the declaration of entity `id`.
+    fn lower(&mut self, id: EntityId, declaration: &ast::Entity) {
+        let schema = self.lowering.schema;
+        self.fields.push((id, self.lowering.lower_fields(id, declaration, schema)));
+        let offset = self.lowered.len();
+        self.suggest.extend(
+            self.lowering.pending.drain(..).map(|pending| Suggest { at: pending.at + offset, ..pending }),
+        );
+        self.lowered.extend(self.lowering.diagnostics.drain(..).map(|diagnostic| (id, diagnostic)));
+    }
+
+    fn finish(self) -> Chunk {
+        (self.fields, self.lowering.references, self.lowered, self.suggest)
     }
 }
 

@@ -162,7 +162,17 @@ impl Workspace {
     /// The workspace of `inputs`, parsing every file with `parse` (see
     /// [`Workspace::from_texts_with`]).
     pub fn from_inputs(inputs: Inputs, parse: Parse<'_>) -> Workspace {
-        Workspace::build(inputs.root, inputs.config, inputs.texts, &|_| None, parse, None)
+        Workspace::build(inputs.root, inputs.config, inputs.texts, &|_| None, parse, Build::Keep)
+    }
+
+    /// Like [`Workspace::from_inputs`], without the syntax trees of entity declarations
+    /// afterwards, as [`Workspace::drop_entity_trees`] leaves it: resolution takes each
+    /// declaration out of its tree and drops it once its fields are lowered, so the trees
+    /// of the entities and the resolved portfolio are never both held whole. For a
+    /// command that checks and renders once (`charter check`). `parsed` is called once
+    /// every file is parsed, before resolution: the parse cache is written then.
+    pub fn from_inputs_consumed(inputs: Inputs, parse: Parse<'_>, parsed: &mut dyn FnMut()) -> Workspace {
+        Workspace::build(inputs.root, inputs.config, inputs.texts, &|_| None, parse, Build::Consume(parsed))
     }
 
     fn load_files(paths: &[PathBuf], overlay: Overlay<'_>, whole: bool) -> Result<Workspace, LoadError> {
@@ -216,7 +226,7 @@ impl Workspace {
         overlay: Overlay<'_>,
         parse: Parse<'_>,
     ) -> Workspace {
-        Workspace::build(root, config, texts, overlay, parse, None)
+        Workspace::build(root, config, texts, overlay, parse, Build::Keep)
     }
 
     /// Like [`Workspace::from_texts_with`], after `previous` was built from nearly the same
@@ -230,7 +240,7 @@ impl Workspace {
         overlay: Overlay<'_>,
         parse: Parse<'_>,
     ) -> Workspace {
-        Workspace::build(root, config, texts, overlay, parse, Some(previous))
+        Workspace::build(root, config, texts, overlay, parse, Build::Update(previous))
     }
 
     fn build(
@@ -239,8 +249,12 @@ impl Workspace {
         texts: Vec<(PathBuf, Arc<str>)>,
         overlay: Overlay<'_>,
         parse: Parse<'_>,
-        previous: Option<&Workspace>,
+        how: Build<'_>,
     ) -> Workspace {
+        let previous = match how {
+            Build::Update(previous) => Some(previous),
+            Build::Keep | Build::Consume(_) => None,
+        };
         let mut sources = SourceMap::default();
         let mut files = Vec::with_capacity(texts.len() + 4);
         let mut diagnostics = Vec::new();
@@ -281,11 +295,29 @@ impl Workspace {
             let id = sources.add(source);
             diagnostics.extend(config_findings(&config, id, &files));
         }
+        let entity_trees = match how {
+            Build::Consume(parsed) => {
+                parsed();
+                false
+            }
+            Build::Keep | Build::Update(_) => true,
+        };
         let updated = previous.and_then(|previous| update(previous, &sources, &files));
-        let (portfolio, found) = updated
-            .unwrap_or_else(|| super::resolve(&Declarations::of_files(files.iter().map(|file| &*file.ast))));
+        let (portfolio, found) = match updated {
+            Some(updated) => updated,
+            None if entity_trees => {
+                super::resolve(&Declarations::of_files(files.iter().map(|file| &*file.ast)))
+            }
+            None => {
+                let owned: Vec<Vec<ast::Entity>> = files.par_iter_mut().map(take_entities).collect();
+                super::resolve::resolve_owned(
+                    &Declarations::of_files(files.iter().map(|file| &*file.ast)),
+                    owned,
+                )
+            }
+        };
         diagnostics.extend(found);
-        Workspace { root, config, sources, files, portfolio, diagnostics, entity_trees: true }
+        Workspace { root, config, sources, files, portfolio, diagnostics, entity_trees }
     }
 
     /// Frees the syntax trees of entity declarations, which the portfolio now holds
@@ -316,7 +348,7 @@ impl Workspace {
     pub fn rules(&self) -> impl Iterator<Item = (&ParsedFile, &ast::Rule)> {
         self.files.iter().flat_map(|file| {
             file.ast.items.iter().filter_map(move |item| match item {
-                ast::Item::Rule(rule) => Some((file, rule)),
+                ast::Item::Rule(rule) => Some((file, &**rule)),
                 _ => None,
             })
         })
@@ -456,6 +488,45 @@ pub(crate) fn std_source(name: &str, text: &str) -> SourceFile {
 pub(crate) fn config_source(root: &Path, config: &Config) -> Option<SourceFile> {
     let file = config.file.as_ref()?;
     Some(SourceFile::new(file.path.clone(), display_name(root, &file.path), file.text.clone()))
+}
+
+/// What [`Workspace::build`] does with the trees of entity declarations.
+enum Build<'a> {
+    /// Resolves them and keeps them.
+    Keep,
+    /// Resolves them and drops them ([`Workspace::from_inputs_consumed`]), calling this
+    /// once every file is parsed.
+    Consume(&'a mut dyn FnMut()),
+    /// Keeps them and updates the portfolio of the workspace given, when it can.
+    Update(&'a Workspace),
+}
+
+/// Takes the entity declarations out of `parsed`'s tree, in order (copies of them when
+/// the tree is shared), leaving its other items.
+fn take_entities(parsed: &mut ParsedFile) -> Vec<ast::Entity> {
+    let is_entity = |item: &ast::Item| matches!(item, ast::Item::Entity(_));
+    if !parsed.ast.items.iter().any(is_entity) {
+        return Vec::new();
+    }
+    let entity = |item: ast::Item| match item {
+        ast::Item::Entity(entity) => Some(entity),
+        _ => None,
+    };
+    match Arc::get_mut(&mut parsed.ast) {
+        Some(tree) => {
+            let (entities, rest): (Vec<ast::Item>, Vec<ast::Item>) =
+                std::mem::take(&mut tree.items).into_iter().partition(is_entity);
+            tree.items = rest;
+            entities.into_iter().filter_map(entity).collect()
+        }
+        None => {
+            let entities =
+                parsed.ast.items.iter().filter(|item| is_entity(item)).cloned().filter_map(entity).collect();
+            let items = parsed.ast.items.iter().filter(|item| !is_entity(item)).cloned().collect();
+            parsed.ast = Arc::new(ast::SourceFile { items });
+            entities
+        }
+    }
 }
 
 /// The portfolio of `files` by updating `previous`'s, when exactly one file's tree

@@ -110,6 +110,19 @@ pub fn report<'a>(sources: &SourceMap, diagnostics: &'a [Diagnostic], totals: To
     }
 }
 
+/// [`render`] written to `out` as it is serialized, so that the whole text is never held
+/// (4 MiB at 10,000 projects).
+pub fn write(
+    out: &mut impl std::io::Write,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    totals: Totals,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report(sources, diagnostics, totals))
+        .map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}
+
 /// The report as pretty-printed JSON, with a final newline.
 pub fn render(sources: &SourceMap, diagnostics: &[Diagnostic], totals: Totals) -> String {
     let mut text = serde_json::to_string_pretty(&report(sources, diagnostics, totals))

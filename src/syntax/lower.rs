@@ -49,7 +49,7 @@ impl Lower<'_> {
                 Rule::use_decl => return Ok(Item::Use(self.use_decl(child))),
                 Rule::entity => return Ok(Item::Entity(self.entity(doc, child))),
                 Rule::extend_decl => return Ok(Item::Extend(self.extend(doc, child))),
-                Rule::rule_decl => return Ok(Item::Rule(self.rule(doc, child)?)),
+                Rule::rule_decl => return Ok(Item::Rule(Box::new(self.rule(doc, child)?))),
                 Rule::test_decl => return Ok(Item::Test(self.test(doc, child))),
                 _ => {}
             }
@@ -197,7 +197,7 @@ impl Lower<'_> {
             span: Span::new(self.file, self.base, self.base),
         });
         let value = value.unwrap_or(Value { kind: ValueKind::None, span: name.span });
-        Field { doc, span: name.span.to(value.span), name, value }
+        Field { doc: doc.map(Box::new), span: name.span.to(value.span), name, value }
     }
 
     fn value(&mut self, pair: Pair<'_, Rule>) -> Value {
