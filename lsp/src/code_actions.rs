@@ -210,21 +210,21 @@ fn insert_field(analysis: &Analysis, finding: &Diagnostic, field: &str) -> Optio
     let last_field = entity
         .fields
         .iter()
-        .filter(|given| given.span.file == entity.span.file)
+        .filter(|given| given.span().file == entity.span.file)
         // Only `name: value` fields: the title in the header is recorded as a field too.
         .filter(|given| {
             text.get(given.name_span.end as usize..).is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
-        .filter(|given| first_child.is_none_or(|child| given.span.end <= child))
-        .max_by_key(|given| given.span.end);
+        .filter(|given| first_child.is_none_or(|child| given.span().end <= child))
+        .max_by_key(|given| given.span().end);
     let at = |offset: usize| Span::new(entity.span.file, offset, offset);
     if let Some(last) = last_field {
-        let end = last.span.end as usize;
-        let line_start = line_start(text, last.span.start as usize);
+        let end = last.span().end as usize;
+        let line_start = line_start(text, last.span().start as usize);
         let line_end =
             text.get(end..).and_then(|rest| rest.find(['\n', '\r'])).map_or(text.len(), |index| end + index);
         let after = text.get(end..line_end)?.trim_start_matches([' ', '\t', ',']);
-        let field_starts_line = text.get(line_start..last.span.start as usize)?.trim().is_empty();
+        let field_starts_line = text.get(line_start..last.span().start as usize)?.trim().is_empty();
         if field_starts_line && (after.is_empty() || after.starts_with("//")) {
             // The last field has its line (perhaps with a comment): a line below it.
             let indent = indentation(text, line_start);

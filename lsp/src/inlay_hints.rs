@@ -56,7 +56,7 @@ pub fn hints(snapshot: &Snapshot, file: FileRef<'_>, range: lsp::Range) -> Vec<l
                 }
                 let header_end = entity
                     .field("title")
-                    .map_or(entity.id_span.end, |title| title.span.end.max(entity.id_span.end));
+                    .map_or(entity.id_span.end, |title| title.span().end.max(entity.id_span.end));
                 (header_end as usize, format!("← {}", parts.join(" · ")))
             }
             _ => continue,

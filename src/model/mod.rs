@@ -80,10 +80,16 @@ impl Entity {
 pub struct FieldValue {
     pub name: Arc<str>,
     pub value: Value,
-    /// `name: value`, whole.
-    pub span: Span,
     pub name_span: Span,
     pub value_span: Span,
+}
+
+impl FieldValue {
+    /// `name: value`, whole. Derived rather than stored: a 10k-project portfolio holds
+    /// over 270,000 fields, and 16 bytes each is 4 MB of peak memory.
+    pub fn span(&self) -> Span {
+        self.name_span.to(self.value_span)
+    }
 }
 
 /// A reference from one entity's field to another entity, by name.

@@ -946,7 +946,6 @@ impl<'r> Lowering<'r> {
             fields.push(FieldValue {
                 name: self.intern("title"),
                 value: Value::String(Arc::from(title.value.as_str())),
-                span: title.span,
                 name_span: title.span,
                 value_span: title.span,
             });
@@ -1024,7 +1023,6 @@ impl<'r> Lowering<'r> {
             fields.push(FieldValue {
                 name: self.intern(name),
                 value,
-                span: field.span,
                 name_span: field.name.span,
                 value_span: field.value.span,
             });

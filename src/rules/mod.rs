@@ -408,7 +408,7 @@ pub(crate) fn violation_diagnostic(
             match field {
                 Some(name) => match subject.field(name) {
                     Some(given) => {
-                        Label::new(given.span, format!("`{name}` is {}", quoted(portfolio, &given.value)))
+                        Label::new(given.span(), format!("`{name}` is {}", quoted(portfolio, &given.value)))
                     }
                     // A computed or defaulted field has no span of its own: label the id
                     // with the field's value, or say it is missing.
