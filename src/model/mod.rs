@@ -40,7 +40,8 @@ pub struct Entity {
     /// The full id: `checkout_revamp.beta` for nested entities.
     pub id: String,
     pub kind: Arc<str>,
-    pub title: Option<String>,
+    /// Shared with the `title` field's value: one copy of each title.
+    pub title: Option<Arc<str>>,
     pub doc: Option<String>,
     /// The whole declaration.
     pub span: Span,

@@ -676,7 +676,7 @@ fn entity_of(
     let entity = Entity {
         id: full_id,
         kind: intern(names, kind),
-        title: declaration.title.as_ref().map(|title| title.value.clone()),
+        title: declaration.title.as_ref().map(|title| Arc::from(title.value.as_str())),
         doc: declaration.doc.as_ref().map(|doc| doc.text.clone()),
         span: declaration.span,
         id_span: declaration.id.span,
@@ -945,7 +945,10 @@ impl<'r> Lowering<'r> {
             }
             fields.push(FieldValue {
                 name: self.intern("title"),
-                value: Value::String(Arc::from(title.value.as_str())),
+                value: Value::String(
+                    (entity.title.clone().filter(|shared| **shared == *title.value))
+                        .unwrap_or_else(|| Arc::from(title.value.as_str())),
+                ),
                 name_span: title.span,
                 value_span: title.span,
             });

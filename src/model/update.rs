@@ -133,7 +133,7 @@ pub fn update(
         entity.span = declaration.span;
         entity.id_span = declaration.id.span;
         entity.kind_span = declaration.kind.span;
-        entity.title = declaration.title.as_ref().map(|title| title.value.clone());
+        entity.title = declaration.title.as_ref().map(|title| Arc::from(title.value.as_str()));
         entity.doc = declaration.doc.as_ref().map(|doc| doc.text.clone());
     }
     move_broken(&mut resolver.entities, broken.iter().copied(), &now_broken)?;
