@@ -227,7 +227,7 @@ fn dump_entity(out: &mut String, source: &str, depth: usize, entity: &Entity) {
 
 fn type_text(ty: &TypeExpr) -> String {
     match &ty.kind {
-        TypeExprKind::Named(name) => name.name.clone(),
+        TypeExprKind::Named(name) => name.name.to_string(),
         TypeExprKind::Ref(kind) => format!("ref {}", kind.name),
         TypeExprKind::List(element) => format!("[{}]", type_text(element)),
         TypeExprKind::Enum(values) => {
@@ -265,7 +265,7 @@ fn value_text(value: &Value) -> String {
 fn expr_text(expr: &Expr) -> String {
     match &expr.kind {
         ExprKind::Literal(kind) => value_kind_text(kind),
-        ExprKind::Name(name) => name.name.clone(),
+        ExprKind::Name(name) => name.name.to_string(),
         ExprKind::List(items) => format!("[{}]", items.iter().map(expr_text).collect::<Vec<_>>().join(", ")),
         ExprKind::Member { target, member } => format!("(. {} {})", expr_text(target), member.name),
         ExprKind::Call { target, method, args } => {
@@ -302,7 +302,7 @@ fn check_spans(source: &str, file: &SourceFile) {
     };
     fn entity(source: &str, entity_: &Entity, exact: &dyn Fn(Span, &str), inside: &dyn Fn(Span, Span, &str)) {
         exact(entity_.span, "entity");
-        assert!(source[entity_.span.range()].starts_with(&entity_.kind.name));
+        assert!(source[entity_.span.range()].starts_with(entity_.kind.name.as_str()));
         assert!(source[entity_.span.range()].ends_with('}'));
         if let Some(doc) = &entity_.doc {
             assert!(source[doc.span.range()].starts_with("///"));
@@ -313,7 +313,7 @@ fn check_spans(source: &str, file: &SourceFile) {
             inside(field.span, entity_.span, "field");
             value(&field.value, exact, inside);
             inside(field.value.span, field.span, "value");
-            assert!(source[field.span.range()].starts_with(&field.name.name));
+            assert!(source[field.span.range()].starts_with(field.name.name.as_str()));
         }
         for child in &entity_.children {
             inside(child.span, entity_.span, "child");
@@ -362,7 +362,7 @@ fn check_spans(source: &str, file: &SourceFile) {
             Item::Extend(extend) => {
                 for decl in &extend.fields {
                     exact(decl.span, "field declaration");
-                    assert!(source[decl.span.range()].starts_with(&decl.name.name));
+                    assert!(source[decl.span.range()].starts_with(decl.name.name.as_str()));
                     inside(decl.span, extend.span, "field declaration");
                     exact(decl.ty.span, "type");
                 }
@@ -370,7 +370,7 @@ fn check_spans(source: &str, file: &SourceFile) {
             Item::Rule(rule) => {
                 for setting in &rule.settings {
                     exact(setting.span, "setting");
-                    assert!(source[setting.span.range()].starts_with(&setting.name.name));
+                    assert!(source[setting.span.range()].starts_with(setting.name.name.as_str()));
                     value(&setting.value, &exact, &inside);
                 }
                 if let Some(subject) = &rule.subject {

@@ -119,7 +119,7 @@ fn entity_target(
     let portfolio = &file.workspace().portfolio;
     let id = full_id(parent, &entity.id.name);
     if entity.kind.span.contains(offset) {
-        return Some(Target::Kind { name: entity.kind.name.clone(), span: entity.kind.span });
+        return Some(Target::Kind { name: entity.kind.name.to_string(), span: entity.kind.span });
     }
     if entity.id.span.contains(offset) {
         return Some(match portfolio.lookup(&id) {
@@ -130,8 +130,8 @@ fn entity_target(
     for field in &entity.fields {
         if field.name.span.contains(offset) {
             return Some(Target::Field {
-                kind: entity.kind.name.clone(),
-                field: field.name.name.clone(),
+                kind: entity.kind.name.to_string(),
+                field: field.name.name.to_string(),
                 span: field.name.span,
             });
         }
@@ -148,24 +148,24 @@ fn entity_target(
 
 fn extend_target(extend: &ast::Extend, offset: usize) -> Option<Target> {
     if extend.kind.span.contains(offset) {
-        return Some(Target::Kind { name: extend.kind.name.clone(), span: extend.kind.span });
+        return Some(Target::Kind { name: extend.kind.name.to_string(), span: extend.kind.span });
     }
     extend.fields.iter().find(|field| field.name.span.contains(offset)).map(|field| Target::Field {
-        kind: extend.kind.name.clone(),
-        field: field.name.name.clone(),
+        kind: extend.kind.name.to_string(),
+        field: field.name.name.to_string(),
         span: field.name.span,
     })
 }
 
 fn rule_target(file: FileRef<'_>, rule: &ast::Rule, offset: usize) -> Option<Target> {
     if rule.name.span.contains(offset) {
-        return Some(Target::Rule { name: rule.name.name.clone(), span: rule.name.span });
+        return Some(Target::Rule { name: rule.name.name.to_string(), span: rule.name.span });
     }
     if let Some(ast::Subject::Kind { kind, var, .. }) = &rule.subject
         && (kind.span.contains(offset) || var.span.contains(offset))
     {
         return Some(Target::Kind {
-            name: kind.name.clone(),
+            name: kind.name.to_string(),
             span: if kind.span.contains(offset) { kind.span } else { var.span },
         });
     }
@@ -179,12 +179,12 @@ fn rule_target(file: FileRef<'_>, rule: &ast::Rule, offset: usize) -> Option<Tar
             Event::Member { target, member, .. } if member.span.contains(offset) => {
                 target.kind().map(|kind| Target::Field {
                     kind: kind.to_string(),
-                    field: member.name.clone(),
+                    field: member.name.to_string(),
                     span: member.span,
                 })
             }
             Event::Method { method, .. } if method.span.contains(offset) => {
-                Some(Target::Method { name: method.name.clone(), span: method.span })
+                Some(Target::Method { name: method.name.to_string(), span: method.span })
             }
             Event::Name { ident, ty: Ty::Entity(kind) } if ident.span.contains(offset) => {
                 Some(Target::Kind { name: kind, span: ident.span })

@@ -132,7 +132,7 @@ impl Scope {
     pub fn of_rule(rule: &ast::Rule) -> Scope {
         let mut scope = Scope::default();
         if let Some(ast::Subject::Kind { kind, var, .. }) = &rule.subject {
-            scope.vars.push((var.name.clone(), Ty::Entity(kind.name.clone())));
+            scope.vars.push((var.name.to_string(), Ty::Entity(kind.name.to_string())));
         }
         scope
     }
@@ -210,7 +210,7 @@ pub fn visit<'a>(
             {
                 let ty = target_ty.element();
                 on(Event::Binding { ident, ty: ty.clone() });
-                scope.vars.push((ident.name.clone(), ty));
+                scope.vars.push((ident.name.to_string(), ty));
                 bound = true;
             }
             let mut last = Ty::Unknown;
@@ -245,7 +245,7 @@ pub fn visit_rule<'a>(schema: &Schema, rule: &'a ast::Rule, on: &mut dyn FnMut(E
     for binding in &rule.lets {
         let ty = visit(schema, &binding.value, &mut scope, on);
         on(Event::Binding { ident: &binding.name, ty: ty.clone() });
-        scope.vars.push((binding.name.name.clone(), ty));
+        scope.vars.push((binding.name.name.to_string(), ty));
     }
     for require in &rule.requires {
         visit(schema, &require.condition, &mut scope, on);

@@ -68,7 +68,7 @@ impl Builder<'_> {
             .iter()
             .map(|field| {
                 self.symbol(
-                    field.name.name.clone(),
+                    field.name.name.to_string(),
                     None,
                     lsp::SymbolKind::FIELD,
                     field.span,
@@ -81,10 +81,10 @@ impl Builder<'_> {
         children.sort_by_key(|child| (child.range.start.line, child.range.start.character));
         let detail = match &entity.title {
             Some(title) => format!("{} · {}", entity.kind.name, title.value),
-            None => entity.kind.name.clone(),
+            None => entity.kind.name.to_string(),
         };
         self.symbol(
-            entity.id.name.clone(),
+            entity.id.name.to_string(),
             Some(detail),
             kind_symbol(&entity.kind.name),
             entity.span,
@@ -102,7 +102,7 @@ impl Builder<'_> {
                     .iter()
                     .map(|binding| {
                         self.symbol(
-                            binding.name.name.clone(),
+                            binding.name.name.to_string(),
                             Some("let".to_string()),
                             lsp::SymbolKind::VARIABLE,
                             binding.span,
@@ -112,7 +112,7 @@ impl Builder<'_> {
                     })
                     .collect();
                 self.symbol(
-                    rule.name.name.clone(),
+                    rule.name.name.to_string(),
                     Some("rule".to_string()),
                     lsp::SymbolKind::FUNCTION,
                     rule.span,
@@ -123,7 +123,7 @@ impl Builder<'_> {
             ast::Item::Test(test) => {
                 let children = test.entities.iter().map(|entity| self.entity(entity)).collect();
                 self.symbol(
-                    test.name.name.clone(),
+                    test.name.name.to_string(),
                     Some("test".to_string()),
                     lsp::SymbolKind::METHOD,
                     test.span,
@@ -137,7 +137,7 @@ impl Builder<'_> {
                     .iter()
                     .map(|field| {
                         self.symbol(
-                            field.name.name.clone(),
+                            field.name.name.to_string(),
                             Some(type_text(&field.ty)),
                             lsp::SymbolKind::FIELD,
                             field.span,
@@ -167,7 +167,7 @@ impl Builder<'_> {
                 let name = broken.name.as_ref()?;
                 let kind = broken.keyword.as_ref().map_or("", |keyword| keyword.name.as_str());
                 self.symbol(
-                    name.name.clone(),
+                    name.name.to_string(),
                     Some(format!("{kind} (does not parse)")),
                     kind_symbol(kind),
                     broken.span,
@@ -181,7 +181,7 @@ impl Builder<'_> {
 
 fn type_text(ty: &ast::TypeExpr) -> String {
     match &ty.kind {
-        ast::TypeExprKind::Named(name) => name.name.clone(),
+        ast::TypeExprKind::Named(name) => name.name.to_string(),
         ast::TypeExprKind::Ref(kind) => format!("ref {}", kind.name),
         ast::TypeExprKind::List(item) => format!("[{}]", type_text(item)),
         ast::TypeExprKind::Enum(values) => {

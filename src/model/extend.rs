@@ -49,7 +49,7 @@ pub(super) fn apply<'a>(
                     .collect()
             });
             if let Some(existing) =
-                known.get(&declaration.name.name).and_then(|index| kind.fields.get(*index))
+                known.get(declaration.name.name.as_str()).and_then(|index| kind.fields.get(*index))
             {
                 let origin = match (existing.computed, existing.declared_at) {
                     (true, _) => "a computed field",
@@ -69,9 +69,9 @@ pub(super) fn apply<'a>(
                 diagnostics.push(diagnostic);
                 continue;
             }
-            known.insert(declaration.name.name.clone(), kind.fields.len());
+            known.insert(declaration.name.name.to_string(), kind.fields.len());
             kind.fields.push(FieldDef {
-                name: declaration.name.name.clone(),
+                name: declaration.name.name.to_string(),
                 ty,
                 required: declaration.required,
                 default: None,
@@ -147,7 +147,7 @@ fn lower_type(schema: &Schema, ty: &ast::TypeExpr, diagnostics: &mut Vec<Diagnos
                         .with_label("listed again here"),
                     );
                 } else {
-                    names.push(value.name.clone());
+                    names.push(value.name.to_string());
                 }
             }
             Some(Type::Enum(Arc::new(EnumType { values: names })))

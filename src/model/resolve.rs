@@ -295,12 +295,12 @@ impl<S> Resolver<S> {
         let Some(kind) = broken_kind(&self.schema, &keyword.name).map(str::to_string) else {
             return;
         };
-        if self.index.contains_key(&name.name) {
+        if self.index.contains_key(name.name.as_str()) {
             return;
         }
         let kind = self.intern(&kind);
         let inserted = self.insert(Arc::new(Entity {
-            id: name.name.clone(),
+            id: name.name.to_string(),
             kind,
             title: None,
             doc: None,
@@ -666,7 +666,7 @@ fn entity_of(
 ) -> (Entity, Option<Diagnostic>) {
     let full_id = match parent {
         Some((_, parent_id, _)) => format!("{parent_id}.{}", declaration.id.name),
-        None => declaration.id.name.clone(),
+        None => declaration.id.name.to_string(),
     };
     let parent_kind = parent.map(|(_, _, kind)| kind);
     let kind_error = kind_error(schema, &declaration.kind, parent_kind);

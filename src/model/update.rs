@@ -81,7 +81,7 @@ pub fn update(
     let Shape { mut sources, ids: mut new_ids, .. } = shape;
     let now_broken = still_broken(previous, now, &broken, &new_ids)?;
     for (id, declaration) in broken.iter().zip(&now_broken) {
-        new_ids.push((*id, declaration.name.as_ref()?.name.clone()));
+        new_ids.push((*id, declaration.name.as_ref()?.name.to_string()));
     }
 
     // Renamed entities: the index changes, and so may the references that name them.

@@ -106,7 +106,7 @@ pub fn compile_rule(
 ) -> CompiledRule {
     let mut checker = Checker { schema, sources, scope: Vec::new(), next_slot: 0, errors: Vec::new() };
     let mut compiled = CompiledRule {
-        name: rule.name.name.clone(),
+        name: rule.name.name.to_string(),
         name_span: rule.name.span,
         span: rule.span,
         file,
@@ -131,7 +131,7 @@ pub fn compile_rule(
     checker.subject(rule, &mut compiled);
     for binding in &rule.lets {
         let value = checker.expr(&binding.value, None);
-        let name = binding.name.name.clone();
+        let name = binding.name.name.to_string();
         if checker.check_new_name(&binding.name) {
             let slot = checker.bind(&name, value.ty.clone(), value.free, binding.name.span);
             compiled.lets.push(CompiledLet { name, slot, value });
@@ -457,7 +457,7 @@ impl Checker<'_> {
                 });
                 compiled.subject = CompiledSubject::Kind {
                     kind: Arc::from(kind.name.as_str()),
-                    var: var.name.clone(),
+                    var: var.name.to_string(),
                     filter,
                 };
             }

@@ -207,7 +207,7 @@ impl Engine {
         }
         let tests: Vec<(String, Span, bool)> = workspace
             .tests()
-            .map(|(file, test)| (test.name.name.clone(), test.name.span, file.std))
+            .map(|(file, test)| (test.name.name.to_string(), test.name.span, file.std))
             .collect();
         duplicates(&tests, "test", &mut diagnostics);
         let fields = number_fields(&mut rules);

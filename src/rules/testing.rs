@@ -155,7 +155,7 @@ fn run_test(
         }
     }
     TestOutcome {
-        name: test.name.name.clone(),
+        name: test.name.name.to_string(),
         location: location(sources, test.name.span),
         std,
         failures,

@@ -49,7 +49,8 @@ impl Item {
 /// An identifier with its span.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ident {
-    pub name: String,
+    /// Inline up to 24 bytes: ids, kinds and field names never allocate.
+    pub name: compact_str::CompactString,
     pub span: Span,
 }
 

@@ -15,6 +15,7 @@ use super::grammar::Rule;
 use super::strings;
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::source::{FileId, Span};
+use compact_str::CompactString;
 use pest::iterators::Pair;
 use rust_decimal::Decimal;
 
@@ -85,7 +86,7 @@ impl Lower<'_> {
     }
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_owned(), span: self.span(pair) }
+        Ident { name: CompactString::new(pair.as_str()), span: self.span(pair) }
     }
 
     fn doc(&self, pair: Pair<'_, Rule>) -> Doc {
@@ -158,7 +159,7 @@ impl Lower<'_> {
             }
         }
         let mut idents = idents.into_iter();
-        let missing = || Ident { name: String::new(), span };
+        let missing = || Ident { name: CompactString::default(), span };
         let kind = idents.next().unwrap_or_else(missing);
         let id = idents.next().unwrap_or_else(missing);
         if !children.is_empty() {
@@ -193,7 +194,7 @@ impl Lower<'_> {
             }
         }
         let name = name.unwrap_or_else(|| Ident {
-            name: String::new(),
+            name: CompactString::default(),
             span: Span::new(self.file, self.base, self.base),
         });
         let value = value.unwrap_or(Value { kind: ValueKind::None, span: name.span });
@@ -346,7 +347,7 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        Extend { doc, kind: kind.unwrap_or(Ident { name: String::new(), span }), fields, span }
+        Extend { doc, kind: kind.unwrap_or(Ident { name: CompactString::default(), span }), fields, span }
     }
 
     fn field_decl(&mut self, pair: Pair<'_, Rule>) -> FieldDecl {
@@ -364,14 +365,15 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        let name = name.unwrap_or(Ident { name: String::new(), span: end });
+        let name = name.unwrap_or(Ident { name: CompactString::default(), span: end });
         let ty = ty.unwrap_or_else(|| TypeExpr { kind: TypeExprKind::Named(name.clone()), span: name.span });
         FieldDecl { doc, span: Span { end: end.end, ..name.span }, name, ty, required }
     }
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
         let span = self.content_span(&pair);
-        let fallback = || TypeExpr { kind: TypeExprKind::Named(Ident { name: String::new(), span }), span };
+        let fallback =
+            || TypeExpr { kind: TypeExprKind::Named(Ident { name: CompactString::default(), span }), span };
         let Some(inner) = pair.into_inner().next() else {
             return fallback();
         };
@@ -403,7 +405,7 @@ impl Lower<'_> {
         let span = self.content_span(&pair);
         let mut rule = RuleDecl {
             doc,
-            name: Ident { name: String::new(), span },
+            name: Ident { name: CompactString::default(), span },
             settings: Vec::new(),
             subject: None,
             lets: Vec::new(),
@@ -486,7 +488,7 @@ impl Lower<'_> {
             }
         }
         let mut idents = idents.into_iter();
-        let missing = || Ident { name: String::new(), span };
+        let missing = || Ident { name: CompactString::default(), span };
         Ok(Subject::Kind {
             kind: idents.next().unwrap_or_else(missing),
             var: idents.next().unwrap_or_else(missing),
@@ -499,7 +501,7 @@ impl Lower<'_> {
         let span = self.content_span(&pair);
         let mut test = Test {
             doc,
-            name: Ident { name: String::new(), span },
+            name: Ident { name: CompactString::default(), span },
             today: None,
             entities: Vec::new(),
             expects: Vec::new(),
@@ -666,7 +668,7 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        let member = member.unwrap_or(Ident { name: String::new(), span });
+        let member = member.unwrap_or(Ident { name: CompactString::default(), span });
         let target = Box::new(target);
         let kind = match args {
             Some(args) => ExprKind::Call { target, method: member, args },

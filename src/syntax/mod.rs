@@ -393,7 +393,7 @@ fn broken(file: FileId, base: usize, text: &str, end: usize) -> ast::Broken {
         .flat_map(Pair::into_inner)
         .filter(|pair| pair.as_rule() == Rule::ident)
         .map(|pair| ast::Ident {
-            name: pair.as_str().to_owned(),
+            name: compact_str::CompactString::new(pair.as_str()),
             span: Span::new(file, base + pair.as_span().start(), base + pair.as_span().end()),
         });
     let keyword = idents.next();
