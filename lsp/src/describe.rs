@@ -89,7 +89,8 @@ fn setting<'a>(rule: &'a ast::Rule, name: &str) -> Option<&'a ast::ValueKind> {
 
 fn setting_text(rule: &ast::Rule, name: &str) -> Option<String> {
     match setting(rule, name)? {
-        ast::ValueKind::String(text) | ast::ValueKind::Name(text) => Some(text.clone()),
+        ast::ValueKind::String(text) => Some(text.to_string()),
+        ast::ValueKind::Name(text) => Some(text.to_string()),
         _ => None,
     }
 }

@@ -140,7 +140,7 @@ fn entity_target(
             && field.name.name == "rule"
             && let ast::ValueKind::Name(name) = &field.value.kind
         {
-            return Some(Target::Rule { name: name.clone(), span: field.value.span });
+            return Some(Target::Rule { name: name.to_string(), span: field.value.span });
         }
     }
     entity.children.iter().find_map(|child| entity_target(file, child, Some(&id), offset))

@@ -156,7 +156,7 @@ impl Builder<'_> {
                 )
             }
             ast::Item::Use(item) => self.symbol(
-                item.path.value.clone(),
+                item.path.value.to_string(),
                 Some("use".to_string()),
                 lsp::SymbolKind::FILE,
                 item.span,

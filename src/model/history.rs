@@ -126,7 +126,7 @@ impl Reading {
                 (Kind::Percent, format_percent(*number), format_percent(*number))
             }
             ast::ValueKind::Money { amount, currency } => (
-                Kind::Money(currency.clone()),
+                Kind::Money(currency.to_string()),
                 format_money(&Money { amount: *amount, currency: Arc::from(currency.as_str()) }),
                 format!("{} {currency}", amount.normalize()),
             ),

@@ -1387,7 +1387,7 @@ fn describe_value(value: &ast::ValueKind) -> String {
 
 fn value_source_hint(value: &ast::Value) -> String {
     match &value.kind {
-        ast::ValueKind::Name(name) => name.clone(),
+        ast::ValueKind::Name(name) => name.to_string(),
         _ => "...".into(),
     }
 }

@@ -394,9 +394,9 @@ impl Checker<'_> {
                 (_, ValueKind::String(text)) => {
                     let literal = ast::StringLit { value: text.clone(), span: setting.value.span };
                     match known {
-                        "url" => compiled.url = Some(text.clone()),
+                        "url" => compiled.url = Some(text.to_string()),
                         "summary" => {
-                            compiled.summary = Some(text.clone());
+                            compiled.summary = Some(text.to_string());
                             templates.push(("summary", literal));
                         }
                         "message" => templates.push(("message", literal)),

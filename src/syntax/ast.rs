@@ -108,7 +108,7 @@ pub struct Value {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ValueKind {
-    String(String),
+    String(compact_str::CompactString),
     /// An exact decimal; multipliers `k M B` applied.
     Number(#[serde(with = "crate::cache::codec::decimal")] Decimal),
     /// `15%` is stored as `0.15`.
@@ -116,7 +116,7 @@ pub enum ValueKind {
     Money {
         #[serde(with = "crate::cache::codec::decimal")]
         amount: Decimal,
-        currency: String,
+        currency: compact_str::CompactString,
     },
     /// A date of the right shape; it may still be impossible (`2026-02-30`).
     Date(DateLit),
@@ -130,8 +130,8 @@ pub enum ValueKind {
     Bool(bool),
     None,
     /// An identifier or dotted path: a reference, an enum value or a rule name,
-    /// depending on the field's type.
-    Name(String),
+    /// depending on the field's type. Inline up to 24 bytes, like [`Ident`].
+    Name(compact_str::CompactString),
     List(#[serde(deserialize_with = "crate::cache::codec::nested")] Vec<Value>),
 }
 
@@ -193,7 +193,8 @@ impl DurationUnit {
 /// A string literal: its decoded value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StringLit {
-    pub value: String,
+    /// Inline up to 24 bytes, like [`Ident`]: most titles are short.
+    pub value: compact_str::CompactString,
     pub span: Span,
 }
 

@@ -120,6 +120,8 @@ impl Lower<'_> {
                     .with_help("the escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{1F600}`"),
             );
         }
+        // Inline when it fits; a longer value keeps the decoded string's buffer.
+        let value = if value.len() <= 24 { CompactString::new(&value) } else { CompactString::from(value) };
         StringLit { value, span }
     }
 
@@ -128,7 +130,7 @@ impl Lower<'_> {
         let path = pair
             .into_inner()
             .find(|child| matches!(child.as_rule(), Rule::string | Rule::text_block))
-            .map_or_else(|| StringLit { value: String::new(), span }, |child| self.string(&child));
+            .map_or_else(|| StringLit { value: CompactString::default(), span }, |child| self.string(&child));
         Use { path, span }
     }
 
@@ -225,7 +227,7 @@ impl Lower<'_> {
             Rule::duration => ValueKind::Duration(self.duration(&inner)),
             Rule::quantity => return self.quantity(inner),
             Rule::boolean => ValueKind::Bool(inner.as_str() == "true"),
-            Rule::name => ValueKind::Name(inner.as_str().to_owned()),
+            Rule::name => ValueKind::Name(CompactString::new(inner.as_str())),
             _ => ValueKind::None,
         };
         Value { kind, span }
@@ -259,7 +261,7 @@ impl Lower<'_> {
                 let (amount, currency) = text.trim_end().rsplit_once([' ', '\t']).unwrap_or((text, ""));
                 ValueKind::Money {
                     amount: self.decimal(amount.trim_end(), pair),
-                    currency: currency.to_owned(),
+                    currency: CompactString::new(currency),
                 }
             }
             Rule::percent | Rule::expr_percent => {
