@@ -317,5 +317,11 @@ fn declarations_broken_and_repaired() {
             true,
         ),
     ];
-    assert_steps(&root, texts, 1, &steps);
+    assert_steps(&root, texts.clone(), 1, &steps);
+
+    // An earlier file's broken declaration of the same id comes first, once the parsed
+    // one stops parsing.
+    let mut earlier = texts;
+    earlier[0].1 = format!("{people}project beta {{\n  status: ,\n}}\n");
+    assert_steps(&root, earlier, 1, &[("break what an earlier broken one names", broken_beta, false)]);
 }

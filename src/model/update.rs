@@ -437,12 +437,10 @@ fn reshape(
 
     // Ids: new ones must be free, freed ones must not let a broken declaration elsewhere
     // declare them.
-    let old_ids: FxHashSet<&str> = declared
-        .iter()
-        .chain(broken)
-        .filter_map(|id| previous.entity(*id))
-        .map(|entity| entity.id.as_str())
-        .collect();
+    let ids_of = |ids: &[EntityId]| -> FxHashSet<&str> {
+        ids.iter().filter_map(|id| previous.entity(*id)).map(|entity| entity.id.as_str()).collect()
+    };
+    let (old_parsed, old_broken) = (ids_of(declared), ids_of(broken));
     let new_ids: FxHashSet<&str> = prepared.iter().map(|item| item.entity.id.as_str()).collect();
     if new_ids.len() != prepared.len() {
         return None;
@@ -461,7 +459,14 @@ fn reshape(
                 .map(|name| name.name.as_str()),
         )
         .collect();
-    if wanted_elsewhere(trees, file, |id| old_ids.contains(id) && !all_new.contains(id)) {
+    // An id the file's parsed entities no longer hold is wanted by another file's broken
+    // declaration even when one of the file's own broken declarations names it: an
+    // earlier file's would come first.
+    let freed = |id: &str| {
+        (old_parsed.contains(id) && !new_ids.contains(id))
+            || (old_broken.contains(id) && !all_new.contains(id))
+    };
+    if wanted_elsewhere(trees, file, freed) {
         return None;
     }
     let delta = prepared.len() as i64 - (end - start) as i64;
@@ -478,7 +483,9 @@ fn reshape(
     };
 
     let found = &previous.found;
-    let elsewhere = naming(previous, file, |id| old_ids.contains(id) || all_new.contains(id));
+    let elsewhere = naming(previous, file, |id| {
+        old_parsed.contains(id) || old_broken.contains(id) || all_new.contains(id)
+    });
 
     // The entities before the file, the file's declared again, the ones after it moved;
     // among the broken ones at the end, the file's declared again in the same way.
