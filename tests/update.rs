@@ -16,7 +16,7 @@ use charter::source::FileId;
 /// Edits `update` handles: `(name, from, to)` replaces the first `from`. Most keep the
 /// shape of the file's declarations (as many, of the same kinds, nested the same way);
 /// the last ones add or remove declarations, which moves every later entity's id.
-const HANDLED: [(&str, &str, &str); 14] = [
+const HANDLED: [(&str, &str, &str); 16] = [
     ("rename a project", "\nproject ", "\nproject renamed_"),
     ("rename a person", "\nperson ", "\nperson renamed_"),
     ("rename an objective", "\nobjective ", "\nobjective renamed_"),
@@ -24,6 +24,9 @@ const HANDLED: [(&str, &str, &str); 14] = [
     ("misspell an enum value", "status: active", "status: actve"),
     ("name an unknown sponsor", "sponsor: ", "sponsor: nobody_known, unused: "),
     ("drop the kpis", "kpis:", "// kpis:"),
+    // Links that change: the reverse links must follow (a value edit keeps them).
+    ("unlink a manager", "manager: ", "// manager: "),
+    ("add a team", "teams: [", "teams: [team_1, "),
     ("retype a budget", "budget: ", "budget: 1"),
     ("add a doc comment", "\nproject ", "\n/// Added.\nproject "),
     ("break a value", "status: ", "status: ,"),
@@ -237,4 +240,88 @@ fn renames() {
         assert_eq!(format!("{:#?}", reloaded.portfolio), format!("{:#?}", now.portfolio), "{name}");
         assert_eq!(format!("{:#?}", reloaded.diagnostics), format!("{:#?}", now.diagnostics), "{name}");
     }
+}
+
+/// Edits of one file (`file` of `texts`), each from the workspace the step before left:
+/// `update` takes (`true`) or declines each as given, and what it gives is what resolving
+/// the whole workspace gives, so that the state a language server carries across edits
+/// stays exact.
+fn assert_steps(root: &Path, mut texts: Vec<(PathBuf, String)>, file: usize, steps: &[(&str, String, bool)]) {
+    let cache = Cache::default();
+    let mut current = build(root, &texts, &cache, None);
+    for (name, text, taken) in steps {
+        texts[file].1 = text.clone();
+        let now = build(root, &texts, &cache, None);
+        let trees: Vec<(FileId, &charter::syntax::ast::SourceFile)> =
+            now.files.iter().map(|parsed| (parsed.file, &*parsed.ast)).collect();
+        let id = now.files[file].file;
+        let updated = charter::model::update(
+            &current.portfolio,
+            id,
+            &current.files[file].ast,
+            &now.files[file].ast,
+            &trees,
+        );
+        assert_eq!(updated.is_some(), *taken, "`{name}` taken");
+        if let Some((portfolio, _)) = updated {
+            let (updated, resolved) = (format!("{portfolio:#?}"), format!("{:#?}", now.portfolio));
+            assert!(
+                updated == resolved,
+                "`{name}`: portfolios differ: {}",
+                first_difference(&updated, &resolved)
+            );
+        }
+        let reloaded = build(root, &texts, &cache, Some(&current));
+        assert_eq!(format!("{:#?}", reloaded.portfolio), format!("{:#?}", now.portfolio), "{name}");
+        assert_eq!(format!("{:#?}", reloaded.diagnostics), format!("{:#?}", now.diagnostics), "{name}");
+        current = reloaded;
+    }
+}
+
+/// Declarations that stop parsing and parse again, one after the other: each is an update
+/// of the file (its broken entities are declared again among the broken ones at the end),
+/// except when a broken declaration of a later file would lose its id to it.
+#[test]
+fn declarations_broken_and_repaired() {
+    let root = PathBuf::from("/broken");
+    let people = "person ana \"Ana\" { executive: true }\nperson ben \"Ben\" {}\n";
+    let alpha = "project alpha \"Alpha\" {\n  sponsor: ana\n  status: active\n}\n";
+    let beta = "project beta \"Beta\" {\n  sponsor: ben\n  depends_on: [alpha]\n}\n";
+    let projects = format!("{alpha}{beta}");
+    let later = "project gamma \"Gamma\" { depends_on: [beta, alpha] }\nproject delta {\n  status: ,\n}\n";
+    let texts = vec![
+        (root.join("a_people.charter"), people.to_string()),
+        (root.join("b_projects.charter"), projects.clone()),
+        (root.join("c_later.charter"), later.to_string()),
+    ];
+    let broken_beta = projects.replace("  sponsor: ben\n", "  sponsor: ben,,\n");
+    let both_broken = broken_beta.replace("  status: active\n", "  status:: active\n");
+    let steps = [
+        ("break a declaration others reference", broken_beta.clone(), true),
+        ("edit a value while it is broken", broken_beta.replace("sponsor: ana", "sponsor: ben"), true),
+        ("break another", both_broken.replace("sponsor: ana", "sponsor: ben"), true),
+        ("repair the first", projects.replace("  status: active\n", "  status:: active\n"), true),
+        ("repair the other", projects.clone(), true),
+        ("add a broken declaration", format!("{projects}project epsilon {{\n  status: ,\n}}\n"), true),
+        ("remove it", projects.clone(), true),
+        (
+            "take the id of a later file's broken one",
+            format!("{projects}project delta {{\n  status: ,\n}}\n"),
+            false,
+        ),
+        // Freeing it lets the later file's broken declaration declare it again.
+        ("and give it back", projects.clone(), false),
+        (
+            "rename a declaration while another is broken",
+            broken_beta.replace("project alpha", "project alpha2"),
+            true,
+        ),
+    ];
+    assert_steps(&root, texts.clone(), 1, &steps);
+
+    // An earlier file's broken declaration of the same id comes first, once the parsed
+    // one stops parsing.
+    let mut earlier = texts;
+    earlier[0].1 = format!("{people}project beta {{\n  status: ,\n}}\n");
+    assert_steps(&root, earlier, 1, &[("break what an earlier broken one names", broken_beta, false)]);
 }

@@ -73,6 +73,10 @@ fn rule_sources(workspace: &Workspace) -> Vec<RuleSource> {
 struct Entry {
     hash: u64,
     length: usize,
+    /// The text parsed, once the load that parsed it is done: a later load handed the same
+    /// allocation (an unchanged file keeps its `Arc<str>`) reuses the tree without hashing
+    /// the text again. Held here, the allocation cannot be reused for another text.
+    text: Option<Arc<str>>,
     ast: Arc<ast::SourceFile>,
     diagnostics: Vec<Diagnostic>,
     /// For a file that has been edited: its declarations, so that the next edit parses
@@ -135,11 +139,12 @@ impl ParseCache {
         text: &str,
         counts: &Mutex<(usize, usize, usize)>,
     ) -> (Arc<ast::SourceFile>, Vec<Diagnostic>) {
-        let hash = hash_text(text);
         let key = (file.0, path.to_path_buf());
         let mut previous = None;
         if let Some(entry) = lock(&self.entries).get_mut(&key) {
-            if entry.hash == hash && entry.length == text.len() {
+            let same = entry.text.as_ref().is_some_and(|kept| std::ptr::eq(kept.as_ptr(), text.as_ptr()))
+                && entry.length == text.len();
+            if same || (entry.hash == hash_text(text) && entry.length == text.len()) {
                 entry.used = true;
                 lock(counts).1 += 1;
                 return (entry.ast.clone(), entry.diagnostics.clone());
@@ -148,6 +153,7 @@ impl ParseCache {
             previous = Some(entry.parts.take());
         }
         lock(counts).0 += 1;
+        let hash = hash_text(text);
         let (ast, diagnostics, parts) = match previous {
             Some(parts) => {
                 let (ast, diagnostics, parts) = syntax::parse_incremental(file, text, parts.as_ref());
@@ -165,6 +171,7 @@ impl ParseCache {
             Entry {
                 hash,
                 length: text.len(),
+                text: None,
                 ast: ast.clone(),
                 diagnostics: diagnostics.clone(),
                 parts,
@@ -211,6 +218,18 @@ impl ParseCache {
         self.previous = Some(workspace.clone());
         let mut entries = lock(&self.entries);
         entries.retain(|_, entry| std::mem::take(&mut entry.used));
+        for parsed in &workspace.files {
+            let Some(source) = workspace.sources.get(parsed.file) else { continue };
+            // Checked by hash, once per new allocation: the source must hold the very text
+            // the entry's tree was parsed from.
+            if let Some(entry) = entries.get_mut(&(parsed.file.0, source.path.clone()))
+                && !entry.text.as_ref().is_some_and(|kept| Arc::ptr_eq(kept, &source.text))
+                && entry.length == source.text.len()
+                && entry.hash == hash_text(&source.text)
+            {
+                entry.text = Some(source.text.clone());
+            }
+        }
         drop(entries);
         let (parsed, reused, declarations) = *lock(&counts);
         self.last_parsed = parsed;

@@ -2,7 +2,9 @@
 //! edit (a value, an id renamed and back, a declaration added and removed, the syntax
 //! broken and repaired), the diagnostics the server has published for every file equal
 //! what the real `charter check --format json` binary reports for the same texts — on
-//! `examples/acme` and on a generated portfolio (`charter::synth::portfolio`).
+//! `examples/acme` and on a generated portfolio (`charter::synth::portfolio`); and so they
+//! do through sequences of edits that build on each other (declarations added then
+//! removed, the syntax broken, edited elsewhere while broken and repaired, a link cut).
 
 #![allow(
     clippy::unwrap_used,
@@ -178,6 +180,88 @@ async fn agree_through_edits(source: &Path, file: &str, id: &str) {
     harness.shutdown().await;
 }
 
+/// Edits that build on each other, so that what the server carries from one edit to the
+/// next (its portfolio, its reverse links, its parse of the file) is what it relies on:
+/// `(what, text of the file after it)`, each from the previous text.
+fn sequence(original: &str, id: &str) -> Vec<(&'static str, String)> {
+    let added = |text: &str, name: &str| {
+        format!("{text}\nproject {name} \"Added\" {{\n  status: active\n  budget: 10k USD\n}}\n")
+    };
+    let one = added(original, "sequence_one");
+    let two = added(&one, "sequence_two");
+    let without_one =
+        two.replacen("\nproject sequence_one \"Added\" {\n  status: active\n  budget: 10k USD\n}\n", "", 1);
+    let broken = original.replacen("\n  status: ", "\n  status:: ", 1);
+    let budget = broken.rfind("\n  budget: ").unwrap() + "\n  budget: ".len();
+    let broken_and_edited = format!("{}7{}", &broken[..budget], &broken[budget..]);
+    let repaired = broken_and_edited.replacen("\n  status:: ", "\n  status: ", 1);
+    let declaration = format!("project {id} \"");
+    let renamed = repaired.replacen(&declaration, &format!("project {id}_renamed \""), 1);
+    let unlinked = renamed.replacen("\n  supports: [", "\n  supports: [], was: [", 1);
+    vec![
+        ("add a declaration", one),
+        ("add another", two.clone()),
+        ("remove the first", without_one),
+        ("remove the second", original.to_string()),
+        ("break the syntax", broken),
+        ("edit a value while broken", broken_and_edited),
+        ("repair the syntax", repaired),
+        ("rename an id", renamed),
+        ("unlink what a project supports", unlinked),
+        ("back to the original", original.to_string()),
+    ]
+}
+
+/// Opens `file` of the workspace in `source` and applies [`sequence`], checking agreement
+/// after every step.
+async fn agree_through_a_sequence(source: &Path, file: &str, id: &str) {
+    let mut harness = Harness::start_in(source).await;
+    let cli = tempfile::tempdir().unwrap();
+    let cli_root = cli.path().join("workspace");
+    support::copy_dir(source, &cli_root);
+    let original = harness.open(file).await;
+    harness.diagnostics(file, Some(1)).await;
+    for (step, text) in sequence(&original, id) {
+        assert_ne!(text, std::fs::read_to_string(cli_root.join(file)).unwrap(), "{step} changes the text");
+        let version = harness.change_all(file, &text).await;
+        std::fs::write(cli_root.join(file), &text).unwrap();
+        harness.diagnostics(file, Some(version)).await;
+        agree(&mut harness, &cli_root, step).await;
+    }
+    harness.shutdown().await;
+}
+
+/// A generated portfolio, written to a temporary directory: `(directory, its root, the
+/// first projects file)`.
+fn generated(projects: usize) -> (tempfile::TempDir, PathBuf, String) {
+    let generated = tempfile::tempdir().unwrap();
+    let root = generated.path().join("portfolio");
+    for (name, text) in charter::synth::portfolio(projects) {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(root.join("charter.toml"), "[check]\ntoday = \"2026-11-26\"\n").unwrap();
+    let file = charter::synth::portfolio(projects)
+        .into_iter()
+        .map(|(name, _)| name)
+        .find(|name| name.starts_with("projects/"))
+        .unwrap();
+    (generated, root, file)
+}
+
+#[tokio::test]
+async fn the_server_and_the_cli_agree_on_acme_through_a_sequence_of_edits() {
+    let acme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/acme");
+    agree_through_a_sequence(&acme, "projects/cloud.charter", "cloud_wave1").await;
+}
+
+#[tokio::test]
+async fn the_server_and_the_cli_agree_on_a_generated_portfolio_through_a_sequence_of_edits() {
+    let (_directory, root, file) = generated(300);
+    agree_through_a_sequence(&root, &file, "project_0").await;
+}
+
 #[tokio::test]
 async fn the_server_and_the_cli_agree_on_acme_through_every_kind_of_edit() {
     let acme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/acme");
@@ -186,18 +270,6 @@ async fn the_server_and_the_cli_agree_on_acme_through_every_kind_of_edit() {
 
 #[tokio::test]
 async fn the_server_and_the_cli_agree_on_a_generated_portfolio_through_every_kind_of_edit() {
-    let generated = tempfile::tempdir().unwrap();
-    let root = generated.path().join("portfolio");
-    for (name, text) in charter::synth::portfolio(300) {
-        let path = root.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    std::fs::write(root.join("charter.toml"), "[check]\ntoday = \"2026-11-26\"\n").unwrap();
-    let file = charter::synth::portfolio(300)
-        .into_iter()
-        .map(|(name, _)| name)
-        .find(|name| name.starts_with("projects/"))
-        .unwrap();
+    let (_directory, root, file) = generated(300);
     agree_through_edits(&root, &file, "project_0").await;
 }

@@ -372,6 +372,51 @@ mod stdio {
         serde_json::from_slice(&body).unwrap()
     }
 
+    /// The environment of the running server, as `/proc` shows it, once it has answered
+    /// `initialize` (so after it started itself again, if it does).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    async fn server_environment(arena_max: Option<&str>) -> Vec<String> {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_charter-lsp"));
+        command.env_remove("MALLOC_ARENA_MAX").env_remove("GLIBC_TUNABLES");
+        if let Some(value) = arena_max {
+            command.env("MALLOC_ARENA_MAX", value);
+        }
+        let mut child = command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        send(
+            &mut stdin,
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+        )
+        .await;
+        let initialized = tokio::time::timeout(Duration::from_secs(20), receive(&mut stdout)).await.unwrap();
+        assert_eq!(initialized["result"]["serverInfo"]["name"], "charter-lsp");
+        let environ = std::fs::read(format!("/proc/{}/environ", child.id().unwrap())).unwrap();
+        environ.split(|byte| *byte == 0).map(|entry| String::from_utf8_lossy(entry).into_owned()).collect()
+    }
+
+    /// glibc's malloc arenas kept pieces of old workspaces around; the server runs with one
+    /// arena (see `main.rs`), unless the user chose a limit.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[tokio::test]
+    async fn the_binary_runs_with_one_malloc_arena_unless_told_otherwise() {
+        let arenas = |environment: &[String]| {
+            environment
+                .iter()
+                .filter(|entry| entry.starts_with("MALLOC_ARENA_MAX="))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(arenas(&server_environment(None).await), ["MALLOC_ARENA_MAX=1"]);
+        assert_eq!(arenas(&server_environment(Some("4")).await), ["MALLOC_ARENA_MAX=4"]);
+    }
+
     #[tokio::test]
     async fn the_binary_serves_diagnostics_over_stdio_and_exits_cleanly() {
         let dir = tempfile::tempdir().unwrap();

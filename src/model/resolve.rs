@@ -145,7 +145,7 @@ fn finish<S>(resolver: Resolver<S>, declared: Vec<Diagnostic>) -> (Portfolio, Ve
     let Resolver { schema, mut entities, references, index, lowered, .. } = resolver;
     entities.shrink_to_fit();
     let by_kind = by_kind(&entities);
-    assemble(schema, entities, references, index, by_kind, Found { declared, lowered })
+    assemble(schema, entities, references, index, by_kind, Found { declared, lowered }, None)
 }
 
 /// What resolution reported, by phase: what an update after an edit of one file reuses.
@@ -157,8 +157,8 @@ pub(crate) struct Found {
     pub lowered: Vec<(EntityId, Diagnostic)>,
 }
 
-/// The portfolio of resolved entities, with its indexes, reverse links and referrers, and
-/// every finding: `found`, then the cycles.
+/// The portfolio of resolved entities, with its indexes, reverse links (computed unless
+/// `reverse` already has them) and referrers, and every finding: `found`, then the cycles.
 pub(crate) fn assemble(
     schema: Schema,
     entities: Vec<Arc<Entity>>,
@@ -166,6 +166,7 @@ pub(crate) fn assemble(
     index: Arc<FxHashMap<String, EntityId>>,
     by_kind: Arc<FxHashMap<Arc<str>, Vec<EntityId>>>,
     found: Found,
+    reverse: Option<links::Links>,
 ) -> (Portfolio, Vec<Diagnostic>) {
     let mut diagnostics = Vec::with_capacity(found.declared.len() + found.lowered.len());
     diagnostics.extend(found.declared.iter().cloned());
@@ -184,7 +185,7 @@ pub(crate) fn assemble(
     // Reverse links, referrers and cycles read the entities and references only: side
     // by side.
     let (reverse, ((referrer_starts, referrers), cycles)) = rayon::join(
-        || links::reverse_links(&portfolio.entities),
+        || reverse.unwrap_or_else(|| links::reverse_links(&portfolio.entities)),
         || {
             rayon::join(
                 || referrers(portfolio.entities.len(), &portfolio.references),
@@ -288,7 +289,7 @@ impl<S> Resolver<S> {
         ids
     }
 
-    fn declare_broken(&mut self, broken: &ast::Broken) {
+    pub(crate) fn declare_broken(&mut self, broken: &ast::Broken) {
         let (Some(keyword), Some(name)) = (&broken.keyword, &broken.name) else {
             return;
         };
@@ -1496,6 +1497,25 @@ pub(super) mod links {
         pub(crate) fn any_tainted(&self, kind: &str) -> bool {
             self.tainted.iter().any(|(target, _)| *target == kind)
         }
+    }
+
+    /// Whether `before` and `after`, one entity before and after an edit that kept every
+    /// entity's id and kind, feed the same reverse links: the same targets through every
+    /// field a reverse link reads, each as valid as before.
+    pub(crate) fn same_links(before: &Entity, after: &Entity) -> bool {
+        if before.kind != after.kind || before.broken != after.broken {
+            return false;
+        }
+        let targets = |entity: &Entity, name: &str| -> Option<Vec<EntityId>> {
+            entity.field(name).map(|field| match &field.value {
+                Value::List(items) => items.iter().filter_map(Value::as_entity).collect(),
+                single => single.as_entity().into_iter().collect(),
+            })
+        };
+        let invalid = |entity: &Entity, name: &str| entity.invalid.iter().any(|invalid| &**invalid == name);
+        REVERSE.iter().filter(|(_, _, source_kind, _)| *source_kind == &*before.kind).all(|(.., field)| {
+            invalid(before, field) == invalid(after, field) && targets(before, field) == targets(after, field)
+        })
     }
 
     pub(crate) fn reverse_links(entities: &[Arc<Entity>]) -> Links {

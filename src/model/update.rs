@@ -7,9 +7,11 @@
 //! lowered again — and, when the edit renamed some of them (typing a new id), the entities
 //! elsewhere whose references name an old or a new id, or whose unknown references could
 //! now be suggested one. When the file's declarations changed shape (one added or
-//! removed), they are declared again in place and every later id moves by the difference
-//! ([`reshape`]). References and findings are spliced, and the reverse links, referrers
-//! and cycles are recomputed from the result. The outcome is exactly what
+//! removed, one that stopped or started parsing), they are declared again in place, and
+//! so are the file's broken declarations among the broken ones at the end, and every
+//! later id moves by the difference ([`reshape`]). References and findings are spliced,
+//! and the referrers and cycles are recomputed from the result; so are the reverse links,
+//! unless every entity lowered again names the same targets as before (a value edited). The outcome is exactly what
 //! [`super::resolve`] gives for the whole workspace; [`update`] declines (`None`) whenever
 //! it could not guarantee that.
 
@@ -19,7 +21,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 
-use super::resolve::{Found, Resolver, assemble, broken_kind, by_kind, declared_kind, prepare};
+use super::resolve::{Found, Resolver, assemble, broken_kind, by_kind, declared_kind, links, prepare};
 use super::value::Value;
 use super::{Entity, EntityId, Portfolio};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
@@ -79,7 +81,10 @@ pub fn update(
         return reshape(previous, file, now, trees, &declared, &broken);
     }
     let Shape { mut sources, ids: mut new_ids, .. } = shape;
-    let now_broken = still_broken(previous, now, &broken, &new_ids)?;
+    let Some(now_broken) = still_broken(previous, now, &broken, &new_ids) else {
+        // Its broken declarations changed (one more, one fewer, another id).
+        return reshape(previous, file, now, trees, &declared, &broken);
+    };
     for (id, declaration) in broken.iter().zip(&now_broken) {
         new_ids.push((*id, declaration.name.as_ref()?.name.to_string()));
     }
@@ -160,6 +165,14 @@ pub fn update(
         |(id, _)| *id,
     );
     let found = Found { declared: found.declared.clone(), lowered };
+    // Ids and kinds stayed: when the entities lowered again name the same targets as
+    // before, the reverse links are those of `previous` (editing a value, a title, a span).
+    let same_links = relower.iter().all(|id| {
+        previous
+            .entity(*id)
+            .zip(resolver.entities.get(id.index()))
+            .is_some_and(|(before, after)| links::same_links(before, after))
+    });
     Some(assemble(
         previous.schema.clone(),
         resolver.entities,
@@ -167,6 +180,7 @@ pub fn update(
         resolver.index,
         previous.by_kind.clone(),
         found,
+        same_links.then(|| previous.reverse.clone()),
     ))
 }
 
@@ -381,11 +395,12 @@ impl<'a> Declarations<'a> {
 }
 
 /// The update when the file's declarations changed shape (one added or removed, nested
-/// elsewhere): the file's entities are declared again in place, and every later entity's
-/// id moves by the difference in their number, in every value, reference and finding
-/// that holds it. Declines like [`update`], and when declaring the file's entities finds
-/// a problem (a duplicate id, a kind at the wrong level) or its broken declarations
-/// change.
+/// elsewhere, one that no longer parses or parses again): the file's entities are declared
+/// again in place, and so are its broken declarations among the broken ones at the end;
+/// every later entity's id moves by the difference in their number, in every value,
+/// reference and finding that holds it. Declines like [`update`], when declaring the
+/// file's entities finds a problem (a duplicate id, a kind at the wrong level), and when a
+/// broken declaration of another file would now declare an id, or no longer would.
 fn reshape(
     previous: &Portfolio,
     file: FileId,
@@ -395,15 +410,23 @@ fn reshape(
     broken: &[EntityId],
 ) -> Option<(Portfolio, Vec<Diagnostic>)> {
     let ours = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file == file);
-    // The file's run of ids: where its parsed entities are, or would be.
+    // The parsed entities come first, the broken ones last, each file by file.
+    let parsed = previous.entities.partition_point(|entity| !entity.broken);
+    // The file's run of parsed ids: where its parsed entities are, or would be.
     let (start, end) = match (declared.first(), declared.last()) {
         (Some(first), Some(last)) => (first.index(), last.index() + 1),
         _ => {
-            let parsed = previous.entities.partition_point(|entity| !entity.broken);
             let at = previous.entities.get(..parsed)?.partition_point(|entity| entity.span.file.0 < file.0);
             (at, at)
         }
     };
+    // And its run of broken ids.
+    let broken_start =
+        parsed + previous.entities.get(parsed..)?.partition_point(|entity| entity.span.file.0 < file.0);
+    let broken_end = broken_start + broken.len();
+    if broken.iter().zip(broken_start..broken_end).any(|(id, index)| id.index() != index) {
+        return None;
+    }
     let mut names = FxHashMap::default();
     let mut prepared = Vec::new();
     for item in &now.items {
@@ -411,15 +434,13 @@ fn reshape(
             prepare(&previous.schema, false, declaration, None, &mut names, &mut prepared);
         }
     }
-    let delta = prepared.len() as i64 - (end - start) as i64;
-    let moved = |id: EntityId| -> EntityId {
-        if id.index() >= end { EntityId(u32::try_from(i64::from(id.0) + delta).unwrap_or(id.0)) } else { id }
-    };
 
     // Ids: new ones must be free, freed ones must not let a broken declaration elsewhere
     // declare them.
-    let old_ids: FxHashSet<&str> =
-        declared.iter().filter_map(|id| previous.entity(*id)).map(|entity| entity.id.as_str()).collect();
+    let ids_of = |ids: &[EntityId]| -> FxHashSet<&str> {
+        ids.iter().filter_map(|id| previous.entity(*id)).map(|entity| entity.id.as_str()).collect()
+    };
+    let (old_parsed, old_broken) = (ids_of(declared), ids_of(broken));
     let new_ids: FxHashSet<&str> = prepared.iter().map(|item| item.entity.id.as_str()).collect();
     if new_ids.len() != prepared.len() {
         return None;
@@ -427,47 +448,79 @@ fn reshape(
     if new_ids.iter().any(|id| previous.lookup(id).is_some_and(|owner| !ours(owner))) {
         return None;
     }
-    if wanted_elsewhere(trees, file, |id| old_ids.contains(id) && !new_ids.contains(id)) {
+    let declaring = declaring_broken(previous, file, now, &new_ids, broken_end)?;
+    let all_new: FxHashSet<&str> = new_ids
+        .iter()
+        .copied()
+        .chain(
+            declaring
+                .iter()
+                .filter_map(|declaration| declaration.name.as_ref())
+                .map(|name| name.name.as_str()),
+        )
+        .collect();
+    // An id the file's parsed entities no longer hold is wanted by another file's broken
+    // declaration even when one of the file's own broken declarations names it: an
+    // earlier file's would come first.
+    let freed = |id: &str| {
+        (old_parsed.contains(id) && !new_ids.contains(id))
+            || (old_broken.contains(id) && !all_new.contains(id))
+    };
+    if wanted_elsewhere(trees, file, freed) {
         return None;
     }
-    let declared_now: Vec<(EntityId, String)> =
-        prepared.iter().map(|item| (EntityId(u32::MAX), item.entity.id.clone())).collect();
-    let now_broken = still_broken(previous, now, broken, &declared_now)?;
-    let same_broken = now_broken.iter().zip(broken).all(|(declaration, id)| {
-        declaration
-            .name
-            .as_ref()
-            .zip(previous.entity(*id))
-            .is_some_and(|(name, entity)| name.name == entity.id)
-    });
-    if !same_broken {
-        return None;
-    }
+    let delta = prepared.len() as i64 - (end - start) as i64;
+    let broken_delta = declaring.len() as i64 - broken.len() as i64;
+    let moved = |id: EntityId| -> EntityId {
+        let shift = if id.index() >= broken_end {
+            delta + broken_delta
+        } else if id.index() >= end {
+            delta
+        } else {
+            0
+        };
+        EntityId(u32::try_from(i64::from(id.0) + shift).unwrap_or(id.0))
+    };
 
     let found = &previous.found;
-    let elsewhere = naming(previous, file, |id| old_ids.contains(id) || new_ids.contains(id));
+    let elsewhere = naming(previous, file, |id| {
+        old_parsed.contains(id) || old_broken.contains(id) || all_new.contains(id)
+    });
 
-    // The entities before the file, the file's declared again, the ones after it moved.
+    // The entities before the file, the file's declared again, the ones after it moved;
+    // among the broken ones at the end, the file's declared again in the same way.
     let remap = |entity: &Arc<Entity>| remap_entity(entity, end, &moved);
     let before: Vec<Arc<Entity>> = previous.entities.get(..start)?.par_iter().map(remap).collect();
-    let after: Vec<Arc<Entity>> = previous.entities.get(end..)?.par_iter().map(remap).collect();
+    let middle: Vec<Arc<Entity>> = previous.entities.get(end..broken_start)?.par_iter().map(remap).collect();
+    let after: Vec<Arc<Entity>> = previous.entities.get(broken_end..)?.par_iter().map(remap).collect();
     let mut index: FxHashMap<String, EntityId> =
         FxHashMap::with_capacity_and_hasher(previous.index.len() + prepared.len(), Default::default());
+    let the_files = |id: &EntityId| {
+        (start..end).contains(&id.index()) || (broken_start..broken_end).contains(&id.index())
+    };
     for (name, id) in previous.index.iter() {
-        if !(start..end).contains(&id.index()) {
+        if !the_files(id) {
             index.insert(name.clone(), moved(*id));
         }
     }
     let count = prepared.len();
     let mut resolver = Resolver::resume(previous.schema.clone(), before, vec![None; start], Arc::new(index));
     resolver.place(prepared);
-    if !resolver.declared().is_empty() {
+    if !resolver.declared().is_empty() || resolver.entities.len() != start + count {
+        return None;
+    }
+    let middle_length = middle.len();
+    resolver.entities.extend(middle);
+    resolver.sources.extend(std::iter::repeat_n(None, middle_length));
+    for declaration in &declaring {
+        resolver.declare_broken(declaration);
+    }
+    if resolver.entities.len() != moved(EntityId(broken_end as u32)).index() {
         return None;
     }
     let after_length = after.len();
     resolver.entities.extend(after);
     resolver.sources.extend(std::iter::repeat_n(None, after_length));
-    move_broken(&mut resolver.entities, broken.iter().map(|id| moved(*id)), &now_broken)?;
     let mut relower: Vec<EntityId> = (start..start + count).map(|index| EntityId(index as u32)).collect();
     relower.extend(find_declarations(previous, trees, &elsewhere, moved, &mut resolver.sources)?);
     relower.sort();
@@ -477,7 +530,7 @@ fn reshape(
     let again = |id: EntityId| (start..end).contains(&id.index()) || elsewhere.contains(&id);
     let mut kept_references = Vec::with_capacity(previous.references.len());
     for reference in previous.references.iter().filter(|reference| !again(reference.source)) {
-        if reference.target.is_some_and(|target| (start..end).contains(&target.index())) {
+        if reference.target.as_ref().is_some_and(the_files) {
             return None;
         }
         let mut reference = reference.clone();
@@ -500,7 +553,47 @@ fn reshape(
     );
     let kinds = by_kind(&resolver.entities);
     let found = Found { declared: found.declared.clone(), lowered };
-    Some(assemble(previous.schema.clone(), resolver.entities, references, resolver.index, kinds, found))
+    Some(assemble(previous.schema.clone(), resolver.entities, references, resolver.index, kinds, found, None))
+}
+
+/// The broken declarations of `now` that declare their id, in order, as resolving the
+/// whole workspace would decide: those whose kind is known and whose id no parsed entity
+/// (`new_ids` in the file), no earlier broken declaration and no earlier file's broken
+/// entity declares. `None` when one names the id of a later file's broken entity, which
+/// this one would now take. The file's broken entities end at `broken_end`.
+fn declaring_broken<'a>(
+    previous: &Portfolio,
+    file: FileId,
+    now: &'a ast::SourceFile,
+    new_ids: &FxHashSet<&str>,
+    broken_end: usize,
+) -> Option<Vec<&'a ast::Broken>> {
+    let mut declaring: Vec<&ast::Broken> = Vec::new();
+    let mut taken: FxHashSet<&str> = FxHashSet::default();
+    for item in &now.items {
+        let ast::Item::Broken(declaration) = item else { continue };
+        let (Some(keyword), Some(name)) = (&declaration.keyword, &declaration.name) else { continue };
+        if broken_kind(&previous.schema, &keyword.name).is_none() {
+            continue;
+        }
+        let id = name.name.as_str();
+        if new_ids.contains(id) || taken.contains(id) {
+            continue;
+        }
+        if let Some(owner) = previous.lookup(id)
+            && previous.entity(owner).is_some_and(|entity| entity.span.file != file)
+        {
+            // A later file's broken entity would lose its id to this declaration; a parsed
+            // entity of another file, or an earlier file's broken one, keeps it.
+            if owner.index() >= broken_end {
+                return None;
+            }
+            continue;
+        }
+        taken.insert(id);
+        declaring.push(declaration);
+    }
+    Some(declaring)
 }
 
 /// `entity` with every id in it at or after `end` moved.
