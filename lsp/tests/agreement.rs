@@ -162,24 +162,6 @@ fn edits(original: &str, id: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Opens `file` of the workspace in `source`, checks agreement, then edits it every way.
-async fn agree_through_edits(source: &Path, file: &str, id: &str) {
-    let mut harness = Harness::start_in(source).await;
-    let cli = tempfile::tempdir().unwrap();
-    let cli_root = cli.path().join("workspace");
-    support::copy_dir(source, &cli_root);
-    let original = harness.open(file).await;
-    harness.diagnostics(file, Some(1)).await;
-    agree(&mut harness, &cli_root, "open").await;
-    for (step, text) in edits(&original, id) {
-        let version = harness.change_all(file, &text).await;
-        std::fs::write(cli_root.join(file), &text).unwrap();
-        harness.diagnostics(file, Some(version)).await;
-        agree(&mut harness, &cli_root, step).await;
-    }
-    harness.shutdown().await;
-}
-
 /// Edits that build on each other, so that what the server carries from one edit to the
 /// next (its portfolio, its reverse links, its parse of the file) is what it relies on:
 /// `(what, text of the file after it)`, each from the previous text.
@@ -212,16 +194,21 @@ fn sequence(original: &str, id: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Opens `file` of the workspace in `source` and applies [`sequence`], checking agreement
-/// after every step.
-async fn agree_through_a_sequence(source: &Path, file: &str, id: &str) {
+/// The steps of an edit list: `(what, text of the file after it)`, from the original text
+/// of the file and the id of a project in it.
+type Steps = fn(&str, &str) -> Vec<(&'static str, String)>;
+
+/// Opens `file` of the workspace in `source`, checks agreement, then applies `steps`
+/// ([`edits`] or [`sequence`]), checking agreement after every one.
+async fn agree_through(source: &Path, file: &str, id: &str, steps: Steps) {
     let mut harness = Harness::start_in(source).await;
     let cli = tempfile::tempdir().unwrap();
     let cli_root = cli.path().join("workspace");
     support::copy_dir(source, &cli_root);
     let original = harness.open(file).await;
     harness.diagnostics(file, Some(1)).await;
-    for (step, text) in sequence(&original, id) {
+    agree(&mut harness, &cli_root, "open").await;
+    for (step, text) in steps(&original, id) {
         assert_ne!(text, std::fs::read_to_string(cli_root.join(file)).unwrap(), "{step} changes the text");
         let version = harness.change_all(file, &text).await;
         std::fs::write(cli_root.join(file), &text).unwrap();
@@ -253,23 +240,23 @@ fn generated(projects: usize) -> (tempfile::TempDir, PathBuf, String) {
 #[tokio::test]
 async fn the_server_and_the_cli_agree_on_acme_through_a_sequence_of_edits() {
     let acme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/acme");
-    agree_through_a_sequence(&acme, "projects/cloud.charter", "cloud_wave1").await;
+    agree_through(&acme, "projects/cloud.charter", "cloud_wave1", sequence).await;
 }
 
 #[tokio::test]
 async fn the_server_and_the_cli_agree_on_a_generated_portfolio_through_a_sequence_of_edits() {
     let (_directory, root, file) = generated(300);
-    agree_through_a_sequence(&root, &file, "project_0").await;
+    agree_through(&root, &file, "project_0", sequence).await;
 }
 
 #[tokio::test]
 async fn the_server_and_the_cli_agree_on_acme_through_every_kind_of_edit() {
     let acme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/acme");
-    agree_through_edits(&acme, "projects/cloud.charter", "cloud_wave1").await;
+    agree_through(&acme, "projects/cloud.charter", "cloud_wave1", edits).await;
 }
 
 #[tokio::test]
 async fn the_server_and_the_cli_agree_on_a_generated_portfolio_through_every_kind_of_edit() {
     let (_directory, root, file) = generated(300);
-    agree_through_edits(&root, &file, "project_0").await;
+    agree_through(&root, &file, "project_0", edits).await;
 }

@@ -10,6 +10,8 @@
     clippy::string_slice
 )]
 
+mod support;
+
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -115,13 +117,8 @@ async fn start_with(text: &str) -> Binary {
     let root = dir.path().canonicalize().unwrap();
     std::fs::write(root.join("charter.toml"), "[check]\ntoday = \"2026-11-26\"\n").unwrap();
     std::fs::write(root.join("a.charter"), text).unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_charter-lsp"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child =
+        support::spawn_server(&mut tokio::process::Command::new(env!("CARGO_BIN_EXE_charter-lsp")));
     let mut peer = Peer::new(child.stdin.take().unwrap(), child.stdout.take().unwrap());
     let root_uri = format!("file://{}", root.display());
     let initialize = peer

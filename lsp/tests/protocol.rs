@@ -381,13 +381,7 @@ mod stdio {
         if let Some(value) = arena_max {
             command.env("MALLOC_ARENA_MAX", value);
         }
-        let mut child = command
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let mut child = support::spawn_server(&mut command);
         let mut stdin = child.stdin.take().unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         send(
@@ -423,13 +417,8 @@ mod stdio {
         let root = dir.path().canonicalize().unwrap();
         std::fs::write(root.join("charter.toml"), "[check]\ntoday = \"2026-11-26\"\n").unwrap();
         std::fs::write(root.join("a.charter"), "project p { status: actve }\n").unwrap();
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_charter-lsp"))
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let mut child =
+            support::spawn_server(&mut tokio::process::Command::new(env!("CARGO_BIN_EXE_charter-lsp")));
         let mut stdin = child.stdin.take().unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let root_uri = format!("file://{}", root.display());
