@@ -101,8 +101,8 @@ pub struct Workspace {
     pub portfolio: Portfolio,
     /// Syntax, `use` and model findings, unsorted.
     pub diagnostics: Vec<Diagnostic>,
-    /// Whether `files` still hold the trees of entity declarations
-    /// ([`Workspace::drop_entity_trees`]).
+    /// Whether `files` still hold the trees of entity declarations (not when built by
+    /// [`Workspace::from_inputs_consumed`]).
     entity_trees: bool,
 }
 
@@ -166,7 +166,8 @@ impl Workspace {
     }
 
     /// Like [`Workspace::from_inputs`], without the syntax trees of entity declarations
-    /// afterwards, as [`Workspace::drop_entity_trees`] leaves it: resolution takes each
+    /// afterwards (rules, tests, `extend`s, `use`s and broken declarations stay, and
+    /// [`Workspace::reload`] resolves every file again): resolution takes each
     /// declaration out of its tree and drops it once its fields are lowered, so the trees
     /// of the entities and the resolved portfolio are never both held whole. For a
     /// command that checks and renders once (`charter check`). `parsed` is called once
@@ -318,30 +319,6 @@ impl Workspace {
         };
         diagnostics.extend(found);
         Workspace { root, config, sources, files, portfolio, diagnostics, entity_trees }
-    }
-
-    /// Frees the syntax trees of entity declarations, which the portfolio now holds
-    /// resolved: for a command that goes on to check and render, they are most of the
-    /// memory it holds. Rules, tests, `extend`s, `use`s and broken declarations stay.
-    /// [`Workspace::reload`] after this resolves every file again.
-    pub fn drop_entity_trees(&mut self) {
-        self.entity_trees = false;
-        self.files.par_iter_mut().for_each(|parsed| {
-            if !parsed.ast.items.iter().any(|item| matches!(item, ast::Item::Entity(_))) {
-                return;
-            }
-            let kept = |item: &ast::Item| !matches!(item, ast::Item::Entity(_));
-            match Arc::get_mut(&mut parsed.ast) {
-                Some(tree) => {
-                    tree.items.retain(kept);
-                    tree.items.shrink_to_fit();
-                }
-                None => {
-                    let items = parsed.ast.items.iter().filter(|item| kept(item)).cloned().collect();
-                    parsed.ast = Arc::new(ast::SourceFile { items });
-                }
-            }
-        });
     }
 
     /// Every rule declaration of the workspace, std included, with its file.
