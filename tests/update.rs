@@ -94,6 +94,10 @@ fn build(root: &Path, texts: &[(PathBuf, String)], cache: &Cache, previous: Opti
 fn assert_updates_agree(root: &Path, texts: Vec<(PathBuf, String)>) -> usize {
     let cache = Cache::default();
     let original = build(root, &texts, &cache, None);
+    let today = jiff::civil::date(2026, 11, 26);
+    // Checked once, so that what evaluating it builds (the index of given fields) is
+    // there for the updates to start from, as in the language server.
+    charter::check(&original, today);
     let mut taken = 0;
     for (index, (path, text)) in texts.iter().enumerate() {
         let replacements = HANDLED
@@ -136,7 +140,6 @@ fn assert_updates_agree(root: &Path, texts: Vec<(PathBuf, String)>) -> usize {
                 format!("{:#?}", now.diagnostics),
                 "{context}: findings differ"
             );
-            let today = jiff::civil::date(2026, 11, 26);
             assert_eq!(
                 format!("{:#?}", charter::check(&reloaded, today)),
                 format!("{:#?}", charter::check(&now, today)),
@@ -234,6 +237,8 @@ fn renames() {
 fn assert_steps(root: &Path, mut texts: Vec<(PathBuf, String)>, file: usize, steps: &[(&str, String, bool)]) {
     let cache = Cache::default();
     let mut current = build(root, &texts, &cache, None);
+    let today = jiff::civil::date(2026, 11, 26);
+    charter::check(&current, today);
     for (name, text, taken) in steps {
         texts[file].1 = text.clone();
         let now = build(root, &texts, &cache, None);
@@ -259,6 +264,13 @@ fn assert_steps(root: &Path, mut texts: Vec<(PathBuf, String)>, file: usize, ste
         let reloaded = build(root, &texts, &cache, Some(&current));
         assert_eq!(format!("{:#?}", reloaded.portfolio), format!("{:#?}", now.portfolio), "{name}");
         assert_eq!(format!("{:#?}", reloaded.diagnostics), format!("{:#?}", now.diagnostics), "{name}");
+        // The rules see the same portfolio: what evaluating it builds, made from the
+        // previous step's, is what building it afresh gives.
+        assert_eq!(
+            format!("{:#?}", charter::check(&reloaded, today)),
+            format!("{:#?}", charter::check(&now, today)),
+            "{name}: checks differ"
+        );
         current = reloaded;
     }
 }
@@ -309,4 +321,39 @@ fn declarations_broken_and_repaired() {
     let mut earlier = texts;
     earlier[0].1 = format!("{people}project beta {{\n  status: ,\n}}\n");
     assert_steps(&root, earlier, 1, &[("break what an earlier broken one names", broken_beta, false)]);
+}
+
+/// Cycles and computed fields out of range are found once per entity: an update keeps
+/// those of the entities it did not lower again, finds them again for the others, and a
+/// cycle that an edit makes or breaks appears or goes, as resolving the whole workspace
+/// says.
+#[test]
+fn cycles_and_computed_fields() {
+    let root = PathBuf::from("/cycles");
+    let objectives = "objective growth \"Grow\" { parent: retention }\nobjective retention \"Retain\" { parent: growth }\nobjective calm \"Calm\" {}\n";
+    let projects = "project api \"API\" { depends_on: [checkout] }\nproject checkout \"Checkout\" { depends_on: [api] }\nproject lone \"Lone\" { budget: 1M USD }\nproject huge \"Huge\" {\n  budget: 0.0000000000000000000000000001 USD\n  expected_benefit: 79228162514264337593543950335 USD\n}\n";
+    let texts = vec![
+        (root.join("a_objectives.charter"), objectives.to_string()),
+        (root.join("b_projects.charter"), projects.to_string()),
+    ];
+    let steps = [
+        ("edit a value outside every cycle", projects.replace("budget: 1M USD", "budget: 2M USD"), true),
+        ("retitle a member of a cycle", projects.replace("\"API\"", "\"Payments API\""), true),
+        ("break the cycle", projects.replace("depends_on: [checkout]", "depends_on: []"), true),
+        ("make another one", projects.replace("\"Lone\" {", "\"Lone\" { depends_on: [lone],"), true),
+        ("bring the range back", projects.replace("0.0000000000000000000000000001 USD", "1M USD"), true),
+        ("move the overflow", projects.replace("budget: 1M USD", "budget: 0.0000000000000000000000000001 USD, expected_benefit: 79228162514264337593543950335 USD"), true),
+        ("back to the start", projects.to_string(), true),
+    ];
+    assert_steps(&root, texts.clone(), 1, &steps);
+    let steps = [
+        ("retitle a member of a cycle", objectives.replace("\"Grow\"", "\"Grow revenue\""), true),
+        (
+            "edit the objective outside it",
+            objectives.replace("\"Calm\" {}", "\"Calm\" { status: retired }"),
+            true,
+        ),
+        ("break it", objectives.replace("parent: growth", "status: active"), true),
+    ];
+    assert_steps(&root, texts, 0, &steps);
 }

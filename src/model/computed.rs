@@ -138,27 +138,60 @@ fn ratio(a: Decimal, b: Decimal, step: &'static str, inputs: &'static [&'static 
     fits(a.checked_div(b), step, inputs).map(Value::Percent)
 }
 
+/// The computed fields [`report`] checks, by kind, in the order it checks them.
+type Checked = (&'static str, fn(&Portfolio, EntityId) -> Computed);
+const CHECKED: [(&str, &[Checked]); 2] =
+    [("metric", &[("progress", progress), ("on_track", on_track)]), ("project", &[("roi", roi)])];
+
 /// One `charter::type_mismatch` per metric or project whose computed fields cannot be
-/// computed because its values are too large for exact arithmetic. Rules then see the
-/// fields as `none`, and reports show them as not available.
-pub(super) fn report(portfolio: &Portfolio, diagnostics: &mut Vec<Diagnostic>) {
-    type Field = (&'static str, fn(&Portfolio, EntityId) -> Computed);
-    let fields: [(&str, &[Field]); 2] =
-        [("metric", &[("progress", progress), ("on_track", on_track)]), ("project", &[("roi", roi)])];
-    for (kind, computed) in fields {
-        for id in portfolio.of_kind(kind) {
-            let Some(entity) = portfolio.entity(*id).filter(|entity| !entity.broken) else {
-                continue;
-            };
-            let failed: Vec<(&str, OutOfRange)> = computed
-                .iter()
-                .filter_map(|(field, compute)| compute(portfolio, *id).err().map(|error| (*field, error)))
-                .collect();
-            if let Some(diagnostic) = diagnostic(entity, &failed) {
-                diagnostics.push(diagnostic);
-            }
-        }
+/// computed because its values are too large for exact arithmetic, with its entity: the
+/// metrics', then the projects'. Rules then see the fields as `none`, and reports show
+/// them as not available.
+pub(super) fn report(portfolio: &Portfolio) -> Vec<(EntityId, Diagnostic)> {
+    let mut found = Vec::new();
+    for (kind, fields) in CHECKED {
+        found.extend(portfolio.of_kind(kind).iter().filter_map(|id| check(portfolio, *id, fields)));
     }
+    found
+}
+
+/// [`report`] after an update that changed only the entities `changed` (in order, each at
+/// the id it had): the findings depend on each entity's own fields, so those of the
+/// others are `previous`'s.
+pub(super) fn report_again(
+    portfolio: &Portfolio,
+    previous: &Portfolio,
+    changed: &[EntityId],
+) -> Vec<(EntityId, Diagnostic)> {
+    let mut found = Vec::with_capacity(previous.found.computed.len());
+    for (kind, fields) in CHECKED {
+        let of_kind = |id: EntityId, portfolio: &Portfolio| {
+            portfolio.entity(id).is_some_and(|entity| &*entity.kind == kind)
+        };
+        let again: Vec<(EntityId, Diagnostic)> = changed
+            .iter()
+            .filter(|id| of_kind(**id, portfolio))
+            .filter_map(|id| check(portfolio, *id, fields))
+            .collect();
+        let kept = previous
+            .found
+            .computed
+            .iter()
+            .filter(|(id, _)| of_kind(*id, previous) && changed.binary_search(id).is_err())
+            .cloned();
+        found.extend(super::resolve::merge(kept, again, |(id, _)| *id));
+    }
+    found
+}
+
+/// The finding of entity `id` about `fields`, if one of them is out of range.
+fn check(portfolio: &Portfolio, id: EntityId, fields: &[Checked]) -> Option<(EntityId, Diagnostic)> {
+    let entity = portfolio.entity(id).filter(|entity| !entity.broken)?;
+    let failed: Vec<(&str, OutOfRange)> = fields
+        .iter()
+        .filter_map(|(field, compute)| compute(portfolio, id).err().map(|error| (*field, error)))
+        .collect();
+    diagnostic(entity, &failed).map(|diagnostic| (id, diagnostic))
 }
 
 fn diagnostic(entity: &Entity, failed: &[(&str, OutOfRange)]) -> Option<Diagnostic> {

@@ -6,7 +6,9 @@ mod computed;
 pub mod config;
 pub mod currency;
 mod extend;
+pub(crate) mod given;
 mod history;
+pub mod references;
 mod resolve;
 pub mod schema;
 mod update;
@@ -98,8 +100,9 @@ impl FieldValue {
 pub struct Reference {
     pub source: EntityId,
     pub field: Arc<str>,
-    /// The name as written.
-    pub name: Arc<str>,
+    /// The name as written: inline up to 24 bytes, so that copying the references of a
+    /// portfolio (an update after an edit does) reads no other memory.
+    pub name: compact_str::CompactString,
     /// The entity it names, when it resolved (even to the wrong kind).
     pub target: Option<EntityId>,
     pub span: Span,
@@ -116,17 +119,17 @@ pub struct Portfolio {
     /// declarations that did not parse come last.
     pub entities: Vec<Arc<Entity>>,
     /// In the order of `entities`, by source.
-    pub references: Vec<Reference>,
+    pub references: references::References,
     index: Arc<FxHashMap<String, EntityId>>,
     by_kind: Arc<FxHashMap<Arc<str>, Vec<EntityId>>>,
     /// Per entity: computed reverse-link fields, by name.
     reverse: resolve::links::Links,
-    /// Per entity `e`: `referrers[starts[e]..starts[e + 1]]` are the indexes into
-    /// `references` that point at it.
-    referrer_starts: Vec<u32>,
-    referrers: Vec<u32>,
+    /// Who references each entity, by index into `references`.
+    referrers: Arc<resolve::Referrers>,
     /// What resolution reported, by phase, for [`update`].
     found: Arc<resolve::Found>,
+    /// What evaluating rules over it reads, built on first use ([`given`]).
+    derived: given::Memo,
 }
 
 /// Maps print sorted by key, so that equal portfolios print the same whatever order their
@@ -142,7 +145,6 @@ impl std::fmt::Debug for Portfolio {
             .field("index", &index)
             .field("by_kind", &by_kind)
             .field("reverse", &self.reverse)
-            .field("referrer_starts", &self.referrer_starts)
             .field("referrers", &self.referrers)
             .field("found", &self.found)
             .finish()
@@ -178,9 +180,11 @@ impl Portfolio {
 
     /// The references that name `target`: "who references this?".
     pub fn referrers(&self, target: EntityId) -> impl Iterator<Item = &Reference> + '_ {
-        let start = self.referrer_starts.get(target.index()).copied().unwrap_or(0) as usize;
-        let end = self.referrer_starts.get(target.index() + 1).copied().unwrap_or(0) as usize;
+        let starts = &self.referrers.starts;
+        let start = starts.get(target.index()).copied().unwrap_or(0) as usize;
+        let end = starts.get(target.index() + 1).copied().unwrap_or(0) as usize;
         self.referrers
+            .flat
             .get(start..end)
             .into_iter()
             .flatten()

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
+use super::references::References;
 use super::schema::{KindDef, Schema, Type};
 use super::value::{EnumValue, Measurement, Money, Value};
 use super::{Entity, EntityId, FieldValue, Portfolio, Reference};
@@ -144,8 +145,18 @@ fn declare<S>(
 fn finish<S>(resolver: Resolver<S>, declared: Vec<Diagnostic>) -> (Portfolio, Vec<Diagnostic>) {
     let Resolver { schema, mut entities, references, index, lowered, .. } = resolver;
     entities.shrink_to_fit();
+    let references =
+        References::new(references, |id| entities.get(id.index()).map(|entity| entity.span.file));
     let by_kind = by_kind(&entities);
-    assemble(schema, entities, references, index, by_kind, Found { declared, lowered }, None)
+    assemble(
+        schema,
+        entities,
+        references,
+        index,
+        by_kind,
+        Found { declared, lowered, ..Found::default() },
+        None,
+    )
 }
 
 /// What resolution reported, by phase: what an update after an edit of one file reuses.
@@ -155,22 +166,52 @@ pub(crate) struct Found {
     pub declared: Vec<Diagnostic>,
     /// Field values, each with the entity whose fields reported it, in entity order.
     pub lowered: Vec<(EntityId, Diagnostic)>,
+    /// Computed fields out of range ([`super::computed::report`]), each with its entity:
+    /// the metrics', then the projects', in entity order.
+    pub computed: Vec<(EntityId, Diagnostic)>,
+    /// `parent` and `depends_on` cycles, each with its members.
+    pub cycles: Vec<(Vec<EntityId>, Diagnostic)>,
+}
+
+impl Found {
+    /// Every finding, in the order resolution reports them.
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut diagnostics = Vec::with_capacity(
+            self.declared.len() + self.lowered.len() + self.computed.len() + self.cycles.len(),
+        );
+        diagnostics.extend(self.declared.iter().cloned());
+        diagnostics.extend(self.lowered.iter().map(|(_, diagnostic)| diagnostic.clone()));
+        diagnostics.extend(self.computed.iter().map(|(_, diagnostic)| diagnostic.clone()));
+        diagnostics.extend(self.cycles.iter().map(|(_, diagnostic)| diagnostic.clone()));
+        diagnostics
+    }
+}
+
+/// What an update after an edit keeps of the previous portfolio, when every entity kept
+/// its id: an entity whose `Arc` is the previous one's is unchanged, and so are its
+/// references and what is computed from it alone.
+pub(crate) struct Kept<'p> {
+    pub previous: &'p Portfolio,
+    /// The previous reverse links, when the entities that changed feed the same ones.
+    pub reverse: Option<links::Links>,
 }
 
 /// The portfolio of resolved entities, with its indexes, reverse links (computed unless
-/// `reverse` already has them) and referrers, and every finding: `found`, then the cycles.
+/// `kept` has them), referrers, the findings of computed fields and cycles, and every
+/// finding, in order: `found`'s, the computed fields', the cycles'. With `kept`, what
+/// depends only on unchanged entities is taken from the previous portfolio.
 pub(crate) fn assemble(
     schema: Schema,
     entities: Vec<Arc<Entity>>,
-    references: Vec<Reference>,
+    references: References,
     index: Arc<FxHashMap<String, EntityId>>,
     by_kind: Arc<FxHashMap<Arc<str>, Vec<EntityId>>>,
     found: Found,
-    reverse: Option<links::Links>,
+    kept: Option<Kept<'_>>,
 ) -> (Portfolio, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::with_capacity(found.declared.len() + found.lowered.len());
-    diagnostics.extend(found.declared.iter().cloned());
-    diagnostics.extend(found.lowered.iter().map(|(_, diagnostic)| diagnostic.clone()));
+    let Found { declared, lowered, .. } = found;
+    // Only an update that kept every entity's id can compare them one by one.
+    let kept = kept.filter(|kept| kept.previous.entities.len() == entities.len());
     let mut portfolio = Portfolio {
         schema,
         entities,
@@ -178,31 +219,85 @@ pub(crate) fn assemble(
         index,
         by_kind,
         reverse: links::Links::default(),
-        referrer_starts: Vec::new(),
-        referrers: Vec::new(),
-        found: Arc::new(found),
+        referrers: Arc::default(),
+        found: Arc::default(),
+        derived: super::given::Memo::default(),
+    };
+    // The entities that are not the previous ones, in order; all of them without `kept`.
+    let changed: Option<Vec<EntityId>> = kept.as_ref().map(|kept| {
+        portfolio
+            .entities
+            .iter()
+            .zip(&kept.previous.entities)
+            .enumerate()
+            .filter(|(_, (now, before))| !Arc::ptr_eq(now, before))
+            .map(|(position, _)| EntityId(position as u32))
+            .collect()
+    });
+    let (previous, kept_reverse) = match kept {
+        Some(Kept { previous, reverse }) => (Some(previous), reverse),
+        None => (None, None),
     };
     // Reverse links, referrers and cycles read the entities and references only: side
     // by side.
-    let (reverse, ((referrer_starts, referrers), cycles)) = rayon::join(
-        || reverse.unwrap_or_else(|| links::reverse_links(&portfolio.entities)),
+    let (reverse, (referrers, cycles)) = rayon::join(
+        || kept_reverse.clone().unwrap_or_else(|| links::reverse_links(&portfolio.entities)),
         || {
             rayon::join(
-                || referrers(portfolio.entities.len(), &portfolio.references),
+                || match previous.filter(|previous| previous.references.same_targets(&portfolio.references)) {
+                    Some(previous) => previous.referrers.clone(),
+                    None => Arc::new(referrers(portfolio.entities.len(), &portfolio.references)),
+                },
                 || {
-                    let mut cycles = Vec::new();
-                    cycles::report(&portfolio, &mut cycles);
-                    cycles
+                    let unchanged_cycles = previous.zip(changed.as_ref()).filter(|(previous, changed)| {
+                        kept_reverse.is_some()
+                            && !previous.found.cycles.iter().any(|(members, _)| {
+                                members.iter().any(|member| changed.binary_search(member).is_ok())
+                            })
+                    });
+                    match unchanged_cycles {
+                        Some((previous, _)) => previous.found.cycles.clone(),
+                        None => {
+                            let mut cycles = Vec::new();
+                            cycles::report(&portfolio, &mut cycles);
+                            cycles
+                        }
+                    }
                 },
             )
         },
     );
     portfolio.reverse = reverse;
-    portfolio.referrer_starts = referrer_starts;
     portfolio.referrers = referrers;
-    super::computed::report(&portfolio, &mut diagnostics);
-    diagnostics.extend(cycles);
+    let computed = match (previous, &changed) {
+        (Some(previous), Some(changed)) => super::computed::report_again(&portfolio, previous, changed),
+        _ => super::computed::report(&portfolio),
+    };
+    portfolio.found = Arc::new(Found { declared, lowered, computed, cycles });
+    if let (Some(previous), Some(changed)) = (previous, changed) {
+        let same_kinds = Arc::ptr_eq(&portfolio.by_kind, &previous.by_kind);
+        portfolio.derived =
+            super::given::Memo::new(super::given::Derived::after(previous, Arc::from(changed), same_kinds));
+    }
+    let diagnostics = portfolio.found.diagnostics();
     (portfolio, diagnostics)
+}
+
+/// Merges two sequences, each in ascending order of `key`, keeping that order (`kept`
+/// first among equal keys; the two never share a key).
+pub(crate) fn merge<T>(kept: impl Iterator<Item = T>, new: Vec<T>, key: impl Fn(&T) -> EntityId) -> Vec<T> {
+    // The most `kept` may give: a filtered slice says its length.
+    let (least, most) = kept.size_hint();
+    let mut merged = Vec::with_capacity(most.unwrap_or(least) + new.len());
+    let mut new = new.into_iter().peekable();
+    for item in kept {
+        while let Some(next) = new.next_if(|next| key(next) < key(&item)) {
+            merged.push(next);
+        }
+        merged.push(item);
+    }
+    merged.extend(new);
+    merged
 }
 
 pub(crate) fn by_kind(entities: &[Arc<Entity>]) -> Arc<FxHashMap<Arc<str>, Vec<EntityId>>> {
@@ -213,8 +308,16 @@ pub(crate) fn by_kind(entities: &[Arc<Entity>]) -> Arc<FxHashMap<Arc<str>, Vec<E
     Arc::new(by_kind)
 }
 
+/// Who references each entity: per entity `e`, `flat[starts[e]..starts[e + 1]]` are the
+/// indexes into the references that point at it.
+#[derive(Debug, Default)]
+pub(crate) struct Referrers {
+    pub starts: Vec<u32>,
+    pub flat: Vec<u32>,
+}
+
 /// Who references each entity, as offsets into one flat list (counting sort).
-fn referrers(entities: usize, references: &[Reference]) -> (Vec<u32>, Vec<u32>) {
+fn referrers(entities: usize, references: &References) -> Referrers {
     let mut starts = vec![0u32; entities + 1];
     for target in references.iter().filter_map(|reference| reference.target) {
         if let Some(count) = starts.get_mut(target.index() + 1) {
@@ -240,7 +343,7 @@ fn referrers(entities: usize, references: &[Reference]) -> (Vec<u32>, Vec<u32>) 
     }
     let used = starts.last().copied().unwrap_or(0) as usize;
     flat.truncate(used);
-    (starts, flat)
+    Referrers { starts, flat }
 }
 
 pub(crate) struct Resolver<S> {
@@ -1234,7 +1337,7 @@ impl<'r> Lowering<'r> {
         self.references.push(Reference {
             source: id,
             field: field_name,
-            name: Arc::from(name),
+            name: compact_str::CompactString::new(name),
             target,
             span,
         });
@@ -1493,6 +1596,11 @@ pub(super) mod links {
             self.tainted.iter().any(|(target, computed)| *target == kind && *computed == field)
         }
 
+        /// Every `(target kind, computed field)` that is tainted.
+        pub(crate) fn tainted_links(&self) -> &[(&'static str, &'static str)] {
+            &self.tainted
+        }
+
         /// Whether some reverse-link field of entities of kind `kind` is tainted.
         pub(crate) fn any_tainted(&self, kind: &str) -> bool {
             self.tainted.iter().any(|(target, _)| *target == kind)
@@ -1506,15 +1614,21 @@ pub(super) mod links {
         if before.kind != after.kind || before.broken != after.broken {
             return false;
         }
-        let targets = |entity: &Entity, name: &str| -> Option<Vec<EntityId>> {
-            entity.field(name).map(|field| match &field.value {
-                Value::List(items) => items.iter().filter_map(Value::as_entity).collect(),
-                single => single.as_entity().into_iter().collect(),
-            })
-        };
+        fn targets<'e>(entity: &'e Entity, name: &str) -> (bool, impl Iterator<Item = EntityId> + 'e) {
+            let values: &[Value] = match entity.field(name).map(|field| &field.value) {
+                None => &[],
+                Some(Value::List(items)) => items,
+                Some(single) => std::slice::from_ref(single),
+            };
+            (entity.field(name).is_some(), values.iter().filter_map(Value::as_entity))
+        }
         let invalid = |entity: &Entity, name: &str| entity.invalid.iter().any(|invalid| &**invalid == name);
         REVERSE.iter().filter(|(_, _, source_kind, _)| *source_kind == &*before.kind).all(|(.., field)| {
-            invalid(before, field) == invalid(after, field) && targets(before, field) == targets(after, field)
+            let ((given_before, before_targets), (given_after, after_targets)) =
+                (targets(before, field), targets(after, field));
+            invalid(before, field) == invalid(after, field)
+                && given_before == given_after
+                && before_targets.eq(after_targets)
         })
     }
 
@@ -1593,7 +1707,7 @@ pub(super) mod cycles {
     use crate::model::value::Value;
     use crate::model::{EntityId, Portfolio};
 
-    pub(crate) fn report(portfolio: &Portfolio, diagnostics: &mut Vec<Diagnostic>) {
+    pub(crate) fn report(portfolio: &Portfolio, diagnostics: &mut Vec<(Vec<EntityId>, Diagnostic)>) {
         for (kind, field) in [("objective", "parent"), ("project", "depends_on")] {
             let nodes = portfolio.of_kind(kind);
             let edges = |id: EntityId| -> Vec<EntityId> {
@@ -1623,7 +1737,9 @@ pub(super) mod cycles {
                 if !is_cycle {
                     continue;
                 }
-                diagnostics.push(describe(portfolio, field, &component, &edges));
+                let mut members = component.clone();
+                members.sort_unstable();
+                diagnostics.push((members, describe(portfolio, field, &component, &edges)));
             }
         }
     }

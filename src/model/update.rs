@@ -15,13 +15,17 @@
 //! [`super::resolve`] gives for the whole workspace; [`update`] declines (`None`) whenever
 //! it could not guarantee that.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 
-use super::resolve::{Found, Resolver, assemble, broken_kind, by_kind, declared_kind, links, prepare};
+use super::references::References;
+use super::resolve::{
+    Found, Kept, Resolver, assemble, broken_kind, by_kind, declared_kind, links, merge, prepare,
+};
 use super::value::Value;
 use super::{Entity, EntityId, Portfolio};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
@@ -86,7 +90,7 @@ pub fn update(
         return reshape(previous, file, now, trees, &declared, &broken);
     };
     for (id, declaration) in broken.iter().zip(&now_broken) {
-        new_ids.push((*id, declaration.name.as_ref()?.name.to_string()));
+        new_ids.push((*id, Cow::Owned(declaration.name.as_ref()?.name.to_string())));
     }
 
     // Renamed entities: the index changes, and so may the references that name them.
@@ -94,7 +98,7 @@ pub fn update(
         .iter()
         .filter_map(|(id, new)| {
             let old = previous.entity(*id)?;
-            (old.id != *new).then_some((*id, old.id.as_str(), new.as_str()))
+            (old.id != *new).then_some((*id, old.id.as_str(), &**new))
         })
         .collect();
     let mut relower: Vec<EntityId> = declared.clone();
@@ -108,7 +112,7 @@ pub fn update(
         }
         let mut taken: FxHashSet<&str> = FxHashSet::default();
         for (_, new) in &new_ids {
-            if !taken.insert(new) {
+            if !taken.insert(&**new) {
                 return None;
             }
         }
@@ -154,17 +158,15 @@ pub fn update(
         *again.get_mut(id.index())? = true;
     }
     let kept = |id: EntityId| !again.get(id.index()).copied().unwrap_or(false);
-    let references = merge(
-        previous.references.iter().filter(|reference| kept(reference.source)).cloned(),
-        std::mem::take(&mut resolver.references),
-        |reference| reference.source,
-    );
+    let references = previous.references.updated(&again, std::mem::take(&mut resolver.references), |id| {
+        resolver.entities.get(id.index()).map(|entity| entity.span.file)
+    });
     let lowered = merge(
         found.lowered.iter().filter(|(id, _)| kept(*id)).cloned(),
         std::mem::take(&mut resolver.lowered),
         |(id, _)| *id,
     );
-    let found = Found { declared: found.declared.clone(), lowered };
+    let found = Found { declared: found.declared.clone(), lowered, ..Found::default() };
     // Ids and kinds stayed: when the entities lowered again name the same targets as
     // before, the reverse links are those of `previous` (editing a value, a title, a span).
     let same_links = relower.iter().all(|id| {
@@ -180,23 +182,8 @@ pub fn update(
         resolver.index,
         previous.by_kind.clone(),
         found,
-        same_links.then(|| previous.reverse.clone()),
+        Some(Kept { previous, reverse: same_links.then(|| previous.reverse.clone()) }),
     ))
-}
-
-/// Merges two sequences, each in ascending order of `key`, keeping that order (`kept`
-/// first among equal keys; the two never share a key).
-fn merge<T>(kept: impl Iterator<Item = T>, new: Vec<T>, key: impl Fn(&T) -> EntityId) -> Vec<T> {
-    let mut merged = Vec::with_capacity(new.len());
-    let mut new = new.into_iter().peekable();
-    for item in kept {
-        while let Some(next) = new.next_if(|next| key(next) < key(&item)) {
-            merged.push(next);
-        }
-        merged.push(item);
-    }
-    merged.extend(new);
-    merged
 }
 
 /// Matches the file's new declarations with its previous entities.
@@ -204,11 +191,11 @@ struct Shape<'p, 'a> {
     previous: &'p Portfolio,
     /// The new declaration of each matched entity.
     sources: Vec<Option<&'a ast::Entity>>,
-    /// The full id each matched entity has now.
-    ids: Vec<(EntityId, String)>,
+    /// The full id each matched entity has now: the previous entity's when it is the same.
+    ids: Vec<(EntityId, Cow<'p, str>)>,
 }
 
-impl<'a> Shape<'_, 'a> {
+impl<'p, 'a> Shape<'p, 'a> {
     /// Matches `declaration` (and its nested ones) with the next ids of `order`: same kind,
     /// nested in the same entity with as many nested ones. `parent` is the parent's new id.
     fn matches(
@@ -228,9 +215,18 @@ impl<'a> Shape<'_, 'a> {
             return None;
         }
         let name = declaration.id.name.as_str();
-        let full = match parent {
-            None => name.to_string(),
-            Some((_, parent)) => format!("{parent}.{name}"),
+        let same = match parent {
+            None => entity.id == name,
+            Some((_, parent)) => entity
+                .id
+                .strip_prefix(parent)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|local| local == name),
+        };
+        let full: Cow<'p, str> = match parent {
+            _ if same => Cow::Borrowed(entity.id.as_str()),
+            None => Cow::Owned(name.to_string()),
+            Some((_, parent)) => Cow::Owned(format!("{parent}.{name}")),
         };
         *self.sources.get_mut(id.index())? = Some(declaration);
         for child in &declaration.children {
@@ -248,7 +244,7 @@ fn still_broken<'a>(
     previous: &Portfolio,
     now: &'a ast::SourceFile,
     broken: &[EntityId],
-    declared: &[(EntityId, String)],
+    declared: &[(EntityId, Cow<'_, str>)],
 ) -> Option<Vec<&'a ast::Broken>> {
     let mut declaring: Vec<&ast::Broken> = Vec::new();
     for item in &now.items {
@@ -542,6 +538,8 @@ fn reshape(
         merge(kept_references.into_iter(), std::mem::take(&mut resolver.references), |reference| {
             reference.source
         });
+    let references =
+        References::new(references, |id| resolver.entities.get(id.index()).map(|entity| entity.span.file));
     let lowered = merge(
         found
             .lowered
@@ -552,7 +550,7 @@ fn reshape(
         |(id, _)| *id,
     );
     let kinds = by_kind(&resolver.entities);
-    let found = Found { declared: found.declared.clone(), lowered };
+    let found = Found { declared: found.declared.clone(), lowered, ..Found::default() };
     Some(assemble(previous.schema.clone(), resolver.entities, references, resolver.index, kinds, found, None))
 }
 

@@ -6,9 +6,7 @@
 //! iterations multiply, so every evaluation of a rule on a subject runs under a
 //! [`Budget`] of steps and memory, and stops with an error when it runs out.
 
-use rayon::prelude::*;
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -16,6 +14,7 @@ use super::ir::{Global, Member, Method, Node, NodeKind};
 use super::ops::{self, OpError, RateNote, truthy};
 use super::template::{Piece, Template};
 use crate::model::currency::Rates;
+use crate::model::given::{FieldIndex, Given, KindLists};
 use crate::model::value::{Value, format_decimal, format_money, format_percent};
 use crate::model::{EntityId, Portfolio};
 use crate::source::Span;
@@ -130,11 +129,12 @@ pub(crate) type Val<'a> = Cow<'a, Value>;
 type ValResult<'a> = Result<Val<'a>, EvalError>;
 
 /// What every rule of one evaluation shares: the global lists of the portfolio (every
-/// non-broken entity of each kind) and the index of given fields.
-#[derive(Debug, Default)]
+/// non-broken entity of each kind) and the index of given fields, both the portfolio's
+/// own ([`Portfolio::field_index`]), and the rates of `charter.toml`.
+#[derive(Debug)]
 pub(crate) struct Globals {
-    lists: FxHashMap<&'static str, Value>,
-    fields: FieldIndex,
+    lists: Arc<KindLists>,
+    fields: Arc<FieldIndex>,
     /// `[money]` of `charter.toml`: how money of two currencies meets.
     rates: Rates,
 }
@@ -142,88 +142,11 @@ pub(crate) struct Globals {
 impl Globals {
     /// `fields` are the field names the rules read (see [`super::Engine`]).
     pub(crate) fn new(portfolio: &Portfolio, fields: &[Arc<str>], rates: &Rates) -> Globals {
-        let mut lists = FxHashMap::default();
-        for kind in crate::model::schema::KINDS {
-            let items: Vec<Value> = subjects(portfolio, kind).map(Value::Entity).collect();
-            lists.insert(kind, Value::List(Arc::from(items)));
-        }
-        Globals { lists, fields: FieldIndex::new(portfolio, fields), rates: rates.clone() }
+        Globals { lists: portfolio.kind_lists(), fields: portfolio.field_index(fields), rates: rates.clone() }
     }
 
     fn get(&self, kind: &str) -> Val<'_> {
         self.lists.get(kind).map_or_else(|| Cow::Owned(Value::List(Arc::from(Vec::new()))), Cow::Borrowed)
-    }
-}
-
-/// Where each entity gives each field the rules read: one pass over every entity's fields
-/// per evaluation, instead of a string search per field access (the search compares
-/// names stored apart from the entity, and its cache misses dominated evaluation).
-#[derive(Debug, Default)]
-struct FieldIndex {
-    stride: usize,
-    /// `positions[entity * stride + key]`: 1 + the field's position in `entity.fields`,
-    /// 0 when the entity does not give it, [`INVALID`] when it is present but invalid.
-    positions: Vec<u8>,
-}
-
-/// A field present but invalid, in [`FieldIndex::positions`].
-const INVALID: u8 = u8::MAX;
-
-/// Where an entity has a field the rules read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Given {
-    /// At this position of `entity.fields`.
-    At(usize),
-    /// Not given: a default or computed value.
-    Absent,
-    /// Present but invalid: the rule skips the subject.
-    Invalid,
-}
-
-impl FieldIndex {
-    fn new(portfolio: &Portfolio, names: &[Arc<str>]) -> FieldIndex {
-        let stride = names.len();
-        if stride == 0 {
-            return FieldIndex::default();
-        }
-        let keys: FxHashMap<&str, usize> =
-            names.iter().enumerate().map(|(key, name)| (&**name, key)).collect();
-        let mut positions = vec![0u8; portfolio.entities.len() * stride];
-        positions.par_chunks_mut(stride).zip(portfolio.entities.par_iter()).for_each(|(row, entity)| {
-            for (position, field) in entity.fields.iter().enumerate().take(usize::from(u8::MAX) - 1) {
-                if let Some(slot) = keys.get(&*field.name).and_then(|key| row.get_mut(*key)) {
-                    *slot = u8::try_from(position + 1).unwrap_or(0);
-                }
-            }
-        });
-        // Few entities have invalid fields: mark theirs, computed ones included.
-        for index in 0..portfolio.entities.len() {
-            let id = EntityId(index as u32);
-            if !portfolio.may_be_invalid(id) {
-                continue;
-            }
-            for (key, name) in names.iter().enumerate() {
-                if portfolio.invalid(id, name)
-                    && let Some(slot) = positions.get_mut(index * stride + key)
-                {
-                    *slot = INVALID;
-                }
-            }
-        }
-        FieldIndex { stride, positions }
-    }
-
-    /// Where the entity has the field, `None` when the field is not indexed.
-    fn lookup(&self, id: EntityId, key: u16) -> Option<Given> {
-        let key = usize::from(key);
-        if key >= self.stride {
-            return None;
-        }
-        Some(match *self.positions.get(id.index() * self.stride + key)? {
-            0 => Given::Absent,
-            INVALID => Given::Invalid,
-            position => Given::At(usize::from(position) - 1),
-        })
     }
 }
 
