@@ -116,7 +116,7 @@ pub fn sort(workspace: &Workspace, findings: &mut [Diagnostic]) {
 pub fn totals(workspace: &Workspace) -> render::json::Totals {
     render::json::Totals {
         files: workspace.own_files().count(),
-        entities: workspace.portfolio.entities.iter().filter(|entity| !entity.in_test).count(),
+        entities: workspace.portfolio.entities().filter(|entity| !entity.in_test).count(),
         rules: workspace.rules().count(),
     }
 }

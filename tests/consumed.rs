@@ -43,7 +43,7 @@ fn assert_consumed_agrees(root: &Path) -> usize {
             kept.ast.items.iter().filter(|item| !matches!(item, ast::Item::Entity(_))).collect();
         assert_eq!(consumed.ast.items.iter().collect::<Vec<_>>(), others, "{context}: a tree differs");
     }
-    kept.portfolio.entities.len()
+    kept.portfolio.entities().count()
 }
 
 fn in_repository(directory: &str) -> PathBuf {

@@ -86,7 +86,7 @@ fn build(root: &Path, texts: &[(PathBuf, String)], cache: &Cache, previous: Opti
         texts.iter().map(|(path, text)| (path.clone(), Arc::from(text.as_str()))).collect();
     match previous {
         Some(previous) => Workspace::reload(previous, root.to_path_buf(), config, texts, &|_| None, &parse),
-        None => Workspace::from_texts_with(root.to_path_buf(), config, texts, &|_| None, &parse),
+        None => Workspace::from_texts_with_room(root.to_path_buf(), config, texts, &|_| None, &parse),
     }
 }
 

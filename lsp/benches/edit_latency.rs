@@ -194,7 +194,7 @@ async fn main() {
     let parse_one = started.elapsed();
     println!(
         "workspace: {projects} projects in {files} files, {} entities, {} findings",
-        workspace.portfolio.entities.len(),
+        workspace.portfolio.entities().count(),
         findings.len()
     );
     println!("full load (parse all + resolve): {load:?}; check: {check:?}; parse of one file: {parse_one:?}");

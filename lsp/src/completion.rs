@@ -184,7 +184,7 @@ pub fn complete(
             match definition.ty.item() {
                 Type::Ref(target) => {
                     for entity in
-                        workspace.portfolio.entities.iter().filter(|entity| !entity.in_test && !entity.broken)
+                        workspace.portfolio.entities().filter(|entity| !entity.in_test && !entity.broken)
                     {
                         if &**target != "any" && entity.kind != *target {
                             continue;

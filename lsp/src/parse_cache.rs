@@ -211,7 +211,7 @@ impl ParseCache {
             let parse = |file: FileId, path: &Path, text: &str| this.parse(file, path, text, &counts);
             Arc::new(match &previous {
                 Some(previous) => Workspace::reload(previous, root, config, texts, overlay, &parse),
-                None => Workspace::from_texts_with(root, config, texts, overlay, &parse),
+                None => Workspace::from_texts_with_room(root, config, texts, overlay, &parse),
             })
         };
         drop(previous);

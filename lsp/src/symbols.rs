@@ -260,7 +260,7 @@ pub fn workspace(snapshot: &Snapshot, query: &str) -> lsp::WorkspaceSymbolRespon
         let workspace = &analysis.workspace;
         let location =
             |span: Span| convert::location(&workspace.sources, &snapshot.paths, span, snapshot.encoding);
-        for entity in workspace.portfolio.entities.iter().filter(|entity| !entity.in_test) {
+        for entity in workspace.portfolio.entities().filter(|entity| !entity.in_test) {
             let Some(score) = fuzzy_score(query, &entity.id) else {
                 continue;
             };

@@ -54,7 +54,7 @@ impl FieldIndex {
             return index;
         }
         let keys = keys(names);
-        let mut positions = vec![0u8; portfolio.entities.len() * stride];
+        let mut positions = vec![0u8; portfolio.slots() * stride];
         positions.par_chunks_mut(stride).enumerate().for_each(|(position, row)| {
             fill(row, portfolio, EntityId(position as u32), names, &keys);
         });
@@ -67,7 +67,7 @@ impl FieldIndex {
     /// fit (other names, other entities, other tainted links).
     fn patched(&self, portfolio: &Portfolio, names: &[Arc<str>], changed: &[EntityId]) -> Option<FieldIndex> {
         let fits = self.names == names
-            && self.positions.len() == portfolio.entities.len() * self.stride
+            && self.positions.len() == portfolio.slots() * self.stride
             && self.tainted == portfolio.reverse.tainted_links();
         if !fits {
             return None;
@@ -136,10 +136,43 @@ fn fill(
 /// `metrics` in a rule).
 pub(crate) type KindLists = FxHashMap<&'static str, Value>;
 
-fn kind_lists(portfolio: &Portfolio) -> KindLists {
+/// The kind lists of `portfolio`, from `base`'s when given: the lists of the kinds its
+/// `again` names lose the entities that changed (`changed`, in order) and gain them as they
+/// are now; the others are `base`'s.
+fn kind_lists(portfolio: &Portfolio, base: Option<&KindsBase>) -> KindLists {
+    let listed = |id: &EntityId, kind: &str| {
+        portfolio.entity(*id).is_some_and(|entity| !entity.broken && &*entity.kind == kind)
+    };
     crate::model::schema::KINDS
         .iter()
         .map(|kind| {
+            if let Some(KindsBase { lists, again, moved: changed }) = base
+                && let Some(list) = lists.get(kind)
+            {
+                if !again.iter().any(|touched| **touched == **kind) {
+                    return (*kind, list.clone());
+                }
+                // Both in id order: one walk drops the entities that changed and puts
+                // back those still listed.
+                let mut items: Vec<Value> = Vec::with_capacity(list.as_list().len() + changed.len());
+                let mut changes = changed.iter().copied().peekable();
+                for id in list.as_list().iter().filter_map(Value::as_entity) {
+                    while let Some(next) = changes.next_if(|next| *next < id) {
+                        if listed(&next, kind) {
+                            items.push(Value::Entity(next));
+                        }
+                    }
+                    if changes.next_if_eq(&id).is_some() {
+                        if listed(&id, kind) {
+                            items.push(Value::Entity(id));
+                        }
+                        continue;
+                    }
+                    items.push(Value::Entity(id));
+                }
+                items.extend(changes.filter(|id| listed(id, kind)).map(Value::Entity));
+                return (*kind, Value::List(Arc::from(items)));
+            }
             let items: Vec<Value> = portfolio
                 .of_kind(kind)
                 .iter()
@@ -159,17 +192,37 @@ pub(crate) struct Derived {
     /// From the portfolio this one was updated from: its field index and the entities that
     /// changed since, in order.
     base: Option<(Arc<FieldIndex>, Arc<[EntityId]>)>,
+    /// From the same: its kind lists, and what changed in them.
+    kinds_base: Option<KindsBase>,
+}
+
+/// The kind lists of the portfolio an update started from, and what changed in them.
+#[derive(Debug)]
+struct KindsBase {
+    lists: Arc<KindLists>,
+    /// The kinds whose lists differ.
+    again: Vec<Arc<str>>,
+    /// The entities that joined or left one of them, in order.
+    moved: Arc<[EntityId]>,
 }
 
 impl Derived {
     /// What an update of `previous` that changed only `changed` (in order, every entity at
-    /// the id it had) starts from; `same_kinds`: every kind has the same entities.
-    pub(crate) fn after(previous: &Portfolio, changed: Arc<[EntityId]>, same_kinds: bool) -> Derived {
+    /// the id it had) starts from; the entities `moved` (in order) joined or left the lists
+    /// of the kinds `again`.
+    pub(crate) fn after(
+        previous: &Portfolio,
+        changed: Arc<[EntityId]>,
+        again: Vec<Arc<str>>,
+        moved: Arc<[EntityId]>,
+    ) -> Derived {
         let before = previous.derived.lock();
+        let kinds = before.kinds.clone();
         Derived {
             fields: None,
-            kinds: before.kinds.clone().filter(|_| same_kinds),
+            kinds: kinds.clone().filter(|_| again.is_empty()),
             base: before.fields.clone().map(|fields| (fields, changed)),
+            kinds_base: kinds.map(|lists| KindsBase { lists, again, moved }),
         }
     }
 }
@@ -216,7 +269,8 @@ impl Portfolio {
         if let Some(kinds) = self.derived.lock().kinds.clone() {
             return kinds;
         }
-        let kinds = Arc::new(kind_lists(self));
+        let base = self.derived.lock().kinds_base.take();
+        let kinds = Arc::new(kind_lists(self, base.as_ref()));
         self.derived.lock().kinds = Some(kinds.clone());
         kinds
     }

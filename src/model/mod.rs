@@ -8,6 +8,8 @@ pub mod currency;
 mod extend;
 pub(crate) mod given;
 mod history;
+mod index;
+mod layout;
 pub mod references;
 mod resolve;
 pub mod schema;
@@ -16,7 +18,7 @@ pub mod value;
 pub mod workspace;
 
 pub use config::Config;
-pub use resolve::{Declarations, resolve};
+pub use resolve::{Declarations, resolve, resolve_with_room};
 pub use schema::{Schema, Type};
 pub use update::update;
 pub use value::Value;
@@ -115,12 +117,14 @@ pub struct Reference {
 #[derive(Clone)]
 pub struct Portfolio {
     pub schema: Schema,
-    /// In declaration order: file by file, each entity followed by its nested ones; the
-    /// declarations that did not parse come last.
-    pub entities: Vec<Arc<Entity>>,
+    /// The entities by id, in declaration order: file by file, each entity followed by its
+    /// nested ones; the declarations that did not parse come last. A slot is empty only
+    /// after an update ([`update`]) left room there for a file's declarations to grow, so
+    /// that adding one does not move the ids of every entity after it.
+    entities: Vec<Option<Arc<Entity>>>,
     /// In the order of `entities`, by source.
     pub references: references::References,
-    index: Arc<FxHashMap<String, EntityId>>,
+    index: index::Index,
     by_kind: Arc<FxHashMap<Arc<str>, Vec<EntityId>>>,
     /// Per entity: computed reverse-link fields, by name.
     reverse: resolve::links::Links,
@@ -130,17 +134,23 @@ pub struct Portfolio {
     found: Arc<resolve::Found>,
     /// What evaluating rules over it reads, built on first use ([`given`]).
     derived: given::Memo,
+    /// Each file's blocks of ids, when it was resolved with room ([`layout`]).
+    layout: Option<Arc<layout::Layout>>,
 }
 
-/// Maps print sorted by key, so that equal portfolios print the same whatever order their
-/// maps were built in.
+/// Maps print sorted by key, and a portfolio with empty slots prints as its compacted self
+/// ([`layout`]), so that equal portfolios print the same whatever order their maps were
+/// built in and whatever room their ids leave.
 impl std::fmt::Debug for Portfolio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let index: std::collections::BTreeMap<&String, &EntityId> = self.index.iter().collect();
+        if self.has_room() {
+            return self.compacted().fmt(f);
+        }
+        let index: std::collections::BTreeMap<&str, EntityId> = self.index.iter().collect();
         let by_kind: std::collections::BTreeMap<&Arc<str>, &Vec<EntityId>> = self.by_kind.iter().collect();
         f.debug_struct("Portfolio")
             .field("schema", &self.schema)
-            .field("entities", &self.entities)
+            .field("entities", &self.entities().collect::<Vec<_>>())
             .field("references", &self.references)
             .field("index", &index)
             .field("by_kind", &by_kind)
@@ -153,12 +163,43 @@ impl std::fmt::Debug for Portfolio {
 
 impl Portfolio {
     pub fn entity(&self, id: EntityId) -> Option<&Entity> {
-        self.entities.get(id.index()).map(Arc::as_ref)
+        self.entities.get(id.index())?.as_deref()
+    }
+
+    /// Every entity, in declaration order.
+    pub fn entities(&self) -> impl Iterator<Item = &Entity> + '_ {
+        self.entities.iter().flatten().map(Arc::as_ref)
+    }
+
+    /// Every slot in order, with its entity when it has one.
+    pub fn by_slot(&self) -> impl Iterator<Item = Option<&Entity>> + '_ {
+        self.entities.iter().map(Option::as_deref)
+    }
+
+    /// The ids of the entities `file` declares, in order.
+    pub fn ids_of_file(&self, file: crate::source::FileId) -> Vec<EntityId> {
+        let in_file = |id: &EntityId| self.entity(*id).is_some_and(|entity| entity.span.file == file);
+        match &self.layout {
+            // Only the file's blocks can hold them.
+            Some(layout) => [false, true]
+                .into_iter()
+                .filter_map(|broken| layout.block(file, broken))
+                .flatten()
+                .map(|slot| EntityId(slot as u32))
+                .filter(in_file)
+                .collect(),
+            None => self.ids().filter(in_file).collect(),
+        }
+    }
+
+    /// How many ids there are room for: every id is below it.
+    pub fn slots(&self) -> usize {
+        self.entities.len()
     }
 
     /// Looks an entity up by its full id.
     pub fn lookup(&self, id: &str) -> Option<EntityId> {
-        self.index.get(id).copied()
+        self.index.get(id)
     }
 
     /// Every entity of a kind, in declaration order (test entities excluded).
@@ -166,14 +207,18 @@ impl Portfolio {
         self.by_kind.get(kind).map_or(&[], Vec::as_slice)
     }
 
+    /// The id of every entity, in declaration order.
     pub fn ids(&self) -> impl Iterator<Item = EntityId> + '_ {
-        (0..self.entities.len()).map(|index| EntityId(index as u32))
+        self.entities
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| slot.is_some())
+            .map(|(index, _)| EntityId(index as u32))
     }
 
     /// Every entity's id of the given kind (`"any"`: every kind), for suggestions.
     pub fn ids_of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.entities
-            .iter()
+        self.entities()
             .filter(move |entity| !entity.in_test && (kind == "any" || &*entity.kind == kind))
             .map(|entity| entity.id.as_str())
     }

@@ -125,6 +125,19 @@ impl References {
         self.runs.get(run)?.references.get(offset as usize)
     }
 
+    /// The references of entity `source`, in order.
+    pub fn of(&self, source: EntityId) -> &[Reference] {
+        let run = self
+            .runs
+            .partition_point(|run| run.references.first().is_some_and(|first| first.source <= source))
+            .checked_sub(1)
+            .and_then(|run| self.runs.get(run));
+        let Some(run) = run else { return &[] };
+        let start = run.references.partition_point(|reference| reference.source < source);
+        let end = run.references.partition_point(|reference| reference.source <= source);
+        run.references.get(start..end).unwrap_or(&[])
+    }
+
     /// Whether both name the same targets, one by one: then every entity has the same
     /// referrers, by index.
     pub(crate) fn same_targets(&self, other: &References) -> bool {

@@ -8,6 +8,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
+use super::index::Index;
+use super::layout::{Layout, Room};
 use super::references::References;
 use super::schema::{KindDef, Schema, Type};
 use super::value::{EnumValue, Measurement, Money, Value};
@@ -50,10 +52,25 @@ pub(crate) const DECLARATION_KEYWORDS: [&str; 4] = ["use", "extend", "rule", "te
 
 /// Builds the portfolio of `declarations`, with every problem found on the way.
 pub fn resolve(declarations: &Declarations<'_>) -> (Portfolio, Vec<Diagnostic>) {
+    resolve_in(declarations, None)
+}
+
+/// [`resolve`], leaving room after each file's entities among the ids (see
+/// [`super::layout`]): `files` are the files the declarations come from, in order. What a
+/// language server resolves, so that adding a declaration to a file later moves no other
+/// file's ids.
+pub fn resolve_with_room(
+    declarations: &Declarations<'_>,
+    files: Vec<crate::source::FileId>,
+) -> (Portfolio, Vec<Diagnostic>) {
+    resolve_in(declarations, Some(Room::new(files)))
+}
+
+fn resolve_in(declarations: &Declarations<'_>, room: Option<Room>) -> (Portfolio, Vec<Diagnostic>) {
     let count = declarations.entities.iter().copied().map(declared).sum();
     let in_test = declarations.in_test;
     let (mut resolver, found, _) =
-        declare(&declarations.extends, &declarations.broken, in_test, count, |schema| {
+        declare(&declarations.extends, &declarations.broken, in_test, count, room, |schema| {
             // Entities are built, and kinds checked, in parallel; ids are then given in order.
             let top = declarations.entities.len();
             let size = (top / (2 * rayon::current_num_threads().max(1))).max(512);
@@ -87,7 +104,7 @@ pub(crate) fn resolve_owned(
 ) -> (Portfolio, Vec<Diagnostic>) {
     let count = files.iter().flatten().map(declared).sum();
     let (mut resolver, found, ids) =
-        declare(&declarations.extends, &declarations.broken, false, count, |schema| {
+        declare(&declarations.extends, &declarations.broken, false, count, None, |schema| {
             files
                 .par_iter()
                 .map(|entities| {
@@ -115,6 +132,7 @@ fn declare<S>(
     broken: &[&ast::Broken],
     in_test: bool,
     count: usize,
+    room: Option<Room>,
     prepare: impl FnOnce(&Schema) -> Vec<Vec<Prepared<S>>>,
 ) -> Declared<S> {
     let mut diagnostics = Vec::new();
@@ -124,7 +142,9 @@ fn declare<S>(
         schema,
         entities: Vec::with_capacity(count + broken.len()),
         sources: Vec::with_capacity(count + broken.len()),
-        index: Arc::new(FxHashMap::with_capacity_and_hasher(count + broken.len(), Default::default())),
+        index: Index::with_capacity(count + broken.len()),
+        next: 0,
+        room,
         references: Vec::new(),
         diagnostics,
         lowered: Vec::new(),
@@ -143,17 +163,17 @@ fn declare<S>(
 /// The portfolio of a resolver whose entities are lowered; `declared` are its findings
 /// of declaring.
 fn finish<S>(resolver: Resolver<S>, declared: Vec<Diagnostic>) -> (Portfolio, Vec<Diagnostic>) {
-    let Resolver { schema, mut entities, references, index, lowered, .. } = resolver;
+    let Resolver { schema, mut entities, references, index, lowered, room, .. } = resolver;
+    let layout = room.map(|room| {
+        let (empty, layout) = room.finish(entities.len());
+        entities.resize(entities.len() + empty, None);
+        Arc::new(layout)
+    });
     entities.shrink_to_fit();
-    let references =
-        References::new(references, |id| entities.get(id.index()).map(|entity| entity.span.file));
+    let references = References::new(references, |id| file_of(&entities, id));
     let by_kind = by_kind(&entities);
     assemble(
-        schema,
-        entities,
-        references,
-        index,
-        by_kind,
+        Entities { schema, entities, references, index, by_kind, layout },
         Found { declared, lowered, ..Found::default() },
         None,
     )
@@ -196,19 +216,26 @@ pub(crate) struct Kept<'p> {
     pub reverse: Option<links::Links>,
 }
 
+/// The entities of a portfolio, lowered, with what [`assemble`] does not compute from them.
+pub(crate) struct Entities {
+    pub schema: Schema,
+    pub entities: Vec<Option<Arc<Entity>>>,
+    pub references: References,
+    pub index: Index,
+    pub by_kind: Arc<FxHashMap<Arc<str>, Vec<EntityId>>>,
+    pub layout: Option<Arc<Layout>>,
+}
+
 /// The portfolio of resolved entities, with its indexes, reverse links (computed unless
 /// `kept` has them), referrers, the findings of computed fields and cycles, and every
 /// finding, in order: `found`'s, the computed fields', the cycles'. With `kept`, what
 /// depends only on unchanged entities is taken from the previous portfolio.
 pub(crate) fn assemble(
-    schema: Schema,
-    entities: Vec<Arc<Entity>>,
-    references: References,
-    index: Arc<FxHashMap<String, EntityId>>,
-    by_kind: Arc<FxHashMap<Arc<str>, Vec<EntityId>>>,
+    parts: Entities,
     found: Found,
     kept: Option<Kept<'_>>,
 ) -> (Portfolio, Vec<Diagnostic>) {
+    let Entities { schema, entities, references, index, by_kind, layout } = parts;
     let Found { declared, lowered, .. } = found;
     // Only an update that kept every entity's id can compare them one by one.
     let kept = kept.filter(|kept| kept.previous.entities.len() == entities.len());
@@ -222,6 +249,7 @@ pub(crate) fn assemble(
         referrers: Arc::default(),
         found: Arc::default(),
         derived: super::given::Memo::default(),
+        layout,
     };
     // The entities that are not the previous ones, in order; all of them without `kept`.
     let changed: Option<Vec<EntityId>> = kept.as_ref().map(|kept| {
@@ -230,7 +258,11 @@ pub(crate) fn assemble(
             .iter()
             .zip(&kept.previous.entities)
             .enumerate()
-            .filter(|(_, (now, before))| !Arc::ptr_eq(now, before))
+            .filter(|(_, (now, before))| match (now, before) {
+                (Some(now), Some(before)) => !Arc::ptr_eq(now, before),
+                (None, None) => false,
+                _ => true,
+            })
             .map(|(position, _)| EntityId(position as u32))
             .collect()
     });
@@ -275,9 +307,31 @@ pub(crate) fn assemble(
     };
     portfolio.found = Arc::new(Found { declared, lowered, computed, cycles });
     if let (Some(previous), Some(changed)) = (previous, changed) {
-        let same_kinds = Arc::ptr_eq(&portfolio.by_kind, &previous.by_kind);
-        portfolio.derived =
-            super::given::Memo::new(super::given::Derived::after(previous, Arc::from(changed), same_kinds));
+        // The entities that joined or left the list of a kind (of the entities that parsed),
+        // and those kinds.
+        let listed = |portfolio: &Portfolio, id: EntityId| {
+            portfolio.entity(id).filter(|entity| !entity.broken).map(|entity| entity.kind.clone())
+        };
+        let mut again: Vec<Arc<str>> = Vec::new();
+        let mut moved: Vec<EntityId> = Vec::new();
+        for id in &changed {
+            let (before, now) = (listed(previous, *id), listed(&portfolio, *id));
+            if before == now {
+                continue;
+            }
+            moved.push(*id);
+            for kind in before.into_iter().chain(now) {
+                if !again.contains(&kind) {
+                    again.push(kind);
+                }
+            }
+        }
+        portfolio.derived = super::given::Memo::new(super::given::Derived::after(
+            previous,
+            Arc::from(changed),
+            again,
+            Arc::from(moved),
+        ));
     }
     let diagnostics = portfolio.found.diagnostics();
     (portfolio, diagnostics)
@@ -300,9 +354,15 @@ pub(crate) fn merge<T>(kept: impl Iterator<Item = T>, new: Vec<T>, key: impl Fn(
     merged
 }
 
-pub(crate) fn by_kind(entities: &[Arc<Entity>]) -> Arc<FxHashMap<Arc<str>, Vec<EntityId>>> {
+/// The file that declares entity `id` of `entities`.
+pub(crate) fn file_of(entities: &[Option<Arc<Entity>>], id: EntityId) -> Option<crate::source::FileId> {
+    entities.get(id.index())?.as_ref().map(|entity| entity.span.file)
+}
+
+pub(crate) fn by_kind(entities: &[Option<Arc<Entity>>]) -> Arc<FxHashMap<Arc<str>, Vec<EntityId>>> {
     let mut by_kind: FxHashMap<Arc<str>, Vec<EntityId>> = FxHashMap::default();
     for (position, entity) in entities.iter().enumerate() {
+        let Some(entity) = entity else { continue };
         by_kind.entry(entity.kind.clone()).or_default().push(EntityId(position as u32));
     }
     Arc::new(by_kind)
@@ -348,10 +408,15 @@ fn referrers(entities: usize, references: &References) -> Referrers {
 
 pub(crate) struct Resolver<S> {
     pub(crate) schema: Schema,
-    pub(crate) entities: Vec<Arc<Entity>>,
-    /// The declaration of each entity, `None` for broken ones.
+    /// By id; empty slots are room left for a file's declarations (see [`Portfolio`]).
+    pub(crate) entities: Vec<Option<Arc<Entity>>>,
+    /// The declaration of each entity, `None` for broken ones (and empty slots).
     pub(crate) sources: Vec<Option<S>>,
-    pub(crate) index: Arc<FxHashMap<String, EntityId>>,
+    pub(crate) index: Index,
+    /// The id the next entity declared gets: the end of `entities`, or an empty slot.
+    pub(crate) next: usize,
+    /// Declaring with room after each file's entities (see [`super::layout`]).
+    room: Option<Room>,
     pub(crate) references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
     /// The findings of `lower`, each with its entity.
@@ -380,12 +445,11 @@ impl<S> Resolver<S> {
             self.diagnostics.extend(item.kind_error.map(|error| *error));
             let mut entity = item.entity;
             Arc::make_mut(&mut entity).parent = parent;
-            let id = self.insert(entity);
-            if let Some(id) = id {
-                self.sources.push(Some(item.declaration));
-                if let Some(parent) = parent.and_then(|parent| self.entities.get_mut(parent.index())) {
-                    Arc::make_mut(parent).children.push(id);
-                }
+            let id = self.insert(entity, Some(item.declaration));
+            if let Some(id) = id
+                && let Some(Some(parent)) = parent.and_then(|parent| self.entities.get_mut(parent.index()))
+            {
+                Arc::make_mut(parent).children.push(id);
             }
             ids.push(id);
         }
@@ -399,33 +463,41 @@ impl<S> Resolver<S> {
         let Some(kind) = broken_kind(&self.schema, &keyword.name).map(str::to_string) else {
             return;
         };
-        if self.index.contains_key(name.name.as_str()) {
+        // Declared already, unless by an update that gave the index this entity's id first.
+        if self.index.get(name.name.as_str()).is_some_and(|id| id.index() != self.next) {
             return;
         }
         let kind = self.intern(&kind);
-        let inserted = self.insert(Arc::new(Entity {
-            id: name.name.to_string(),
-            kind,
-            title: None,
-            doc: None,
-            span: broken.span,
-            id_span: name.span,
-            kind_span: keyword.span,
-            parent: None,
-            children: Vec::new(),
-            fields: Vec::new(),
-            invalid: Vec::new(),
-            broken: true,
-            in_test: self.in_test,
-        }));
-        if inserted.is_some() {
-            self.sources.push(None);
-        }
+        self.insert(
+            Arc::new(Entity {
+                id: name.name.to_string(),
+                kind,
+                title: None,
+                doc: None,
+                span: broken.span,
+                id_span: name.span,
+                kind_span: keyword.span,
+                parent: None,
+                children: Vec::new(),
+                fields: Vec::new(),
+                invalid: Vec::new(),
+                broken: true,
+                in_test: self.in_test,
+            }),
+            None,
+        );
     }
 
-    /// Reports unknown kinds and kinds declared at the wrong level.
-    fn insert(&mut self, entity: Arc<Entity>) -> Option<EntityId> {
-        if let Some(existing) = self.index.get(&entity.id).and_then(|id| self.entities.get(id.index())) {
+    /// Declares `entity` (declared by `source`) at the next id, unless its id is taken:
+    /// then reports the duplicate.
+    fn insert(&mut self, entity: Arc<Entity>, source: Option<S>) -> Option<EntityId> {
+        // An update may have given the index this entity's id first: not a duplicate.
+        if let Some(existing) = self
+            .index
+            .get(&entity.id)
+            .filter(|id| id.index() != self.next)
+            .and_then(|id| self.entities.get(id.index())?.as_ref())
+        {
             let scope = if entity.parent.is_some() { "in this project" } else { "in the portfolio" };
             self.diagnostics.push(
                 Diagnostic::builtin(
@@ -440,9 +512,32 @@ impl<S> Resolver<S> {
             );
             return None;
         }
-        let id = EntityId(self.entities.len() as u32);
-        Arc::make_mut(&mut self.index).insert(entity.id.clone(), id);
-        self.entities.push(entity);
+        if let Some(room) = &mut self.room {
+            match room.open(entity.span.file, entity.broken, self.entities.len()) {
+                Some(empty) if self.next == self.entities.len() => {
+                    self.entities.resize(self.entities.len() + empty, None);
+                    self.sources.resize_with(self.sources.len() + empty, || None);
+                    self.next = self.entities.len();
+                }
+                // Declarations out of the order of the files: no room.
+                _ => self.room = None,
+            }
+        }
+        let at = self.next;
+        let id = EntityId(at as u32);
+        self.index.insert(&entity.id, id);
+        if at < self.entities.len() {
+            if let Some(slot) = self.entities.get_mut(at) {
+                *slot = Some(entity);
+            }
+            if let Some(slot) = self.sources.get_mut(at) {
+                *slot = source;
+            }
+        } else {
+            self.entities.push(Some(entity));
+            self.sources.push(source);
+        }
+        self.next = at + 1;
         Some(id)
     }
 
@@ -454,7 +549,7 @@ impl<S> Resolver<S> {
     where
         S: std::ops::Deref<Target = ast::Entity> + Sync,
     {
-        let (schema, entities, index, sources) = (&self.schema, &self.entities, &*self.index, &self.sources);
+        let (schema, entities, index, sources) = (&self.schema, &self.entities, &self.index, &self.sources);
         let lower_chunk = |chunk: &[EntityId]| {
             let mut lowering = ChunkLowering::new(schema, entities, index, chunk.len());
             for &id in chunk {
@@ -491,7 +586,7 @@ impl<S> Resolver<S> {
                 ids = rest;
             }
         }
-        let (schema, entities, index) = (&self.schema, &self.entities, &*self.index);
+        let (schema, entities, index) = (&self.schema, &self.entities, &self.index);
         let chunks: Vec<Chunk> = parts
             .into_par_iter()
             .map(|(trees, ids)| {
@@ -517,7 +612,7 @@ impl<S> Resolver<S> {
         let mut pending = Vec::new();
         for (fields, references, lowered, suggest) in chunks {
             for (id, (fields, invalid)) in fields {
-                if let Some(entity) = self.entities.get_mut(id.index()) {
+                if let Some(Some(entity)) = self.entities.get_mut(id.index()) {
                     let entity = Arc::make_mut(entity);
                     entity.fields = fields;
                     entity.invalid = invalid;
@@ -545,7 +640,7 @@ impl<S> Resolver<S> {
         // and a lookup here costs nothing against the budget. Keyed by kind too (and
         // `any`), so that finding one skips at most the referrer.
         let mut nested: FxHashMap<(&str, &str), Vec<&str>> = FxHashMap::default();
-        for entity in &self.entities {
+        for entity in self.entities.iter().flatten() {
             ids_by_kind.entry(&*entity.kind).or_default().push(entity.id.as_str());
             ids_by_kind.entry("any").or_default().push(entity.id.as_str());
             if let Some((_, last)) = entity.id.rsplit_once('.') {
@@ -626,12 +721,14 @@ impl<S> Resolver<S> {
     /// and `index`), for declaring and lowering more.
     pub(crate) fn resume(
         schema: Schema,
-        entities: Vec<Arc<Entity>>,
+        entities: Vec<Option<Arc<Entity>>>,
         sources: Vec<Option<S>>,
-        index: Arc<FxHashMap<String, EntityId>>,
+        index: Index,
     ) -> Resolver<S> {
         Resolver {
             schema,
+            next: entities.len(),
+            room: None,
             entities,
             sources,
             index,
@@ -648,6 +745,8 @@ impl<S> Resolver<S> {
         Resolver {
             schema: portfolio.schema.clone(),
             entities: portfolio.entities.clone(),
+            next: portfolio.entities.len(),
+            room: None,
             sources,
             index: portfolio.index.clone(),
             references: Vec::new(),
@@ -900,8 +999,8 @@ struct ChunkLowering<'r> {
 impl<'r> ChunkLowering<'r> {
     fn new(
         schema: &'r Schema,
-        entities: &'r [Arc<Entity>],
-        index: &'r FxHashMap<String, EntityId>,
+        entities: &'r [Option<Arc<Entity>>],
+        index: &'r Index,
         capacity: usize,
     ) -> ChunkLowering<'r> {
         ChunkLowering {
@@ -952,8 +1051,8 @@ fn intern(names: &mut FxHashMap<String, Arc<str>>, name: &str) -> Arc<str> {
 /// of [`Resolver::lower`] does.
 struct Lowering<'r> {
     schema: &'r Schema,
-    entities: &'r [Arc<Entity>],
-    index: &'r FxHashMap<String, EntityId>,
+    entities: &'r [Option<Arc<Entity>>],
+    index: &'r Index,
     references: Vec<Reference>,
     diagnostics: Vec<Diagnostic>,
     names: FxHashMap<String, Arc<str>>,
@@ -1020,7 +1119,7 @@ impl<'r> Lowering<'r> {
         // The entity's kind, not the one written: a misspelled kind is read as the kind it
         // most likely meant (see [`prepare`]).
         let entities = self.entities;
-        let Some(entity) = entities.get(id.index()) else {
+        let Some(Some(entity)) = entities.get(id.index()) else {
             return (Vec::new(), Vec::new());
         };
         let kind_name: &str = &entity.kind;
@@ -1332,7 +1431,7 @@ impl<'r> Lowering<'r> {
         span: Span,
         entity_id: &str,
     ) -> Option<Value> {
-        let target = self.index.get(name).copied();
+        let target = self.index.get(name);
         let field_name = self.intern(field);
         self.references.push(Reference {
             source: id,
@@ -1364,7 +1463,11 @@ impl<'r> Lowering<'r> {
             self.diagnostics.push(diagnostic);
             return None;
         };
-        let actual = self.entities.get(target.index()).map(|entity| (entity.kind.clone(), entity.id_span));
+        let actual = self
+            .entities
+            .get(target.index())
+            .and_then(Option::as_ref)
+            .map(|entity| (entity.kind.clone(), entity.id_span));
         if let Some((actual_kind, declared)) = actual
             && kind != "any"
             && &*actual_kind != kind
@@ -1596,6 +1699,32 @@ pub(super) mod links {
             self.tainted.iter().any(|(target, computed)| *target == kind && *computed == field)
         }
 
+        /// The same links after the empty slots closed: `occupied` says which slots hold an
+        /// entity, and `moved` where each moves (see [`crate::model::Portfolio::compacted`]).
+        pub(crate) fn compacted(&self, occupied: &[bool], moved: &impl Fn(EntityId) -> EntityId) -> Links {
+            let mut starts = vec![0u32];
+            let mut fields = Vec::with_capacity(self.fields.len());
+            for (slot, occupied) in occupied.iter().enumerate() {
+                if !*occupied {
+                    continue;
+                }
+                let start = self.starts.get(slot).copied().unwrap_or(0) as usize;
+                let end = self.starts.get(slot + 1).copied().unwrap_or(0) as usize;
+                for (name, values) in self.fields.get(start..end).into_iter().flatten() {
+                    let values: Vec<Value> = values
+                        .iter()
+                        .map(|value| match value {
+                            Value::Entity(id) => Value::Entity(moved(*id)),
+                            other => other.clone(),
+                        })
+                        .collect();
+                    fields.push((*name, Arc::from(values)));
+                }
+                starts.push(fields.len() as u32);
+            }
+            Links { starts, fields, empty: self.empty.clone(), tainted: self.tainted.clone() }
+        }
+
         /// Every `(target kind, computed field)` that is tainted.
         pub(crate) fn tainted_links(&self) -> &[(&'static str, &'static str)] {
             &self.tainted
@@ -1632,13 +1761,14 @@ pub(super) mod links {
         })
     }
 
-    pub(crate) fn reverse_links(entities: &[Arc<Entity>]) -> Links {
+    pub(crate) fn reverse_links(entities: &[Option<Arc<Entity>>]) -> Links {
         // The entries of `REVERSE` a kind is the source of, found once per kind.
         let mut sources_of: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         // Per entry: (target, source) pairs, in source order.
         let mut pairs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); REVERSE.len()];
         let mut tainted: Vec<(&'static str, &'static str)> = Vec::new();
         for (position, entity) in entities.iter().enumerate() {
+            let Some(entity) = entity else { continue };
             let kind: &str = &entity.kind;
             let entries = sources_of.entry(kind).or_insert_with(|| {
                 (0..REVERSE.len())
@@ -1658,8 +1788,10 @@ pub(super) mod links {
                     single => std::slice::from_ref(single),
                 };
                 for target in targets.iter().filter_map(Value::as_entity) {
-                    let matches_kind =
-                        entities.get(target.index()).is_some_and(|entity| &*entity.kind == *target_kind);
+                    let matches_kind = entities
+                        .get(target.index())
+                        .and_then(Option::as_ref)
+                        .is_some_and(|entity| &*entity.kind == *target_kind);
                     if matches_kind && let Some(list) = pairs.get_mut(entry) {
                         list.push((target.0, position as u32));
                     }

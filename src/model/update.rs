@@ -7,26 +7,23 @@
 //! lowered again — and, when the edit renamed some of them (typing a new id), the entities
 //! elsewhere whose references name an old or a new id, or whose unknown references could
 //! now be suggested one. When the file's declarations changed shape (one added or
-//! removed, one that stopped or started parsing), they are declared again in place, and
-//! so are the file's broken declarations among the broken ones at the end, and every
-//! later id moves by the difference ([`reshape`]). References and findings are spliced,
-//! and the referrers and cycles are recomputed from the result; so are the reverse links,
-//! unless every entity lowered again names the same targets as before (a value edited). The outcome is exactly what
-//! [`super::resolve`] gives for the whole workspace; [`update`] declines (`None`) whenever
-//! it could not guarantee that.
+//! removed, one that stopped or started parsing), they are declared again inside the
+//! file's blocks of ids ([`super::layout`]; [`reshape`]), so the other files' entities
+//! keep their ids too, and the entities elsewhere that name one of the file's ids are
+//! lowered again. References and findings are spliced; what is computed from the whole
+//! portfolio is computed again only from what changed ([`super::resolve::assemble`]).
+//! The outcome is what [`super::resolve`] gives for the whole workspace, up to the room
+//! left among the ids; [`update`] declines (`None`) whenever it could not guarantee that,
+//! and when the file's blocks are full.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use rayon::prelude::*;
-
-use super::references::References;
 use super::resolve::{
-    Found, Kept, Resolver, assemble, broken_kind, by_kind, declared_kind, links, merge, prepare,
+    Entities, Found, Kept, Resolver, assemble, broken_kind, declared_kind, file_of, links, merge, prepare,
 };
-use super::value::Value;
 use super::{Entity, EntityId, Portfolio};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::source::FileId;
@@ -121,12 +118,11 @@ pub fn update(
                 return None;
             }
         }
-        let map = Arc::make_mut(&mut index);
         for (_, old, _) in &renamed {
-            map.remove(*old);
+            index.remove(old);
         }
         for (id, _, new) in &renamed {
-            map.insert((*new).to_string(), *id);
+            index.insert(new, *id);
         }
         let names: FxHashSet<&str> = renamed.iter().flat_map(|(_, old, new)| [*old, *new]).collect();
         let elsewhere = naming(previous, file, |id| names.contains(id));
@@ -138,7 +134,7 @@ pub fn update(
     resolver.index = index;
     for &id in &declared {
         let declaration = resolver.sources.get(id.index()).copied().flatten()?;
-        let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?);
+        let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?);
         entity.span = declaration.span;
         entity.id_span = declaration.id.span;
         entity.kind_span = declaration.kind.span;
@@ -147,7 +143,7 @@ pub fn update(
     }
     move_broken(&mut resolver.entities, broken.iter().copied(), &now_broken)?;
     for (id, _, new) in &renamed {
-        Arc::make_mut(resolver.entities.get_mut(id.index())?).id = (*new).to_string();
+        Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?).id = (*new).to_string();
     }
     resolver.lower(&relower);
 
@@ -158,9 +154,9 @@ pub fn update(
         *again.get_mut(id.index())? = true;
     }
     let kept = |id: EntityId| !again.get(id.index()).copied().unwrap_or(false);
-    let references = previous.references.updated(&again, std::mem::take(&mut resolver.references), |id| {
-        resolver.entities.get(id.index()).map(|entity| entity.span.file)
-    });
+    let references = previous
+        .references
+        .updated(&again, std::mem::take(&mut resolver.references), |id| file_of(&resolver.entities, id));
     let lowered = merge(
         found.lowered.iter().filter(|(id, _)| kept(*id)).cloned(),
         std::mem::take(&mut resolver.lowered),
@@ -172,15 +168,19 @@ pub fn update(
     let same_links = relower.iter().all(|id| {
         previous
             .entity(*id)
-            .zip(resolver.entities.get(id.index()))
+            .zip(resolver.entities.get(id.index()).and_then(Option::as_deref))
             .is_some_and(|(before, after)| links::same_links(before, after))
     });
-    Some(assemble(
-        previous.schema.clone(),
-        resolver.entities,
+    let declared = Entities {
+        schema: previous.schema.clone(),
+        entities: resolver.entities,
         references,
-        resolver.index,
-        previous.by_kind.clone(),
+        index: resolver.index,
+        by_kind: previous.by_kind.clone(),
+        layout: previous.layout.clone(),
+    };
+    Some(assemble(
+        declared,
         found,
         Some(Kept { previous, reverse: same_links.then(|| previous.reverse.clone()) }),
     ))
@@ -348,13 +348,13 @@ fn find_declarations<'a>(
 
 /// Moves the broken entities `ids` to their declarations in the edited file.
 fn move_broken(
-    entities: &mut [Arc<Entity>],
+    entities: &mut [Option<Arc<Entity>>],
     ids: impl Iterator<Item = EntityId>,
     declarations: &[&ast::Broken],
 ) -> Option<()> {
     for (id, declaration) in ids.zip(declarations) {
         let (Some(keyword), Some(name)) = (&declaration.keyword, &declaration.name) else { return None };
-        let entity = Arc::make_mut(entities.get_mut(id.index())?);
+        let entity = Arc::make_mut(entities.get_mut(id.index())?.as_mut()?);
         entity.span = declaration.span;
         entity.id_span = name.span;
         entity.kind_span = keyword.span;
@@ -392,11 +392,13 @@ impl<'a> Declarations<'a> {
 
 /// The update when the file's declarations changed shape (one added or removed, nested
 /// elsewhere, one that no longer parses or parses again): the file's entities are declared
-/// again in place, and so are its broken declarations among the broken ones at the end;
-/// every later entity's id moves by the difference in their number, in every value,
-/// reference and finding that holds it. Declines like [`update`], when declaring the
-/// file's entities finds a problem (a duplicate id, a kind at the wrong level), and when a
-/// broken declaration of another file would now declare an id, or no longer would.
+/// again from the start of its block of parsed declarations, and its broken ones from the
+/// start of its block among the broken ones ([`super::layout`]); every other entity keeps
+/// its id. The entities of other files that name one of the file's ids, old or new, are
+/// lowered again. Declines like [`update`], when declaring the file's entities finds a
+/// problem (a duplicate id, a kind at the wrong level), when a broken declaration of
+/// another file would now declare an id, or no longer would, when the portfolio has no
+/// layout, and when a block is too small.
 fn reshape(
     previous: &Portfolio,
     file: FileId,
@@ -405,30 +407,24 @@ fn reshape(
     declared: &[EntityId],
     broken: &[EntityId],
 ) -> Option<(Portfolio, Vec<Diagnostic>)> {
-    let ours = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file == file);
-    // The parsed entities come first, the broken ones last, each file by file.
-    let parsed = previous.entities.partition_point(|entity| !entity.broken);
-    // The file's run of parsed ids: where its parsed entities are, or would be.
-    let (start, end) = match (declared.first(), declared.last()) {
-        (Some(first), Some(last)) => (first.index(), last.index() + 1),
-        _ => {
-            let at = previous.entities.get(..parsed)?.partition_point(|entity| entity.span.file.0 < file.0);
-            (at, at)
-        }
-    };
-    // And its run of broken ids.
-    let broken_start =
-        parsed + previous.entities.get(parsed..)?.partition_point(|entity| entity.span.file.0 < file.0);
-    let broken_end = broken_start + broken.len();
-    if broken.iter().zip(broken_start..broken_end).any(|(id, index)| id.index() != index) {
+    let layout = previous.layout.clone()?;
+    let (parsed_block, broken_block) = (layout.block(file, false)?, layout.block(file, true)?);
+    let inside =
+        |ids: &[EntityId], block: &std::ops::Range<usize>| ids.iter().all(|id| block.contains(&id.index()));
+    if !inside(declared, &parsed_block) || !inside(broken, &broken_block) {
         return None;
     }
+    let ours = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file == file);
     let mut names = FxHashMap::default();
     let mut prepared = Vec::new();
     for item in &now.items {
         if let ast::Item::Entity(declaration) = item {
             prepare(&previous.schema, false, declaration, None, &mut names, &mut prepared);
         }
+    }
+    let count = prepared.len();
+    if count > parsed_block.len() {
+        return None;
     }
 
     // Ids: new ones must be free, freed ones must not let a broken declaration elsewhere
@@ -438,13 +434,16 @@ fn reshape(
     };
     let (old_parsed, old_broken) = (ids_of(declared), ids_of(broken));
     let new_ids: FxHashSet<&str> = prepared.iter().map(|item| item.entity.id.as_str()).collect();
-    if new_ids.len() != prepared.len() {
+    if new_ids.len() != count {
         return None;
     }
     if new_ids.iter().any(|id| previous.lookup(id).is_some_and(|owner| !ours(owner))) {
         return None;
     }
-    let declaring = declaring_broken(previous, file, now, &new_ids, broken_end)?;
+    let declaring = declaring_broken(previous, file, now, &new_ids, broken_block.end)?;
+    if declaring.len() > broken_block.len() {
+        return None;
+    }
     let all_new: FxHashSet<&str> = new_ids
         .iter()
         .copied()
@@ -465,93 +464,158 @@ fn reshape(
     if wanted_elsewhere(trees, file, freed) {
         return None;
     }
-    let delta = prepared.len() as i64 - (end - start) as i64;
-    let broken_delta = declaring.len() as i64 - broken.len() as i64;
-    let moved = |id: EntityId| -> EntityId {
-        let shift = if id.index() >= broken_end {
-            delta + broken_delta
-        } else if id.index() >= end {
-            delta
-        } else {
-            0
-        };
-        EntityId(u32::try_from(i64::from(id.0) + shift).unwrap_or(id.0))
-    };
 
-    let found = &previous.found;
-    let elsewhere = naming(previous, file, |id| {
-        old_parsed.contains(id) || old_broken.contains(id) || all_new.contains(id)
-    });
+    // The entities elsewhere that name one of the file's ids, old or new.
+    let old: Vec<EntityId> = declared.iter().chain(broken).copied().collect();
+    let elsewhere = naming_any(previous, file, &old, |id| all_new.contains(id) && !old_parsed.contains(id));
 
-    // The entities before the file, the file's declared again, the ones after it moved;
-    // among the broken ones at the end, the file's declared again in the same way.
-    let remap = |entity: &Arc<Entity>| remap_entity(entity, end, &moved);
-    let before: Vec<Arc<Entity>> = previous.entities.get(..start)?.par_iter().map(remap).collect();
-    let middle: Vec<Arc<Entity>> = previous.entities.get(end..broken_start)?.par_iter().map(remap).collect();
-    let after: Vec<Arc<Entity>> = previous.entities.get(broken_end..)?.par_iter().map(remap).collect();
-    let mut index: FxHashMap<String, EntityId> =
-        FxHashMap::with_capacity_and_hasher(previous.index.len() + prepared.len(), Default::default());
-    let the_files = |id: &EntityId| {
-        (start..end).contains(&id.index()) || (broken_start..broken_end).contains(&id.index())
-    };
-    for (name, id) in previous.index.iter() {
-        if !the_files(id) {
-            index.insert(name.clone(), moved(*id));
+    // The file's blocks emptied, its old ids gone from the index, then declared again.
+    let mut entities = previous.entities.clone();
+    for slot in parsed_block.clone().chain(broken_block.clone()) {
+        if let Some(slot) = entities.get_mut(slot) {
+            *slot = None;
         }
     }
-    let count = prepared.len();
-    let mut resolver = Resolver::resume(previous.schema.clone(), before, vec![None; start], Arc::new(index));
+    // The index says at once where each of the file's ids is now, so that an id that
+    // stays where it was costs a lookup, not a removal and an insertion.
+    let mut index = previous.index.clone();
+    for old in old_parsed.iter().chain(&old_broken) {
+        if !all_new.contains(old) {
+            index.remove(old);
+        }
+    }
+    for (position, item) in prepared.iter().enumerate() {
+        index.insert(&item.entity.id, EntityId((parsed_block.start + position) as u32));
+    }
+    for (position, declaration) in declaring.iter().enumerate() {
+        if let Some(name) = &declaration.name {
+            index.insert(&name.name, EntityId((broken_block.start + position) as u32));
+        }
+    }
+    let slots = entities.len();
+    let mut resolver = Resolver::resume(previous.schema.clone(), entities, vec![None; slots], index);
+    resolver.next = parsed_block.start;
     resolver.place(prepared);
-    if !resolver.declared().is_empty() || resolver.entities.len() != start + count {
+    if !resolver.declared().is_empty() || resolver.next != parsed_block.start + count {
         return None;
     }
-    let middle_length = middle.len();
-    resolver.entities.extend(middle);
-    resolver.sources.extend(std::iter::repeat_n(None, middle_length));
+    resolver.next = broken_block.start;
     for declaration in &declaring {
         resolver.declare_broken(declaration);
     }
-    if resolver.entities.len() != moved(EntityId(broken_end as u32)).index() {
+    if !resolver.declared().is_empty() || resolver.next != broken_block.start + declaring.len() {
         return None;
     }
-    let after_length = after.len();
-    resolver.entities.extend(after);
-    resolver.sources.extend(std::iter::repeat_n(None, after_length));
-    let mut relower: Vec<EntityId> = (start..start + count).map(|index| EntityId(index as u32)).collect();
-    relower.extend(find_declarations(previous, trees, &elsewhere, moved, &mut resolver.sources)?);
+    if resolver.entities.len() != slots {
+        return None;
+    }
+
+    // Lower the file's entities, and those elsewhere that name one of its ids.
+    let mut relower: Vec<EntityId> =
+        (parsed_block.start..parsed_block.start + count).map(|index| EntityId(index as u32)).collect();
+    relower.extend(find_declarations(previous, trees, &elsewhere, |id| id, &mut resolver.sources)?);
     relower.sort();
     resolver.lower(&relower);
 
-    // Keep the references and findings of the other entities, with moved ids.
-    let again = |id: EntityId| (start..end).contains(&id.index()) || elsewhere.contains(&id);
-    let mut kept_references = Vec::with_capacity(previous.references.len());
-    for reference in previous.references.iter().filter(|reference| !again(reference.source)) {
-        if reference.target.as_ref().is_some_and(the_files) {
-            return None;
+    let mut again = vec![false; slots];
+    for slot in parsed_block.clone().chain(broken_block.clone()).chain(elsewhere.iter().map(|id| id.index()))
+    {
+        if let Some(flag) = again.get_mut(slot) {
+            *flag = true;
         }
-        let mut reference = reference.clone();
-        reference.source = moved(reference.source);
-        reference.target = reference.target.map(&moved);
-        kept_references.push(reference);
     }
-    let references =
-        merge(kept_references.into_iter(), std::mem::take(&mut resolver.references), |reference| {
-            reference.source
-        });
-    let references =
-        References::new(references, |id| resolver.entities.get(id.index()).map(|entity| entity.span.file));
+    let kept = |id: EntityId| !again.get(id.index()).copied().unwrap_or(false);
+    let references = previous
+        .references
+        .updated(&again, std::mem::take(&mut resolver.references), |id| file_of(&resolver.entities, id));
     let lowered = merge(
-        found
-            .lowered
-            .iter()
-            .filter(|(id, _)| !again(*id))
-            .map(|(id, diagnostic)| (moved(*id), diagnostic.clone())),
+        previous.found.lowered.iter().filter(|(id, _)| kept(*id)).cloned(),
         std::mem::take(&mut resolver.lowered),
         |(id, _)| *id,
     );
-    let kinds = by_kind(&resolver.entities);
-    let found = Found { declared: found.declared.clone(), lowered, ..Found::default() };
-    Some(assemble(previous.schema.clone(), resolver.entities, references, resolver.index, kinds, found, None))
+    let by_kind = by_kind_after(previous, &resolver.entities, [&parsed_block, &broken_block]);
+    let found = Found { declared: previous.found.declared.clone(), lowered, ..Found::default() };
+    let declared = Entities {
+        schema: previous.schema.clone(),
+        entities: resolver.entities,
+        references,
+        index: resolver.index,
+        by_kind,
+        layout: Some(layout),
+    };
+    Some(assemble(declared, found, Some(Kept { previous, reverse: None })))
+}
+
+/// The entities of files other than `file` that name one of the file's entities `old`
+/// (its referrers), or an id `new` says it now declares (an unresolved reference), and
+/// those whose unknown references and wrong kinds suggest the closest ids, which may be
+/// among the file's now.
+fn naming_any(
+    previous: &Portfolio,
+    file: FileId,
+    old: &[EntityId],
+    new: impl Fn(&str) -> bool,
+) -> FxHashSet<EntityId> {
+    let elsewhere = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file != file);
+    let suggests = |diagnostic: &Diagnostic| {
+        matches!(diagnostic.builtin_code(), Some(BuiltinCode::UnknownReference | BuiltinCode::WrongKind))
+    };
+    let mut found: FxHashSet<EntityId> = old
+        .iter()
+        .flat_map(|id| previous.referrers(*id))
+        .map(|reference| reference.source)
+        .filter(|source| elsewhere(*source))
+        .collect();
+    found.extend(
+        previous
+            .references
+            .iter()
+            .filter(|reference| {
+                reference.target.is_none() && elsewhere(reference.source) && new(&reference.name)
+            })
+            .map(|reference| reference.source),
+    );
+    found.extend(
+        previous
+            .found
+            .lowered
+            .iter()
+            .filter(|(id, diagnostic)| elsewhere(*id) && suggests(diagnostic))
+            .map(|(id, _)| *id),
+    );
+    found
+}
+
+/// The entities of each kind after a file's blocks (`blocks`) were declared again: the
+/// lists of the kinds the file had or has now are made again, the others shared.
+fn by_kind_after(
+    previous: &Portfolio,
+    entities: &[Option<Arc<Entity>>],
+    blocks: [&std::ops::Range<usize>; 2],
+) -> Arc<FxHashMap<Arc<str>, Vec<EntityId>>> {
+    let in_blocks = |id: &EntityId| blocks.iter().any(|block| block.contains(&id.index()));
+    let mut fresh: FxHashMap<Arc<str>, Vec<EntityId>> = FxHashMap::default();
+    for block in blocks {
+        for slot in block.clone() {
+            if let Some(Some(entity)) = entities.get(slot) {
+                fresh.entry(entity.kind.clone()).or_default().push(EntityId(slot as u32));
+            }
+        }
+    }
+    let mut by_kind: FxHashMap<Arc<str>, Vec<EntityId>> = FxHashMap::default();
+    for (kind, ids) in previous.by_kind.iter() {
+        let added = fresh.remove(kind).unwrap_or_default();
+        if added.is_empty() && !ids.iter().any(in_blocks) {
+            by_kind.insert(kind.clone(), ids.clone());
+            continue;
+        }
+        let merged = merge(ids.iter().copied().filter(|id| !in_blocks(id)), added, |id| *id);
+        if !merged.is_empty() {
+            by_kind.insert(kind.clone(), merged);
+        }
+    }
+    by_kind.extend(fresh);
+    Arc::new(by_kind)
 }
 
 /// The broken declarations of `now` that declare their id, in order, as resolving the
@@ -592,45 +656,4 @@ fn declaring_broken<'a>(
         declaring.push(declaration);
     }
     Some(declaring)
-}
-
-/// `entity` with every id in it at or after `end` moved.
-fn remap_entity(
-    entity: &Arc<Entity>,
-    end: usize,
-    moved: &(impl Fn(EntityId) -> EntityId + Sync),
-) -> Arc<Entity> {
-    let after = |id: &EntityId| id.index() >= end;
-    let in_value = |value: &Value| match value {
-        Value::Entity(id) => after(id),
-        Value::List(items) => items.iter().any(|item| item.as_entity().is_some_and(|id| after(&id))),
-        _ => false,
-    };
-    let touched = entity.parent.as_ref().is_some_and(after)
-        || entity.children.iter().any(after)
-        || entity.fields.iter().any(|field| in_value(&field.value));
-    if !touched {
-        return entity.clone();
-    }
-    let mut copy = (**entity).clone();
-    copy.parent = copy.parent.map(moved);
-    for child in &mut copy.children {
-        *child = moved(*child);
-    }
-    for field in &mut copy.fields {
-        field.value = match &field.value {
-            Value::Entity(id) => Value::Entity(moved(*id)),
-            Value::List(items) if in_value(&field.value) => Value::List(
-                items
-                    .iter()
-                    .map(|item| match item {
-                        Value::Entity(id) => Value::Entity(moved(*id)),
-                        other => other.clone(),
-                    })
-                    .collect(),
-            ),
-            other => other.clone(),
-        };
-    }
-    Arc::new(copy)
 }

@@ -230,9 +230,23 @@ impl Workspace {
         Workspace::build(root, config, texts, overlay, parse, Build::Keep)
     }
 
-    /// Like [`Workspace::from_texts_with`], after `previous` was built from nearly the same
-    /// files: when `parse` returned the same trees as before for all files but one, that
-    /// file alone is resolved again ([`super::update`]), which gives the same portfolio.
+    /// Like [`Workspace::from_texts_with`], leaving room among the entities' ids after
+    /// each file's ([`super::resolve_with_room`]), so that [`Workspace::reload`] can add
+    /// declarations to a file without moving other files' ids: for the language server.
+    pub fn from_texts_with_room(
+        root: PathBuf,
+        config: Config,
+        texts: Vec<(PathBuf, Arc<str>)>,
+        overlay: Overlay<'_>,
+        parse: Parse<'_>,
+    ) -> Workspace {
+        Workspace::build(root, config, texts, overlay, parse, Build::Room)
+    }
+
+    /// Like [`Workspace::from_texts_with_room`], after `previous` was built from nearly the
+    /// same files: when `parse` returned the same trees as before for all files but one,
+    /// that file alone is resolved again ([`super::update`]), which gives the same
+    /// portfolio (up to the room among the ids).
     pub fn reload(
         previous: &Workspace,
         root: PathBuf,
@@ -254,8 +268,9 @@ impl Workspace {
     ) -> Workspace {
         let previous = match how {
             Build::Update(previous) => Some(previous),
-            Build::Keep | Build::Consume(_) => None,
+            Build::Keep | Build::Room | Build::Consume(_) => None,
         };
+        let room = matches!(how, Build::Room | Build::Update(_));
         let mut sources = SourceMap::default();
         let mut files = Vec::with_capacity(texts.len() + 4);
         let mut diagnostics = Vec::new();
@@ -301,11 +316,15 @@ impl Workspace {
                 parsed();
                 false
             }
-            Build::Keep | Build::Update(_) => true,
+            Build::Keep | Build::Room | Build::Update(_) => true,
         };
         let updated = previous.and_then(|previous| update(previous, &sources, &files));
         let (portfolio, found) = match updated {
             Some(updated) => updated,
+            None if room => super::resolve_with_room(
+                &Declarations::of_files(files.iter().map(|file| &*file.ast)),
+                files.iter().map(|file| file.file).collect(),
+            ),
             None if entity_trees => {
                 super::resolve(&Declarations::of_files(files.iter().map(|file| &*file.ast)))
             }
@@ -471,6 +490,8 @@ pub(crate) fn config_source(root: &Path, config: &Config) -> Option<SourceFile> 
 enum Build<'a> {
     /// Resolves them and keeps them.
     Keep,
+    /// Resolves them with room among the ids ([`super::resolve_with_room`]) and keeps them.
+    Room,
     /// Resolves them and drops them ([`Workspace::from_inputs_consumed`]), calling this
     /// once every file is parsed.
     Consume(&'a mut dyn FnMut()),

@@ -26,7 +26,7 @@ pub fn coverage(workspace: &Workspace, today: jiff::civil::Date) -> Coverage {
     let portfolio = &workspace.portfolio;
     let evaluation =
         evaluate(&engine, portfolio, &workspace.sources, today, Some(&workspace.config), None, &|| false);
-    let mut examined = vec![false; portfolio.entities.len()];
+    let mut examined = vec![false; portfolio.slots()];
     let mut coverage = Coverage::default();
     for (rule, run) in engine.rules.iter().zip(&evaluation.runs) {
         let Some(run) = run else { continue };

@@ -133,18 +133,20 @@ impl Focus {
             return None;
         }
         let portfolio = &workspace.portfolio;
-        let mut subjects: Vec<bool> =
-            portfolio.entities.iter().map(|entity| entity.span.file == file).collect();
+        let mut subjects: Vec<bool> = vec![false; portfolio.slots()];
         let mut portfolio_rules = false;
-        for waiver in waivers::collect(portfolio) {
-            let in_file = portfolio.entity(waiver.entity).is_some_and(|entity| entity.span.file == file);
-            if !in_file {
-                continue;
+        for id in portfolio.ids_of_file(file) {
+            if let Some(subject) = subjects.get_mut(id.index()) {
+                *subject = true;
             }
-            portfolio_rules = true;
-            for (target, _) in &waiver.applies_to {
-                if let Some(subject) = subjects.get_mut(target.index()) {
-                    *subject = true;
+            if portfolio.entity(id).is_some_and(|entity| &*entity.kind == "waiver" && !entity.broken) {
+                portfolio_rules = true;
+                let listed =
+                    portfolio.references.of(id).iter().filter(|reference| &*reference.field == "applies_to");
+                for target in listed.filter_map(|reference| reference.target) {
+                    if let Some(subject) = subjects.get_mut(target.index()) {
+                        *subject = true;
+                    }
                 }
             }
         }

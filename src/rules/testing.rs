@@ -197,7 +197,7 @@ fn check_expect(
     if let Some(on) = on
         && portfolio.lookup(&on.name).is_none()
     {
-        let hint = closest(&on.name, portfolio.entities.iter().map(|entity| entity.id.as_str()))
+        let hint = closest(&on.name, portfolio.entities().map(|entity| entity.id.as_str()))
             .map(|suggestion| format!("; did you mean `{suggestion}`?"))
             .unwrap_or_default();
         return Some(format!("`expect` names `{}`, which this test does not declare{hint}", on.name));

@@ -6,7 +6,7 @@ use crate::diagnostic::{BuiltinCode, Diagnostic, closest};
 use crate::model::value::Value;
 use crate::model::{EntityId, Portfolio};
 use crate::source::Span;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::Engine;
 
@@ -38,34 +38,28 @@ impl Waiver {
 
 /// Every waiver of the portfolio (broken declarations excluded).
 pub(crate) fn collect(portfolio: &Portfolio) -> Vec<Waiver> {
-    // One pass over the references, not one per waiver.
-    let mut entries: FxHashMap<EntityId, Vec<(EntityId, Span)>> = FxHashMap::default();
-    let mut unresolved: FxHashSet<EntityId> = FxHashSet::default();
-    for reference in &portfolio.references {
-        if &*reference.field != "applies_to" {
-            continue;
-        }
-        match reference.target {
-            Some(target) => entries.entry(reference.source).or_default().push((target, reference.span)),
-            None => {
-                unresolved.insert(reference.source);
-            }
-        }
-    }
     super::eval::subjects(portfolio, "waiver")
         .filter_map(|id| {
             let entity = portfolio.entity(id)?;
+            let mut applies_to = Vec::new();
+            let mut unresolved = false;
+            for reference in
+                portfolio.references.of(id).iter().filter(|reference| &*reference.field == "applies_to")
+            {
+                match reference.target {
+                    Some(target) => applies_to.push((target, reference.span)),
+                    None => unresolved = true,
+                }
+            }
             let rule = entity.field("rule").and_then(|field| match &field.value {
                 Value::RuleName(name) | Value::String(name) => Some((name.to_string(), field.value_span)),
                 _ => None,
             });
-            let applies_to = entries.remove(&id).unwrap_or_default();
             let expires =
                 entity.field("expires").and_then(|field| Some((field.value.as_date()?, field.value_span)));
             let reason = entity
                 .field("reason")
                 .and_then(|field| Some((field.value.as_str()?.to_string(), field.value_span)));
-            let unresolved = unresolved.contains(&id);
             Some(Waiver { entity: id, id: entity.id.clone(), rule, applies_to, unresolved, expires, reason })
         })
         .collect()
