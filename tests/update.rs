@@ -357,3 +357,31 @@ fn cycles_and_computed_fields() {
     ];
     assert_steps(&root, texts, 0, &steps);
 }
+
+/// Declarations added one edit at a time fill the room left after the file's entities:
+/// until then each addition is an update that moves no other file's ids; the one that
+/// does not fit is declined, the workspace is resolved again with room again, and the
+/// next additions are updates again.
+#[test]
+fn room_for_new_declarations_runs_out_and_is_made_again() {
+    let root = PathBuf::from("/room");
+    let people = "person ana \"Ana\" { executive: true }\n";
+    let project =
+        |index: usize| format!("project p{index} \"P{index}\" {{ sponsor: ana, depends_on: [p0] }}\n");
+    let projects = |count: usize| (0..count).map(project).collect::<String>();
+    let later = "waiver w \"W\" { rule: project_has_sponsor, applies_to: [p1], reason: \"r\", expires: 2026-12-31 }\n";
+    let texts = vec![
+        (root.join("a_people.charter"), people.to_string()),
+        (root.join("b_projects.charter"), projects(2)),
+        (root.join("c_waivers.charter"), later.to_string()),
+    ];
+    // Two projects leave room for 16 more: adding one at a time fits 16 times.
+    let mut steps: Vec<(String, String, bool)> =
+        (3..=18).map(|count| (format!("grow to {count}"), projects(count), true)).collect();
+    steps.push(("grow past the room".to_string(), projects(19), false));
+    steps.push(("grow again, with room again".to_string(), projects(20), true));
+    steps.push(("shrink by many".to_string(), projects(3), true));
+    let steps: Vec<(&str, String, bool)> =
+        steps.iter().map(|(name, text, taken)| (name.as_str(), text.clone(), *taken)).collect();
+    assert_steps(&root, texts, 1, &steps);
+}

@@ -259,3 +259,49 @@ impl Portfolio {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Blocks come in order: every file's parsed declarations, then every file's broken
+    /// ones; a file with none still gets room, and room grows with the entities.
+    #[test]
+    fn every_file_gets_blocks_with_room_in_order() {
+        let (a, b, c) = (FileId(0), FileId(1), FileId(2));
+        let mut room = Room::new(vec![a, b, c]);
+        let mut slots = 0;
+        // Two entities of `a`, none of `b`, forty of `c`, one broken one of `b`.
+        for (file, broken) in [(a, false), (a, false)].into_iter().chain(std::iter::repeat_n((c, false), 40))
+        {
+            slots += room.open(file, broken, slots).unwrap() + 1;
+        }
+        slots += room.open(b, true, slots).unwrap() + 1;
+        let (empty, layout) = room.finish(slots);
+        let total = slots + empty;
+        let block = |file, broken| layout.block(file, broken).unwrap();
+        assert_eq!(block(a, false), 0..2 + room_after(2, false));
+        assert_eq!(block(b, false).len(), room_after(0, false));
+        assert_eq!(block(c, false).len(), 40 + room_after(40, false));
+        assert!(room_after(40, false) > room_after(2, false));
+        assert_eq!(block(a, true).len(), room_after(0, true));
+        assert_eq!(block(b, true).len(), 1 + room_after(1, true));
+        assert_eq!(block(c, true).end, total);
+        // The blocks tile the ids.
+        let mut ends = 0;
+        for (file, broken) in [(a, false), (b, false), (c, false), (a, true), (b, true), (c, true)] {
+            assert_eq!(block(file, broken).start, ends);
+            ends = block(file, broken).end;
+        }
+    }
+
+    /// Declarations out of the order of the files leave no layout to rely on.
+    #[test]
+    fn declarations_out_of_order_have_no_room() {
+        let (a, b) = (FileId(0), FileId(1));
+        let mut room = Room::new(vec![a, b]);
+        assert_eq!(room.open(b, false, 0), Some(room_after(0, false)));
+        assert_eq!(room.open(a, false, 17), None);
+        assert_eq!(room.open(FileId(9), false, 17), None);
+    }
+}

@@ -170,3 +170,50 @@ impl<'a> IntoIterator for &'a References {
         self.iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn reference(source: u32, file: u32) -> Reference {
+        Reference {
+            source: EntityId(source),
+            field: Arc::from("sponsor"),
+            name: compact_str::CompactString::new("x"),
+            target: Some(EntityId(0)),
+            span: Span::new(FileId(file), source as usize, source as usize + 1),
+        }
+    }
+
+    /// Runs follow the files of the sources; an update rebuilds only the runs of the
+    /// entities lowered again, and each entity's references are found where they are.
+    #[test]
+    fn runs_by_file_and_updates_share_the_others() {
+        let all = vec![reference(1, 0), reference(1, 0), reference(3, 0), reference(7, 1), reference(9, 2)];
+        let file_of = |id: EntityId| {
+            Some(FileId(match id.0 {
+                0..=4 => 0,
+                5..=8 => 1,
+                _ => 2,
+            }))
+        };
+        let references = References::new(all, file_of);
+        assert_eq!(references.runs.len(), 3);
+        assert_eq!(references.len(), 5);
+        assert_eq!(references.of(EntityId(1)).len(), 2);
+        assert_eq!(references.of(EntityId(2)).len(), 0);
+        assert_eq!(references.of(EntityId(9)).len(), 1);
+        assert_eq!(references.get(3).map(|reference| reference.source), Some(EntityId(7)));
+        // Entity 7 lowered again with two references, entity 4 with one it did not have.
+        let mut again = vec![false; 10];
+        again[7] = true;
+        again[4] = true;
+        let updated =
+            references.updated(&again, vec![reference(4, 0), reference(7, 1), reference(7, 1)], file_of);
+        let sources: Vec<u32> = updated.iter().map(|reference| reference.source.0).collect();
+        assert_eq!(sources, [1, 1, 3, 4, 7, 7, 9]);
+        assert!(Arc::ptr_eq(&updated.runs[2].references, &references.runs[2].references), "file 2 is shared");
+        assert!(!updated.same_targets(&references));
+    }
+}
