@@ -63,15 +63,15 @@ impl FieldIndex {
     }
 
     /// The index of `portfolio`, from this one of the portfolio it was updated from: every
-    /// entity kept its id, and only those of `changed` differ. `None` when this one does not
-    /// fit (other names, other entities, other tainted links).
+    /// entity kept its id, and only those of `changed` differ. The reverse links that became
+    /// present but invalid (or stopped being) change their column on every entity of their
+    /// kind. `None` when this one does not fit (other names, other entities).
     fn patched(&self, portfolio: &Portfolio, names: &[Arc<str>], changed: &[EntityId]) -> Option<FieldIndex> {
-        let fits = self.names == names
-            && self.positions.len() == portfolio.slots() * self.stride
-            && self.tainted == portfolio.reverse.tainted_links();
+        let fits = self.names == names && self.positions.len() == portfolio.slots() * self.stride;
         if !fits {
             return None;
         }
+        let tainted = portfolio.reverse.tainted_links();
         let mut positions = self.positions.clone();
         if self.stride > 0 {
             let keys = keys(names);
@@ -81,12 +81,24 @@ impl FieldIndex {
                 row.fill(0);
                 fill(row, portfolio, *id, names, &keys);
             }
+            let flipped = tainted
+                .iter()
+                .filter(|link| !self.tainted.contains(link))
+                .chain(self.tainted.iter().filter(|link| !tainted.contains(link)));
+            for (kind, computed) in flipped {
+                let Some(key) = keys.get(computed).copied() else { continue };
+                for id in portfolio.of_kind(kind) {
+                    if let Some(slot) = positions.get_mut(id.index() * self.stride + key) {
+                        *slot = cell(portfolio, *id, computed);
+                    }
+                }
+            }
         }
         Some(FieldIndex {
             names: self.names.clone(),
             stride: self.stride,
             positions,
-            tainted: self.tainted.clone(),
+            tainted: tainted.to_vec(),
         })
     }
 
@@ -130,6 +142,17 @@ fn fill(
             }
         }
     }
+}
+
+/// What [`fill`] writes for entity `id` and the field `name`.
+fn cell(portfolio: &Portfolio, id: EntityId, name: &str) -> u8 {
+    if portfolio.may_be_invalid(id) && portfolio.invalid(id, name) {
+        return INVALID;
+    }
+    let Some(entity) = portfolio.entity(id) else { return 0 };
+    let limit = usize::from(u8::MAX) - 1;
+    let position = entity.fields.iter().take(limit).rposition(|field| &*field.name == name);
+    position.map_or(0, |position| u8::try_from(position + 1).unwrap_or(0))
 }
 
 /// Every non-broken entity of each kind of the schema, as a list value (`projects`,

@@ -13,7 +13,7 @@ mod layout;
 pub mod references;
 mod resolve;
 pub mod schema;
-mod update;
+pub(crate) mod update;
 pub mod value;
 pub mod workspace;
 

@@ -214,6 +214,9 @@ pub(crate) struct Kept<'p> {
     pub previous: &'p Portfolio,
     /// The previous reverse links, when the entities that changed feed the same ones.
     pub reverse: Option<links::Links>,
+    /// The entities that only moved (their spans), in order: what rules read of them is
+    /// the same.
+    pub moved: Vec<EntityId>,
 }
 
 /// The entities of a portfolio, lowered, with what [`assemble`] does not compute from them.
@@ -266,35 +269,38 @@ pub(crate) fn assemble(
             .map(|(position, _)| EntityId(position as u32))
             .collect()
     });
-    let (previous, kept_reverse) = match kept {
-        Some(Kept { previous, reverse }) => (Some(previous), reverse),
-        None => (None, None),
+    let (previous, kept_reverse, moved_only) = match kept {
+        Some(Kept { previous, reverse, moved }) => (Some(previous), reverse, moved),
+        None => (None, None, Vec::new()),
     };
     // Reverse links, referrers and cycles read the entities and references only: side
     // by side.
     let (reverse, (referrers, cycles)) = rayon::join(
-        || kept_reverse.clone().unwrap_or_else(|| links::reverse_links(&portfolio.entities)),
+        || match (&kept_reverse, previous.zip(changed.as_ref())) {
+            (Some(reverse), _) => reverse.clone(),
+            (None, Some((previous, changed))) => {
+                links::updated(&previous.reverse, &previous.entities, &portfolio.entities, changed)
+            }
+            (None, None) => links::reverse_links(&portfolio.entities),
+        },
         || {
             rayon::join(
                 || match previous.filter(|previous| previous.references.same_targets(&portfolio.references)) {
                     Some(previous) => previous.referrers.clone(),
                     None => Arc::new(referrers(portfolio.entities.len(), &portfolio.references)),
                 },
-                || {
-                    let unchanged_cycles = previous.zip(changed.as_ref()).filter(|(previous, changed)| {
-                        kept_reverse.is_some()
+                || match previous.zip(changed.as_ref()) {
+                    // The same links: a cycle lost a member or gained one only if one changed.
+                    Some((previous, changed))
+                        if kept_reverse.is_some()
                             && !previous.found.cycles.iter().any(|(members, _)| {
                                 members.iter().any(|member| changed.binary_search(member).is_ok())
-                            })
-                    });
-                    match unchanged_cycles {
-                        Some((previous, _)) => previous.found.cycles.clone(),
-                        None => {
-                            let mut cycles = Vec::new();
-                            cycles::report(&portfolio, &mut cycles);
-                            cycles
-                        }
+                            }) =>
+                    {
+                        previous.found.cycles.clone()
                     }
+                    Some((previous, changed)) => cycles::report_again(&portfolio, previous, changed),
+                    None => cycles::report(&portfolio),
                 },
             )
         },
@@ -326,9 +332,12 @@ pub(crate) fn assemble(
                 }
             }
         }
+        // Rows of the index of given fields change with what an entity gives, not where.
+        let content: Vec<EntityId> =
+            changed.iter().copied().filter(|id| moved_only.binary_search(id).is_err()).collect();
         portfolio.derived = super::given::Memo::new(super::given::Derived::after(
             previous,
-            Arc::from(changed),
+            Arc::from(content),
             again,
             Arc::from(moved),
         ));
@@ -634,23 +643,12 @@ impl<S> Resolver<S> {
         if pending.is_empty() {
             return;
         }
-        let mut ids_by_kind: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
-        // Nested entities by the last segment of their id: a child named without its
-        // parent (`vendor_delay` for `billing_move.vendor_delay`) is the likeliest intent,
-        // and a lookup here costs nothing against the budget. Keyed by kind too (and
-        // `any`), so that finding one skips at most the referrer.
-        let mut nested: FxHashMap<(&str, &str), Vec<&str>> = FxHashMap::default();
-        for entity in self.entities.iter().flatten() {
-            ids_by_kind.entry(&*entity.kind).or_default().push(entity.id.as_str());
-            ids_by_kind.entry("any").or_default().push(entity.id.as_str());
-            if let Some((_, last)) = entity.id.rsplit_once('.') {
-                nested.entry((last, &*entity.kind)).or_default().push(entity.id.as_str());
-                nested.entry((last, "any")).or_default().push(entity.id.as_str());
-            }
-        }
+        let candidates = Candidates::of(&self.entities, pending.len());
         let parent_of = |suggest: &Suggest| -> Option<String> {
-            let ids = nested.get(&(suggest.name.as_str(), suggest.kind.as_str()))?;
-            ids.iter().find(|id| **id != suggest.referrer).map(|id| id.to_string())
+            candidates
+                .nested(&suggest.name, &suggest.kind)
+                .find(|id| *id != suggest.referrer)
+                .map(str::to_string)
         };
         let (by_parent, pending): (Vec<(Suggest, String)>, Vec<Suggest>) = {
             let mut by_parent = Vec::new();
@@ -667,8 +665,8 @@ impl<S> Resolver<S> {
         let searched: Vec<&Suggest> = pending
             .iter()
             .take_while(|suggest| {
-                let candidates = ids_by_kind.get(suggest.kind.as_str()).map_or(0, Vec::len);
-                let cost = candidates.clamp(1, crate::diagnostic::SUGGESTION_MAX_CANDIDATES);
+                let cost =
+                    candidates.count(&suggest.kind).clamp(1, crate::diagnostic::SUGGESTION_MAX_CANDIDATES);
                 left.checked_sub(cost).map(|rest| left = rest).is_some()
             })
             .collect();
@@ -677,13 +675,8 @@ impl<S> Resolver<S> {
             .map(|suggest| {
                 // The referring entity is never what it meant to name: a waiver
                 // `vendor_delay_waiver` listing `vendor_delay` is not about itself.
-                let candidates = ids_by_kind
-                    .get(suggest.kind.as_str())
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .filter(|id| *id != suggest.referrer);
-                closest(&suggest.name, candidates).map(str::to_string)
+                let others = candidates.ids(&suggest.kind).filter(|id| *id != suggest.referrer);
+                closest(&suggest.name, others).map(str::to_string)
             })
             .collect();
         let found = by_parent
@@ -759,6 +752,74 @@ impl<S> Resolver<S> {
 
     fn intern(&mut self, name: &str) -> Arc<str> {
         intern(&mut self.names, name)
+    }
+}
+
+/// The ids suggestions choose from: by kind (and `any`, every kind), and the nested ones by
+/// the last segment of their id (a child named without its parent, `vendor_delay` for
+/// `billing_move.vendor_delay`, is the likeliest intent), each in entity order.
+enum Candidates<'e> {
+    /// Looked up in maps built once, for many suggestions.
+    Indexed { by_kind: FxHashMap<&'e str, Vec<&'e str>>, nested: FxHashMap<(&'e str, &'e str), Vec<&'e str>> },
+    /// Found by a pass over the entities per question, for a few suggestions (an edit that
+    /// breaks a reference or two): cheaper than building the maps over every entity.
+    Scanned(&'e [Option<Arc<Entity>>]),
+}
+
+impl<'e> Candidates<'e> {
+    fn of(entities: &'e [Option<Arc<Entity>>], suggestions: usize) -> Candidates<'e> {
+        if suggestions <= 8 {
+            return Candidates::Scanned(entities);
+        }
+        let mut by_kind: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+        let mut nested: FxHashMap<(&str, &str), Vec<&str>> = FxHashMap::default();
+        for entity in entities.iter().flatten() {
+            by_kind.entry(&*entity.kind).or_default().push(entity.id.as_str());
+            by_kind.entry("any").or_default().push(entity.id.as_str());
+            if let Some((_, last)) = entity.id.rsplit_once('.') {
+                nested.entry((last, &*entity.kind)).or_default().push(entity.id.as_str());
+                nested.entry((last, "any")).or_default().push(entity.id.as_str());
+            }
+        }
+        Candidates::Indexed { by_kind, nested }
+    }
+
+    /// The ids of entities of `kind` (`any`: every kind).
+    fn ids<'a>(&'a self, kind: &'a str) -> Box<dyn Iterator<Item = &'e str> + 'a> {
+        match self {
+            Candidates::Indexed { by_kind, .. } => Box::new(by_kind.get(kind).into_iter().flatten().copied()),
+            Candidates::Scanned(entities) => Box::new(
+                entities
+                    .iter()
+                    .flatten()
+                    .filter(move |entity| kind == "any" || &*entity.kind == kind)
+                    .map(|entity| entity.id.as_str()),
+            ),
+        }
+    }
+
+    fn count(&self, kind: &str) -> usize {
+        match self {
+            Candidates::Indexed { by_kind, .. } => by_kind.get(kind).map_or(0, Vec::len),
+            Candidates::Scanned(_) => self.ids(kind).count(),
+        }
+    }
+
+    /// The ids of nested entities of `kind` whose last segment is `last`.
+    fn nested<'a>(&'a self, last: &'a str, kind: &'a str) -> Box<dyn Iterator<Item = &'e str> + 'a> {
+        match self {
+            Candidates::Indexed { nested, .. } => {
+                Box::new(nested.get(&(last, kind)).into_iter().flatten().copied())
+            }
+            Candidates::Scanned(entities) => Box::new(
+                entities
+                    .iter()
+                    .flatten()
+                    .filter(move |entity| kind == "any" || &*entity.kind == kind)
+                    .map(|entity| entity.id.as_str())
+                    .filter(move |id| id.rsplit_once('.').is_some_and(|(_, segment)| segment == last)),
+            ),
+        }
     }
 }
 
@@ -1673,8 +1734,10 @@ pub(super) mod links {
         /// The `(target kind, computed field)` of the entries some entity feeds with a
         /// field that is present but invalid (or that a declaration that did not parse
         /// may have fed): which entity it meant to name is unknown, so the link is
-        /// present but invalid on every entity of the kind.
+        /// present but invalid on every entity of the kind. In the order of `REVERSE`.
         tainted: Vec<(&'static str, &'static str)>,
+        /// Per entry of `REVERSE`: how many entities taint it.
+        taints: Vec<u32>,
     }
 
     impl Links {
@@ -1722,7 +1785,13 @@ pub(super) mod links {
                 }
                 starts.push(fields.len() as u32);
             }
-            Links { starts, fields, empty: self.empty.clone(), tainted: self.tainted.clone() }
+            Links {
+                starts,
+                fields,
+                empty: self.empty.clone(),
+                tainted: self.tainted.clone(),
+                taints: self.taints.clone(),
+            }
         }
 
         /// Every `(target kind, computed field)` that is tainted.
@@ -1761,42 +1830,73 @@ pub(super) mod links {
         })
     }
 
-    pub(crate) fn reverse_links(entities: &[Option<Arc<Entity>>]) -> Links {
-        // The entries of `REVERSE` a kind is the source of, found once per kind.
-        let mut sources_of: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-        // Per entry: (target, source) pairs, in source order.
-        let mut pairs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); REVERSE.len()];
-        let mut tainted: Vec<(&'static str, &'static str)> = Vec::new();
-        for (position, entity) in entities.iter().enumerate() {
-            let Some(entity) = entity else { continue };
-            let kind: &str = &entity.kind;
-            let entries = sources_of.entry(kind).or_insert_with(|| {
-                (0..REVERSE.len())
-                    .filter(|index| REVERSE.get(*index).is_some_and(|entry| entry.2 == kind))
-                    .collect()
-            });
-            for &entry in entries.iter() {
-                let Some((target_kind, computed, _, source_field)) = REVERSE.get(entry) else { continue };
-                // A declaration that did not parse may have named anything.
-                let invalid = entity.broken || entity.invalid.iter().any(|name| &**name == *source_field);
-                if invalid && !tainted.contains(&(*target_kind, *computed)) {
-                    tainted.push((*target_kind, *computed));
-                }
-                let Some(field) = entity.field(source_field) else { continue };
-                let targets: &[Value] = match &field.value {
-                    Value::List(items) => items,
-                    single => std::slice::from_ref(single),
-                };
-                for target in targets.iter().filter_map(Value::as_entity) {
-                    let matches_kind = entities
-                        .get(target.index())
-                        .and_then(Option::as_ref)
-                        .is_some_and(|entity| &*entity.kind == *target_kind);
-                    if matches_kind && let Some(list) = pairs.get_mut(entry) {
-                        list.push((target.0, position as u32));
-                    }
+    /// The entries of `REVERSE` whose source kind is `kind`.
+    fn entries_of(kind: &str) -> impl Iterator<Item = usize> + '_ {
+        (0..REVERSE.len()).filter(move |index| REVERSE.get(*index).is_some_and(|entry| entry.2 == kind))
+    }
+
+    /// What `entity` feeds: `link(entry, target)` for each target it names through an entry
+    /// of `REVERSE` (when the target, in `entities`, is of the entry's kind), in order, and
+    /// `taint(entry)` for each entry it feeds with a field that is present but invalid.
+    fn feeds(
+        entity: &Entity,
+        entities: &[Option<Arc<Entity>>],
+        link: &mut impl FnMut(usize, EntityId),
+        taint: &mut impl FnMut(usize),
+    ) {
+        for entry in entries_of(&entity.kind) {
+            let Some((target_kind, _, _, source_field)) = REVERSE.get(entry) else { continue };
+            // A declaration that did not parse may have named anything.
+            if entity.broken || entity.invalid.iter().any(|name| &**name == *source_field) {
+                taint(entry);
+            }
+            let Some(field) = entity.field(source_field) else { continue };
+            let targets: &[Value] = match &field.value {
+                Value::List(items) => items,
+                single => std::slice::from_ref(single),
+            };
+            for target in targets.iter().filter_map(Value::as_entity) {
+                let matches_kind = entities
+                    .get(target.index())
+                    .and_then(Option::as_ref)
+                    .is_some_and(|entity| &*entity.kind == *target_kind);
+                if matches_kind {
+                    link(entry, target);
                 }
             }
+        }
+    }
+
+    /// The entries some entity taints, in the order of `REVERSE`.
+    fn tainted_of(counts: &[u32]) -> Vec<(&'static str, &'static str)> {
+        counts
+            .iter()
+            .zip(REVERSE)
+            .filter(|(count, _)| **count > 0)
+            .map(|(_, (target, computed, ..))| (target, computed))
+            .collect()
+    }
+
+    pub(crate) fn reverse_links(entities: &[Option<Arc<Entity>>]) -> Links {
+        // Per entry: (target, source) pairs, in source order.
+        let mut pairs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); REVERSE.len()];
+        let mut taints = vec![0u32; REVERSE.len()];
+        for (position, entity) in entities.iter().enumerate() {
+            let Some(entity) = entity else { continue };
+            feeds(
+                entity,
+                entities,
+                &mut |entry, target| {
+                    if let Some(list) = pairs.get_mut(entry) {
+                        list.push((target.0, position as u32));
+                    }
+                },
+                &mut |entry| {
+                    if let Some(count) = taints.get_mut(entry) {
+                        *count += 1;
+                    }
+                },
+            );
         }
         // One list per (target, entry), then grouped by target.
         let mut lists: Vec<(u32, usize, Arc<[Value]>)> = Vec::new();
@@ -1828,7 +1928,123 @@ pub(super) mod links {
             .into_iter()
             .filter_map(|(_, entry, values)| REVERSE.get(entry).map(|(_, computed, ..)| (*computed, values)))
             .collect();
-        Links { starts, fields, empty: Some(Arc::from(Vec::new())), tainted }
+        Links { starts, fields, empty: Some(Arc::from(Vec::new())), tainted: tainted_of(&taints), taints }
+    }
+
+    /// The links of `now` from `previous`, the links of `before`, when only the entities at
+    /// the ids `changed` (in order) differ between the two: the lists those entities fed,
+    /// or feed now, are made again from the others' part of them and theirs now, and so are
+    /// the lists of the ids themselves; the other lists are shared.
+    pub(crate) fn updated(
+        previous: &Links,
+        before: &[Option<Arc<Entity>>],
+        now: &[Option<Arc<Entity>>],
+        changed: &[EntityId],
+    ) -> Links {
+        let is_changed = |id: EntityId| changed.binary_search(&id).is_ok();
+        let mut taints = previous.taints.clone();
+        // (target, entry) → the sources that feed it now, among the changed entities.
+        let mut fresh: FxHashMap<(u32, usize), Vec<u32>> = FxHashMap::default();
+        for id in changed {
+            if let Some(Some(old)) = before.get(id.index()) {
+                feeds(
+                    old,
+                    before,
+                    &mut |entry, target| {
+                        fresh.entry((target.0, entry)).or_default();
+                    },
+                    &mut |entry| {
+                        if let Some(count) = taints.get_mut(entry) {
+                            *count = count.saturating_sub(1);
+                        }
+                    },
+                );
+            }
+            if let Some(Some(new)) = now.get(id.index()) {
+                feeds(
+                    new,
+                    now,
+                    &mut |entry, target| fresh.entry((target.0, entry)).or_default().push(id.0),
+                    &mut |entry| {
+                        if let Some(count) = taints.get_mut(entry) {
+                            *count += 1;
+                        }
+                    },
+                );
+            }
+        }
+        // Per target: its entries made again, in entry order.
+        let mut again: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+        for (target, entry) in fresh.keys() {
+            again.entry(*target).or_default().push(*entry);
+        }
+        let slots = now.len();
+        let mut starts = Vec::with_capacity(slots + 1);
+        let mut fields: Vec<(&'static str, Arc<[Value]>)> = Vec::with_capacity(previous.fields.len() + 8);
+        starts.push(0u32);
+        for slot in 0..slots {
+            let id = EntityId(slot as u32);
+            let start = previous.starts.get(slot).copied().unwrap_or(0) as usize;
+            let end = previous.starts.get(slot + 1).copied().unwrap_or(0) as usize;
+            let same = |a: &Entity, b: &Entity| a.id == b.id && a.kind == b.kind;
+            let another = is_changed(id)
+                && !matches!((before.get(slot), now.get(slot)), (Some(Some(a)), Some(Some(b))) if same(a, b));
+            let kept: &[(&'static str, Arc<[Value]>)] = if another {
+                // Another entity, or none: whoever named the one before was lowered again.
+                &[]
+            } else {
+                previous.fields.get(start..end).unwrap_or(&[])
+            };
+            let Some(entries) = again.get_mut(&(slot as u32)) else {
+                fields.extend(kept.iter().cloned());
+                starts.push(fields.len() as u32);
+                continue;
+            };
+            entries.sort_unstable();
+            let kind = now.get(slot).and_then(Option::as_ref).map(|entity| &*entity.kind);
+            let entry_of = |computed: &str| {
+                REVERSE.iter().position(|(target, name, ..)| Some(*target) == kind && *name == computed)
+            };
+            // Every entry of the target, the kept ones and the ones made again, in order.
+            let mut all: Vec<(usize, Arc<[Value]>)> = kept
+                .iter()
+                .filter_map(|(computed, values)| Some((entry_of(computed)?, values.clone())))
+                .filter(|(entry, _)| entries.binary_search(entry).is_err())
+                .collect();
+            for entry in entries.iter() {
+                let old = kept
+                    .iter()
+                    .find(|(computed, _)| entry_of(computed) == Some(*entry))
+                    .map(|(_, values)| values.as_ref())
+                    .unwrap_or(&[]);
+                let mut sources: Vec<u32> = old
+                    .iter()
+                    .filter_map(Value::as_entity)
+                    .filter(|source| !is_changed(*source))
+                    .map(|source| source.0)
+                    .collect();
+                sources.extend(fresh.get(&(slot as u32, *entry)).into_iter().flatten().copied());
+                sources.sort_unstable();
+                sources.dedup();
+                if !sources.is_empty() {
+                    let values: Vec<Value> =
+                        sources.into_iter().map(|source| Value::Entity(EntityId(source))).collect();
+                    all.push((*entry, Arc::from(values)));
+                }
+            }
+            all.sort_by_key(|(entry, _)| *entry);
+            fields.extend(all.into_iter().filter_map(|(entry, values)| {
+                REVERSE.get(entry).map(|(_, computed, ..)| (*computed, values))
+            }));
+            starts.push(fields.len() as u32);
+        }
+        Links {
+            starts,
+            fields,
+            empty: previous.empty.clone().or_else(|| Some(Arc::from(Vec::new()))),
+            tainted: tainted_of(&taints),
+            taints,
+        }
     }
 }
 
@@ -1839,31 +2055,40 @@ pub(super) mod cycles {
     use crate::model::value::Value;
     use crate::model::{EntityId, Portfolio};
 
-    pub(crate) fn report(portfolio: &Portfolio, diagnostics: &mut Vec<(Vec<EntityId>, Diagnostic)>) {
-        for (kind, field) in [("objective", "parent"), ("project", "depends_on")] {
-            let nodes = portfolio.of_kind(kind);
-            let edges = |id: EntityId| -> Vec<EntityId> {
-                portfolio
-                    .entity(id)
-                    .and_then(|entity| entity.field(field))
-                    .map(|field| match &field.value {
-                        Value::List(items) => items.iter().filter_map(Value::as_entity).collect(),
-                        single => single.as_entity().into_iter().collect(),
-                    })
-                    .unwrap_or_default()
-            };
-            // Only an entity that names another can be on a cycle: start from those.
-            let linked: Vec<EntityId> = nodes
-                .iter()
-                .copied()
-                .filter(|id| {
-                    portfolio
-                        .entity(*id)
-                        .and_then(|entity| entity.field(field))
-                        .is_some_and(|given| !matches!(&given.value, Value::List(items) if items.is_empty()))
-                })
-                .collect();
-            for component in strongly_connected(&linked, portfolio.entities.len(), &edges) {
+    /// The graphs cycles are looked for in: which kind links to which through which field.
+    const GRAPHS: [(&str, &str); 2] = [("objective", "parent"), ("project", "depends_on")];
+
+    /// The entities `id` links to through `field`.
+    fn edges(portfolio: &Portfolio, field: &str, id: EntityId) -> Vec<EntityId> {
+        portfolio
+            .entity(id)
+            .and_then(|entity| entity.field(field))
+            .map(|field| match &field.value {
+                Value::List(items) => items.iter().filter_map(Value::as_entity).collect(),
+                single => single.as_entity().into_iter().collect(),
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether `id` names another entity through `field`: only such an entity can be on a
+    /// cycle.
+    fn linked(portfolio: &Portfolio, field: &str, id: EntityId) -> bool {
+        portfolio
+            .entity(id)
+            .and_then(|entity| entity.field(field))
+            .is_some_and(|given| !matches!(&given.value, Value::List(items) if items.is_empty()))
+    }
+
+    /// The cycles among `roots` and what they reach, each with its members in order, the
+    /// graphs in the order of [`GRAPHS`].
+    fn cycles_from(
+        portfolio: &Portfolio,
+        roots: impl Fn(&str, &str) -> Vec<EntityId>,
+    ) -> Vec<(usize, Vec<EntityId>, Diagnostic)> {
+        let mut found = Vec::new();
+        for (graph, (kind, field)) in GRAPHS.iter().enumerate() {
+            let edges = |id: EntityId| edges(portfolio, field, id);
+            for component in strongly_connected(&roots(kind, field), portfolio.slots(), &edges) {
                 let is_cycle =
                     component.len() > 1 || component.first().is_some_and(|node| edges(*node).contains(node));
                 if !is_cycle {
@@ -1871,9 +2096,72 @@ pub(super) mod cycles {
                 }
                 let mut members = component.clone();
                 members.sort_unstable();
-                diagnostics.push((members, describe(portfolio, field, &component, &edges)));
+                let diagnostic = describe(portfolio, field, &component, &edges);
+                found.push((graph, members, diagnostic));
             }
         }
+        found
+    }
+
+    /// Every cycle of the portfolio: by graph, then by the first member.
+    pub(crate) fn report(portfolio: &Portfolio) -> Vec<(Vec<EntityId>, Diagnostic)> {
+        let mut found = cycles_from(portfolio, |kind, field| {
+            portfolio.of_kind(kind).iter().copied().filter(|id| linked(portfolio, field, *id)).collect()
+        });
+        found.sort_by(|a, b| (a.0, a.1.first()).cmp(&(b.0, b.1.first())));
+        found.into_iter().map(|(_, members, diagnostic)| (members, diagnostic)).collect()
+    }
+
+    /// [`report`] after an update that changed only the entities `changed` (in order, each
+    /// at the id it had; `previous` is the portfolio before): a cycle none of whose members
+    /// changed is the same; the others are found again from the changed entities and from
+    /// the members of the cycles that had one (what is left of a cycle may still be one).
+    pub(crate) fn report_again(
+        portfolio: &Portfolio,
+        previous: &Portfolio,
+        changed: &[EntityId],
+    ) -> Vec<(Vec<EntityId>, Diagnostic)> {
+        let is_changed = |id: &EntityId| changed.binary_search(id).is_ok();
+        let (touched, kept): (Vec<_>, Vec<_>) =
+            previous.found.cycles.iter().partition(|(members, _)| members.iter().any(is_changed));
+        let mut again: Vec<EntityId> = changed
+            .iter()
+            .copied()
+            .chain(touched.iter().flat_map(|(members, _)| members.iter().copied()))
+            .collect();
+        again.sort_unstable();
+        again.dedup();
+        let fresh = cycles_from(portfolio, |kind, field| {
+            again
+                .iter()
+                .copied()
+                .filter(|id| {
+                    portfolio.entity(*id).is_some_and(|entity| &*entity.kind == kind)
+                        && linked(portfolio, field, *id)
+                })
+                .collect()
+        });
+        // A cycle of unchanged entities found on the way is one of the kept ones.
+        let mut found: Vec<(usize, Vec<EntityId>, Diagnostic)> = fresh
+            .into_iter()
+            .filter(|(_, members, _)| members.iter().any(|member| again.binary_search(member).is_ok()))
+            .collect();
+        // A kept cycle that one found again contains (it grew) is not kept.
+        let taken: rustc_hash::FxHashSet<EntityId> =
+            found.iter().flat_map(|(_, members, _)| members.iter().copied()).collect();
+        for (members, diagnostic) in kept {
+            if members.iter().any(|member| taken.contains(member)) {
+                continue;
+            }
+            let graph = members
+                .first()
+                .and_then(|member| portfolio.entity(*member))
+                .and_then(|entity| GRAPHS.iter().position(|(kind, _)| *kind == &*entity.kind))
+                .unwrap_or(0);
+            found.push((graph, members.clone(), diagnostic.clone()));
+        }
+        found.sort_by(|a, b| (a.0, a.1.first()).cmp(&(b.0, b.1.first())));
+        found.into_iter().map(|(_, members, diagnostic)| (members, diagnostic)).collect()
     }
 
     fn describe(

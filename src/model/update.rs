@@ -27,7 +27,7 @@ use super::resolve::{
 use super::{Entity, EntityId, Portfolio};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
 use crate::source::FileId;
-use crate::syntax::ast;
+use crate::syntax::{Shift, ast};
 
 /// The portfolio of `previous` with `file` now parsed as `now` (it was parsed as
 /// `before`); `trees` are every file's trees, `now` included. Returns every finding of
@@ -41,6 +41,29 @@ pub fn update(
     before: &ast::SourceFile,
     now: &ast::SourceFile,
     trees: &[(FileId, &ast::SourceFile)],
+) -> Option<(Portfolio, Vec<Diagnostic>)> {
+    update_in(previous, file, (before, now), trees, None)
+}
+
+/// [`update`], knowing the file's text before and now (`texts`): a declaration whose text
+/// did not change keeps its entities, moved by the bytes the edit inserted before it,
+/// instead of being lowered again.
+pub fn update_with_texts(
+    previous: &Portfolio,
+    file: FileId,
+    (before, now): (&ast::SourceFile, &ast::SourceFile),
+    trees: &[(FileId, &ast::SourceFile)],
+    texts: (&str, &str),
+) -> Option<(Portfolio, Vec<Diagnostic>)> {
+    update_in(previous, file, (before, now), trees, Some(texts))
+}
+
+fn update_in(
+    previous: &Portfolio,
+    file: FileId,
+    (before, now): (&ast::SourceFile, &ast::SourceFile),
+    trees: &[(FileId, &ast::SourceFile)],
+    texts: Option<(&str, &str)>,
 ) -> Option<(Portfolio, Vec<Diagnostic>)> {
     let extends = |tree: &ast::SourceFile| tree.items.iter().any(|item| matches!(item, ast::Item::Extend(_)));
     if extends(before) || extends(now) {
@@ -99,6 +122,14 @@ pub fn update(
         })
         .collect();
     let mut relower: Vec<EntityId> = declared.clone();
+    // Without a rename, what a declaration lowers to depends on it alone: one that did not
+    // change keeps its entity, moved by as many bytes as the edit before it inserted.
+    let mut moved: Vec<Moved> = Vec::new();
+    if renamed.is_empty()
+        && let Some(texts) = texts
+    {
+        (relower, moved) = unchanged(previous, (before, now), texts, &declared)?;
+    }
     let mut index = previous.index.clone();
     if !renamed.is_empty() {
         // A broken declaration elsewhere that an old id kept from declaring would now
@@ -124,15 +155,32 @@ pub fn update(
         for (id, _, new) in &renamed {
             index.insert(new, *id);
         }
-        let names: FxHashSet<&str> = renamed.iter().flat_map(|(_, old, new)| [*old, *new]).collect();
-        let elsewhere = naming(previous, file, |id| names.contains(id));
+        let olds: Vec<EntityId> = renamed.iter().map(|(id, ..)| *id).collect();
+        let news: FxHashSet<&str> = renamed.iter().map(|(.., new)| *new).collect();
+        let elsewhere = naming_any(previous, file, &olds, |id| news.contains(id));
         relower.extend(find_declarations(previous, trees, &elsewhere, |id| id, &mut sources)?);
         relower.sort();
     }
 
     let mut resolver = Resolver::over(previous, sources);
     resolver.index = index;
-    for &id in &declared {
+    let mut moved_references = Vec::new();
+    for &(id, delta) in &moved {
+        let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?);
+        entity.span.shift(delta);
+        entity.id_span.shift(delta);
+        entity.kind_span.shift(delta);
+        for field in &mut entity.fields {
+            field.name_span.shift(delta);
+            field.value_span.shift(delta);
+        }
+        moved_references.extend(previous.references.of(id).iter().map(|reference| {
+            let mut reference = reference.clone();
+            reference.span.shift(delta);
+            reference
+        }));
+    }
+    for &id in relower.iter().filter(|id| ours(**id)) {
         let declaration = resolver.sources.get(id.index()).copied().flatten()?;
         let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?);
         entity.span = declaration.span;
@@ -150,13 +198,15 @@ pub fn update(
     // Merge the references and findings of the entities lowered again into those of the
     // others, in entity order.
     let mut again = vec![false; previous.entities.len()];
-    for id in &relower {
+    for id in relower.iter().chain(moved.iter().map(|(id, _)| id)) {
         *again.get_mut(id.index())? = true;
     }
     let kept = |id: EntityId| !again.get(id.index()).copied().unwrap_or(false);
-    let references = previous
-        .references
-        .updated(&again, std::mem::take(&mut resolver.references), |id| file_of(&resolver.entities, id));
+    let lowered_again =
+        merge(moved_references.into_iter(), std::mem::take(&mut resolver.references), |reference| {
+            reference.source
+        });
+    let references = previous.references.updated(&again, lowered_again, |id| file_of(&resolver.entities, id));
     let lowered = merge(
         found.lowered.iter().filter(|(id, _)| kept(*id)).cloned(),
         std::mem::take(&mut resolver.lowered),
@@ -179,11 +229,63 @@ pub fn update(
         by_kind: previous.by_kind.clone(),
         layout: previous.layout.clone(),
     };
+    let moved = moved.into_iter().map(|(id, _)| id).collect();
     Some(assemble(
         declared,
         found,
-        Some(Kept { previous, reverse: same_links.then(|| previous.reverse.clone()) }),
+        Some(Kept { previous, reverse: same_links.then(|| previous.reverse.clone()), moved }),
     ))
+}
+
+/// An entity that only moved, by this many bytes.
+type Moved = (EntityId, i64);
+
+/// Which of the file's entities (`declared`, its parsed ones, in order) to lower again
+/// after an edit that kept the shape of its declarations and every id: those of the
+/// declarations that changed, and those of unchanged ones whose findings could point
+/// elsewhere; the others only move, by the bytes the edit inserted before them (`0`: they
+/// stay as they are, and are left out). `None` when the trees do not match the entities.
+fn unchanged(
+    previous: &Portfolio,
+    (before, now): (&ast::SourceFile, &ast::SourceFile),
+    (old_text, new_text): (&str, &str),
+    declared: &[EntityId],
+) -> Option<(Vec<EntityId>, Vec<Moved>)> {
+    fn entities(tree: &ast::SourceFile) -> Vec<&ast::Entity> {
+        tree.items
+            .iter()
+            .filter_map(|item| match item {
+                ast::Item::Entity(declaration) => Some(declaration),
+                _ => None,
+            })
+            .collect()
+    }
+    let (old, new) = (entities(before), entities(now));
+    if old.len() != new.len() {
+        return None;
+    }
+    let has_findings: FxHashSet<EntityId> = previous.found.lowered.iter().map(|(id, _)| *id).collect();
+    let (mut relower, mut moved) = (Vec::new(), Vec::new());
+    let mut ids = declared.iter().copied();
+    for (old, new) in old.iter().zip(&new) {
+        let ids: Vec<EntityId> = ids.by_ref().take(declared_by(new)).collect();
+        let delta = i64::from(new.span.start) - i64::from(old.span.start);
+        // The same text parses to the same tree, every span moved alike (a declaration's
+        // doc comment, outside its span, is compared in the trees). A finding may have a
+        // label on another entity, which would not move alike.
+        let same = old_text.get(old.span.range()) == new_text.get(new.span.range()) && old == new;
+        if !same || ids.iter().any(|id| has_findings.contains(id)) {
+            relower.extend(ids);
+        } else if delta != 0 {
+            moved.extend(ids.into_iter().map(|id| (id, delta)));
+        }
+    }
+    ids.next().is_none().then_some((relower, moved))
+}
+
+/// How many entities `declaration` declares: itself and its nested ones.
+fn declared_by(declaration: &ast::Entity) -> usize {
+    1 + declaration.children.iter().map(declared_by).sum::<usize>()
 }
 
 /// Matches the file's new declarations with its previous entities.
@@ -298,31 +400,6 @@ fn wanted_elsewhere(
             matches!(item, ast::Item::Broken(ast::Broken { name: Some(name), .. }) if freed(&name.name))
         })
     })
-}
-
-/// The entities of files other than `file` to lower again when the ids `changed` says
-/// appear or disappear: those whose references name one, and those whose unknown
-/// references and wrong kinds suggest the closest ids, which may be among them.
-fn naming(previous: &Portfolio, file: FileId, changed: impl Fn(&str) -> bool) -> FxHashSet<EntityId> {
-    let elsewhere = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file != file);
-    let suggests = |diagnostic: &Diagnostic| {
-        matches!(diagnostic.builtin_code(), Some(BuiltinCode::UnknownReference | BuiltinCode::WrongKind))
-    };
-    let mut found: FxHashSet<EntityId> = previous
-        .references
-        .iter()
-        .filter(|reference| elsewhere(reference.source) && changed(&reference.name))
-        .map(|reference| reference.source)
-        .collect();
-    found.extend(
-        previous
-            .found
-            .lowered
-            .iter()
-            .filter(|(id, diagnostic)| elsewhere(*id) && suggests(diagnostic))
-            .map(|(id, _)| *id),
-    );
-    found
 }
 
 /// Points `sources` at the declarations of `entities` (of unchanged files), each at its
@@ -543,7 +620,7 @@ fn reshape(
         by_kind,
         layout: Some(layout),
     };
-    Some(assemble(declared, found, Some(Kept { previous, reverse: None })))
+    Some(assemble(declared, found, Some(Kept { previous, reverse: None, moved: Vec::new() })))
 }
 
 /// The entities of files other than `file` that name one of the file's entities `old`

@@ -561,7 +561,17 @@ fn update(
     let (before, now) = changed?;
     let trees: Vec<(FileId, &ast::SourceFile)> =
         files.iter().map(|parsed| (parsed.file, &*parsed.ast)).collect();
-    super::update(&previous.portfolio, now.file, &before.ast, &now.ast, &trees)
+    let texts = previous.sources.get(before.file).zip(sources.get(now.file));
+    match texts {
+        Some((old, new)) => super::update::update_with_texts(
+            &previous.portfolio,
+            now.file,
+            (&before.ast, &now.ast),
+            &trees,
+            (&old.text, &new.text),
+        ),
+        None => super::update(&previous.portfolio, now.file, &before.ast, &now.ast, &trees),
+    }
 }
 
 /// The nearest ancestor of `start` holding `charter.toml`, else `start` (or its directory).

@@ -24,7 +24,7 @@ use crate::source::{FileId, Span};
 use grammar::{CharterParser, Rule};
 use pest::Parser;
 use pest::iterators::Pair;
-use shift::Shift;
+pub(crate) use shift::Shift;
 
 /// Parse one file. Spans in the tree and the diagnostics point into `text` under `file`.
 pub fn parse(file: FileId, text: &str) -> (ast::SourceFile, Vec<Diagnostic>) {
