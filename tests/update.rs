@@ -397,3 +397,45 @@ fn room_for_new_declarations_runs_out_and_is_made_again() {
         steps.iter().map(|(name, text, taken)| (name.as_str(), text.clone(), *taken)).collect();
     assert_steps(&root, texts, 1, &steps);
 }
+
+/// Adding a declaration at the end of a file, or removing it, or breaking one and
+/// repairing it, declares again only what changed: the file's other entities are the
+/// very ones of the previous portfolio (the same allocations) when nothing before them
+/// moved, and every finding is what resolving the whole workspace gives.
+#[test]
+fn unchanged_declarations_keep_their_entities() {
+    let root = PathBuf::from("/keep");
+    let people = "person ana \"Ana\" { executive: true }\n";
+    let projects: String =
+        (0..6).map(|index| format!("project p{index} \"P{index}\" {{ sponsor: ana }}\n")).collect();
+    let texts = vec![
+        (root.join("a_people.charter"), people.to_string()),
+        (root.join("b_projects.charter"), projects.clone()),
+    ];
+    let added = format!("{projects}project extra \"Extra\" {{ sponsor: ana, depends_on: [p1] }}\n");
+    let broken = projects.replacen("{ sponsor: ana }", "{ sponsor: ana,, }", 1);
+    let middle = projects.replacen("project p3", "project inserted \"I\" { sponsor: ana }\nproject p3", 1);
+    let steps = [
+        ("add at the end", added.clone(), true),
+        ("remove it", projects.clone(), true),
+        ("break the first", broken.clone(), true),
+        ("repair it", projects.clone(), true),
+        ("insert in the middle", middle, true),
+        ("remove it again", projects.clone(), true),
+    ];
+    assert_steps(&root, texts.clone(), 1, &steps);
+
+    // The same edits, reloaded: the entities of the unchanged declarations before the
+    // edit are shared with the previous portfolio.
+    let cache = Cache::default();
+    let original = build(&root, &texts, &cache, None);
+    let mut edited = texts.clone();
+    edited[1].1 = added;
+    let reloaded = build(&root, &edited, &cache, Some(&original));
+    for name in ["ana", "p0", "p3", "p5"] {
+        let before = original.portfolio.entity(original.portfolio.lookup(name).unwrap()).unwrap();
+        let after = reloaded.portfolio.entity(reloaded.portfolio.lookup(name).unwrap()).unwrap();
+        assert!(std::ptr::eq(before, after), "`{name}` was declared again");
+    }
+    assert!(reloaded.portfolio.lookup("extra").is_some());
+}

@@ -84,9 +84,11 @@ fn update_in(
         .ids()
         .filter(|id| ours(*id))
         .partition(|id| previous.entity(*id).is_some_and(|entity| !entity.broken));
-    // The file's parsed declarations are one run of ids, in the order `declare` gave them.
+    // The file's parsed declarations are one run of ids, in the order `declare` gave them
+    // (with room, its block may have empty slots among them).
     if let (Some(first), Some(last)) = (declared.first(), declared.last())
         && last.index() - first.index() + 1 != declared.len()
+        && previous.layout.is_none()
     {
         return None;
     }
@@ -102,12 +104,12 @@ fn update_in(
         .all(|declaration| shape.matches(declaration, None, &mut order).is_some())
         && order.next().is_none();
     if !same_shape {
-        return reshape(previous, file, now, trees, &declared, &broken);
+        return reshape_any(previous, file, (before, now), texts, trees, (&declared, &broken));
     }
     let Shape { mut sources, ids: mut new_ids, .. } = shape;
     let Some(now_broken) = still_broken(previous, now, &broken, &new_ids) else {
         // Its broken declarations changed (one more, one fewer, another id).
-        return reshape(previous, file, now, trees, &declared, &broken);
+        return reshape_any(previous, file, (before, now), texts, trees, (&declared, &broken));
     };
     for (id, declaration) in broken.iter().zip(&now_broken) {
         new_ids.push((*id, Cow::Owned(declaration.name.as_ref()?.name.to_string())));
@@ -467,6 +469,277 @@ impl<'a> Declarations<'a> {
     }
 }
 
+/// [`reshape_within`] when it can, else [`reshape`].
+fn reshape_any(
+    previous: &Portfolio,
+    file: FileId,
+    trees_of_file: (&ast::SourceFile, &ast::SourceFile),
+    texts: Option<(&str, &str)>,
+    trees: &[(FileId, &ast::SourceFile)],
+    (declared, broken): (&[EntityId], &[EntityId]),
+) -> Option<(Portfolio, Vec<Diagnostic>)> {
+    texts
+        .and_then(|texts| reshape_within(previous, file, trees_of_file, texts, trees, (declared, broken)))
+        .or_else(|| reshape(previous, file, trees_of_file.1, trees, declared, broken))
+}
+
+/// A reshape that declares again only the declarations between the first and the last
+/// ones the edit touched (the others have the same text, and keep their entities, those
+/// after moved by the bytes inserted), in the slots between the unchanged ones before and
+/// after them: what an edit adding, removing, breaking or repairing a declaration does.
+/// The entities anywhere that name an id of those declarations, before or after, are
+/// lowered again, and so are the file's broken declarations. `None` when the new ones do
+/// not fit there, or anything else is in the way: then [`reshape`] declares the whole
+/// file again (and declines what it must).
+fn reshape_within(
+    previous: &Portfolio,
+    file: FileId,
+    (before, now): (&ast::SourceFile, &ast::SourceFile),
+    (old_text, new_text): (&str, &str),
+    trees: &[(FileId, &ast::SourceFile)],
+    (declared, broken): (&[EntityId], &[EntityId]),
+) -> Option<(Portfolio, Vec<Diagnostic>)> {
+    let layout = previous.layout.clone()?;
+    let (parsed_block, broken_block) = (layout.block(file, false)?, layout.block(file, true)?);
+    if declared.iter().any(|id| !parsed_block.contains(&id.index()))
+        || broken.iter().any(|id| !broken_block.contains(&id.index()))
+    {
+        return None;
+    }
+    let (old, new) = (entity_declarations(before), entity_declarations(now));
+    let same = |a: &&ast::Entity, b: &&ast::Entity| {
+        old_text.get(a.span.range()) == new_text.get(b.span.range()) && a == b
+    };
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| same(a, b)).count();
+    let suffix = old
+        .get(prefix..)?
+        .iter()
+        .rev()
+        .zip(new.get(prefix..)?.iter().rev())
+        .take_while(|(a, b)| same(a, b))
+        .count();
+    let new_middle = new.get(prefix..new.len() - suffix)?;
+    // The ids of each old declaration, in order.
+    let mut ids = declared.iter().copied();
+    let old_ids: Vec<Vec<EntityId>> =
+        old.iter().map(|declaration| ids.by_ref().take(declared_by(declaration)).collect()).collect();
+    if ids.next().is_some()
+        || old_ids.iter().zip(&old).any(|(ids, declaration)| ids.len() != declared_by(declaration))
+    {
+        return None;
+    }
+    let (before_middle, middle_ids, after_middle) = (
+        old_ids.get(..prefix)?,
+        old_ids.get(prefix..old.len() - suffix)?,
+        old_ids.get(old.len() - suffix..)?,
+    );
+    let start = before_middle.iter().flatten().last().map_or(parsed_block.start, |id| id.index() + 1);
+    let end = after_middle.iter().flatten().next().map_or(parsed_block.end, |id| id.index());
+    let mut names = FxHashMap::default();
+    let mut prepared = Vec::new();
+    for declaration in new_middle {
+        prepare(&previous.schema, false, declaration, None, &mut names, &mut prepared);
+    }
+    let count = prepared.len();
+    if start + count > end {
+        return None;
+    }
+    let old_middle: Vec<EntityId> = middle_ids.iter().flatten().copied().collect();
+    let name_of = |id: &EntityId| previous.entity(*id).map(|entity| entity.id.as_str());
+    let kept_names: FxHashSet<&str> =
+        before_middle.iter().chain(after_middle).flatten().filter_map(name_of).collect();
+    let old_parsed: FxHashSet<&str> = old_middle.iter().filter_map(name_of).collect();
+    let old_broken: FxHashSet<&str> = broken.iter().filter_map(name_of).collect();
+    let new_ids: FxHashSet<&str> = prepared.iter().map(|item| item.entity.id.as_str()).collect();
+    if new_ids.len() != count || new_ids.iter().any(|id| kept_names.contains(id)) {
+        return None;
+    }
+    let ours = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file == file);
+    if new_ids.iter().any(|id| previous.lookup(id).is_some_and(|owner| !ours(owner))) {
+        return None;
+    }
+    let parsed_names: FxHashSet<&str> = kept_names.iter().chain(&new_ids).copied().collect();
+    let declaring = declaring_broken(previous, file, now, &parsed_names, broken_block.end)?;
+    if declaring.len() > broken_block.len() {
+        return None;
+    }
+    let all_new: FxHashSet<&str> = new_ids
+        .iter()
+        .copied()
+        .chain(
+            declaring
+                .iter()
+                .filter_map(|declaration| declaration.name.as_ref())
+                .map(|name| name.name.as_str()),
+        )
+        .collect();
+    let freed = |id: &str| {
+        (old_parsed.contains(id) && !new_ids.contains(id))
+            || (old_broken.contains(id) && !all_new.contains(id))
+    };
+    if wanted_elsewhere(trees, file, freed) {
+        return None;
+    }
+
+    // Whoever names an id of the middle or of the broken declarations, before or after.
+    let named: Vec<EntityId> = old_middle.iter().chain(broken).copied().collect();
+    let naming = naming_all(previous, &named, |id| all_new.contains(id) && !old_parsed.contains(id));
+    // The unchanged declarations of the file: their entities, each with its declaration
+    // now, and how far it moved.
+    let (old_after, new_after) = (old.get(old.len() - suffix..)?, new.get(new.len() - suffix..)?);
+    let mut unchanged: Vec<(EntityId, &ast::Entity, i64)> = Vec::new();
+    let pairs = old.iter().zip(&new).take(prefix).chain(old_after.iter().zip(new_after));
+    for ((old_declaration, new_declaration), ids) in pairs.zip(before_middle.iter().chain(after_middle)) {
+        let delta = i64::from(new_declaration.span.start) - i64::from(old_declaration.span.start);
+        let mut ids = ids.iter();
+        walk_declaration(new_declaration, &mut |declaration| {
+            if let Some(id) = ids.next() {
+                unchanged.push((*id, declaration, delta));
+            }
+        });
+    }
+    let has_findings: FxHashSet<EntityId> = previous.found.lowered.iter().map(|(id, _)| *id).collect();
+
+    // The middle's and the broken blocks' slots emptied, their old ids gone from the
+    // index, then declared again.
+    let mut entities = previous.entities.clone();
+    for slot in old_middle.iter().map(|id| id.index()).chain(broken_block.clone()) {
+        if let Some(slot) = entities.get_mut(slot) {
+            *slot = None;
+        }
+    }
+    let mut index = previous.index.clone();
+    for old in old_parsed.iter().chain(&old_broken) {
+        if !all_new.contains(old) {
+            index.remove(old);
+        }
+    }
+    for (position, item) in prepared.iter().enumerate() {
+        index.insert(&item.entity.id, EntityId((start + position) as u32));
+    }
+    for (position, declaration) in declaring.iter().enumerate() {
+        if let Some(name) = &declaration.name {
+            index.insert(&name.name, EntityId((broken_block.start + position) as u32));
+        }
+    }
+    let slots = entities.len();
+    let mut resolver = Resolver::resume(previous.schema.clone(), entities, vec![None; slots], index);
+    resolver.next = start;
+    resolver.place(prepared);
+    if !resolver.declared().is_empty() || resolver.next != start + count {
+        return None;
+    }
+    resolver.next = broken_block.start;
+    for declaration in &declaring {
+        resolver.declare_broken(declaration);
+    }
+    if !resolver.declared().is_empty() || resolver.next != broken_block.start + declaring.len() {
+        return None;
+    }
+    if resolver.entities.len() != slots {
+        return None;
+    }
+
+    // Lower again the middle, the unchanged entities of the file that name one of its
+    // ids or have findings (a label may point at an entity that moved), and the entities
+    // elsewhere that name one; move the other unchanged ones.
+    let mut relower: Vec<EntityId> = (start..start + count).map(|index| EntityId(index as u32)).collect();
+    let mut moved: Vec<Moved> = Vec::new();
+    let mut moved_references = Vec::new();
+    for (id, declaration, delta) in &unchanged {
+        if naming.contains(id) || has_findings.contains(id) {
+            *resolver.sources.get_mut(id.index())? = Some(declaration);
+            let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?);
+            entity.span = declaration.span;
+            entity.id_span = declaration.id.span;
+            entity.kind_span = declaration.kind.span;
+            relower.push(*id);
+        } else if *delta != 0 {
+            let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?);
+            entity.span.shift(*delta);
+            entity.id_span.shift(*delta);
+            entity.kind_span.shift(*delta);
+            for field in &mut entity.fields {
+                field.name_span.shift(*delta);
+                field.value_span.shift(*delta);
+            }
+            moved_references.extend(previous.references.of(*id).iter().map(|reference| {
+                let mut reference = reference.clone();
+                reference.span.shift(*delta);
+                reference
+            }));
+            moved.push((*id, *delta));
+        }
+    }
+    let elsewhere: FxHashSet<EntityId> = naming.iter().copied().filter(|id| !ours(*id)).collect();
+    relower.extend(find_declarations(previous, trees, &elsewhere, |id| id, &mut resolver.sources)?);
+    relower.sort();
+    resolver.lower(&relower);
+
+    let mut again = vec![false; slots];
+    let touched = old_middle
+        .iter()
+        .chain(&relower)
+        .chain(moved.iter().map(|(id, _)| id))
+        .map(|id| id.index())
+        .chain(broken_block.clone());
+    for slot in touched {
+        if let Some(flag) = again.get_mut(slot) {
+            *flag = true;
+        }
+    }
+    let kept = |id: EntityId| !again.get(id.index()).copied().unwrap_or(false);
+    let lowered_again =
+        merge(moved_references.into_iter(), std::mem::take(&mut resolver.references), |reference| {
+            reference.source
+        });
+    let references = previous.references.updated(&again, lowered_again, |id| file_of(&resolver.entities, id));
+    let lowered = merge(
+        previous.found.lowered.iter().filter(|(id, _)| kept(*id)).cloned(),
+        std::mem::take(&mut resolver.lowered),
+        |(id, _)| *id,
+    );
+    let mut redeclared: Vec<usize> = old_middle
+        .iter()
+        .map(|id| id.index())
+        .chain(start..start + count)
+        .chain(broken_block.clone())
+        .collect();
+    redeclared.sort_unstable();
+    redeclared.dedup();
+    let by_kind = by_kind_after(previous, &resolver.entities, &redeclared);
+    let found = Found { declared: previous.found.declared.clone(), lowered, ..Found::default() };
+    let declared = Entities {
+        schema: previous.schema.clone(),
+        entities: resolver.entities,
+        references,
+        index: resolver.index,
+        by_kind,
+        layout: Some(layout),
+    };
+    let moved = moved.into_iter().map(|(id, _)| id).collect();
+    Some(assemble(declared, found, Some(Kept { previous, reverse: None, moved })))
+}
+
+/// The top-level entity declarations of `tree`, in order.
+fn entity_declarations(tree: &ast::SourceFile) -> Vec<&ast::Entity> {
+    tree.items
+        .iter()
+        .filter_map(|item| match item {
+            ast::Item::Entity(declaration) => Some(declaration),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Calls `visit` on `declaration` and its nested ones, in the order they are declared.
+fn walk_declaration<'a>(declaration: &'a ast::Entity, visit: &mut impl FnMut(&'a ast::Entity)) {
+    visit(declaration);
+    for child in &declaration.children {
+        walk_declaration(child, visit);
+    }
+}
+
 /// The update when the file's declarations changed shape (one added or removed, nested
 /// elsewhere, one that no longer parses or parses again): the file's entities are declared
 /// again from the start of its block of parsed declarations, and its broken ones from the
@@ -610,7 +883,8 @@ fn reshape(
         std::mem::take(&mut resolver.lowered),
         |(id, _)| *id,
     );
-    let by_kind = by_kind_after(previous, &resolver.entities, [&parsed_block, &broken_block]);
+    let blocks: Vec<usize> = parsed_block.clone().chain(broken_block.clone()).collect();
+    let by_kind = by_kind_after(previous, &resolver.entities, &blocks);
     let found = Found { declared: previous.found.declared.clone(), lowered, ..Found::default() };
     let declared = Entities {
         schema: previous.schema.clone(),
@@ -633,60 +907,55 @@ fn naming_any(
     old: &[EntityId],
     new: impl Fn(&str) -> bool,
 ) -> FxHashSet<EntityId> {
-    let elsewhere = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file != file);
+    let mut found = naming_all(previous, old, new);
+    found.retain(|id| previous.entity(*id).is_some_and(|entity| entity.span.file != file));
+    found
+}
+
+/// The entities, in any file, that name one of the entities `old` (their referrers) or an
+/// id `new` says is now declared (an unresolved reference), and those whose unknown
+/// references and wrong kinds suggest the closest ids.
+fn naming_all(previous: &Portfolio, old: &[EntityId], new: impl Fn(&str) -> bool) -> FxHashSet<EntityId> {
     let suggests = |diagnostic: &Diagnostic| {
         matches!(diagnostic.builtin_code(), Some(BuiltinCode::UnknownReference | BuiltinCode::WrongKind))
     };
-    let mut found: FxHashSet<EntityId> = old
-        .iter()
-        .flat_map(|id| previous.referrers(*id))
-        .map(|reference| reference.source)
-        .filter(|source| elsewhere(*source))
-        .collect();
+    let mut found: FxHashSet<EntityId> =
+        old.iter().flat_map(|id| previous.referrers(*id)).map(|reference| reference.source).collect();
     found.extend(
         previous
             .references
             .iter()
-            .filter(|reference| {
-                reference.target.is_none() && elsewhere(reference.source) && new(&reference.name)
-            })
+            .filter(|reference| reference.target.is_none() && new(&reference.name))
             .map(|reference| reference.source),
     );
     found.extend(
-        previous
-            .found
-            .lowered
-            .iter()
-            .filter(|(id, diagnostic)| elsewhere(*id) && suggests(diagnostic))
-            .map(|(id, _)| *id),
+        previous.found.lowered.iter().filter(|(_, diagnostic)| suggests(diagnostic)).map(|(id, _)| *id),
     );
     found
 }
 
-/// The entities of each kind after a file's blocks (`blocks`) were declared again: the
-/// lists of the kinds the file had or has now are made again, the others shared.
+/// The entities of each kind after the entities at `slots` (in order) were declared again:
+/// the lists of the kinds they had or have now are made again, the others shared.
 fn by_kind_after(
     previous: &Portfolio,
     entities: &[Option<Arc<Entity>>],
-    blocks: [&std::ops::Range<usize>; 2],
+    slots: &[usize],
 ) -> Arc<FxHashMap<Arc<str>, Vec<EntityId>>> {
-    let in_blocks = |id: &EntityId| blocks.iter().any(|block| block.contains(&id.index()));
+    let redeclared = |id: &EntityId| slots.binary_search(&id.index()).is_ok();
     let mut fresh: FxHashMap<Arc<str>, Vec<EntityId>> = FxHashMap::default();
-    for block in blocks {
-        for slot in block.clone() {
-            if let Some(Some(entity)) = entities.get(slot) {
-                fresh.entry(entity.kind.clone()).or_default().push(EntityId(slot as u32));
-            }
+    for slot in slots {
+        if let Some(Some(entity)) = entities.get(*slot) {
+            fresh.entry(entity.kind.clone()).or_default().push(EntityId(*slot as u32));
         }
     }
     let mut by_kind: FxHashMap<Arc<str>, Vec<EntityId>> = FxHashMap::default();
     for (kind, ids) in previous.by_kind.iter() {
         let added = fresh.remove(kind).unwrap_or_default();
-        if added.is_empty() && !ids.iter().any(in_blocks) {
+        if added.is_empty() && !ids.iter().any(redeclared) {
             by_kind.insert(kind.clone(), ids.clone());
             continue;
         }
-        let merged = merge(ids.iter().copied().filter(|id| !in_blocks(id)), added, |id| *id);
+        let merged = merge(ids.iter().copied().filter(|id| !redeclared(id)), added, |id| *id);
         if !merged.is_empty() {
             by_kind.insert(kind.clone(), merged);
         }
