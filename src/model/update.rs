@@ -124,12 +124,11 @@ fn update_in(
         })
         .collect();
     let mut relower: Vec<EntityId> = declared.clone();
-    // Without a rename, what a declaration lowers to depends on it alone: one that did not
-    // change keeps its entity, moved by as many bytes as the edit before it inserted.
+    // What a declaration lowers to depends on it and on the ids it names: one that did not
+    // change, and names no renamed id, keeps its entity, moved by as many bytes as the
+    // edit before it inserted.
     let mut moved: Vec<Moved> = Vec::new();
-    if renamed.is_empty()
-        && let Some(texts) = texts
-    {
+    if let Some(texts) = texts {
         (relower, moved) = unchanged(previous, (before, now), texts, &declared)?;
     }
     let mut index = previous.index.clone();
@@ -159,9 +158,14 @@ fn update_in(
         }
         let olds: Vec<EntityId> = renamed.iter().map(|(id, ..)| *id).collect();
         let news: FxHashSet<&str> = renamed.iter().map(|(.., new)| *new).collect();
-        let elsewhere = naming_any(previous, file, &olds, |id| news.contains(id));
+        let naming = naming_all(previous, &olds, |id| news.contains(id));
+        // The file's own that name one are lowered again rather than moved.
+        moved.retain(|(id, _)| !naming.contains(id));
+        relower.extend(naming.iter().copied().filter(|id| ours(*id)));
+        let elsewhere: FxHashSet<EntityId> = naming.iter().copied().filter(|id| !ours(*id)).collect();
         relower.extend(find_declarations(previous, trees, &elsewhere, |id| id, &mut sources)?);
         relower.sort();
+        relower.dedup();
     }
 
     let mut resolver = Resolver::over(previous, sources);
