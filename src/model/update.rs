@@ -559,31 +559,15 @@ fn reshape_within(
         return None;
     }
     let ours = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file == file);
-    if new_ids.iter().any(|id| previous.lookup(id).is_some_and(|owner| !ours(owner))) {
-        return None;
-    }
     let parsed_names: FxHashSet<&str> = kept_names.iter().chain(&new_ids).copied().collect();
-    let declaring = declaring_broken(previous, file, now, &parsed_names, broken_block.end)?;
-    if declaring.len() > broken_block.len() {
-        return None;
-    }
-    let all_new: FxHashSet<&str> = new_ids
-        .iter()
-        .copied()
-        .chain(
-            declaring
-                .iter()
-                .filter_map(|declaration| declaration.name.as_ref())
-                .map(|name| name.name.as_str()),
-        )
-        .collect();
-    let freed = |id: &str| {
-        (old_parsed.contains(id) && !new_ids.contains(id))
-            || (old_broken.contains(id) && !all_new.contains(id))
-    };
-    if wanted_elsewhere(trees, file, freed) {
-        return None;
-    }
+    let (declaring, all_new) = ids_again(
+        previous,
+        file,
+        (now, trees),
+        (&new_ids, &parsed_names),
+        (&old_parsed, &old_broken),
+        &broken_block,
+    )?;
 
     // Whoever names an id of the middle or of the broken declarations, before or after.
     let named: Vec<EntityId> = old_middle.iter().chain(broken).copied().collect();
@@ -606,43 +590,12 @@ fn reshape_within(
 
     // The middle's and the broken blocks' slots emptied, their old ids gone from the
     // index, then declared again.
-    let mut entities = previous.entities.clone();
-    for slot in old_middle.iter().map(|id| id.index()).chain(broken_block.clone()) {
-        if let Some(slot) = entities.get_mut(slot) {
-            *slot = None;
-        }
-    }
-    let mut index = previous.index.clone();
-    for old in old_parsed.iter().chain(&old_broken) {
-        if !all_new.contains(old) {
-            index.remove(old);
-        }
-    }
-    for (position, item) in prepared.iter().enumerate() {
-        index.insert(&item.entity.id, EntityId((start + position) as u32));
-    }
-    for (position, declaration) in declaring.iter().enumerate() {
-        if let Some(name) = &declaration.name {
-            index.insert(&name.name, EntityId((broken_block.start + position) as u32));
-        }
-    }
-    let slots = entities.len();
-    let mut resolver = Resolver::resume(previous.schema.clone(), entities, vec![None; slots], index);
-    resolver.next = start;
-    resolver.place(prepared);
-    if !resolver.declared().is_empty() || resolver.next != start + count {
-        return None;
-    }
-    resolver.next = broken_block.start;
-    for declaration in &declaring {
-        resolver.declare_broken(declaration);
-    }
-    if !resolver.declared().is_empty() || resolver.next != broken_block.start + declaring.len() {
-        return None;
-    }
-    if resolver.entities.len() != slots {
-        return None;
-    }
+    let gone: Vec<&str> =
+        old_parsed.iter().chain(&old_broken).copied().filter(|id| !all_new.contains(id)).collect();
+    let cleared = old_middle.iter().map(|id| id.index()).chain(broken_block.clone());
+    let mut resolver =
+        declare_again(previous, (cleared, &gone), (prepared, start), (&declaring, broken_block.start))?;
+    let slots = resolver.entities.len();
 
     // Lower again the middle, the unchanged entities of the file that name one of its
     // ids or have findings (a label may point at an entity that moved), and the entities
@@ -725,6 +678,94 @@ fn reshape_within(
     Some(assemble(declared, found, Some(Kept { previous, reverse: None, moved })))
 }
 
+/// Checks the ids a file's declarations would hold once declared again: `new` are the
+/// parsed ones declared again, `parsed` every parsed id of the file then, `old` the ids,
+/// parsed and broken, of the entities declared again, before. Returns the file's broken
+/// declarations that declare their id, in order, and every id declared again. `None` when
+/// a new id is another file's, the broken block is too small for them, or a broken
+/// declaration elsewhere would now declare an id the file no longer holds.
+fn ids_again<'n, 't: 'n>(
+    previous: &Portfolio,
+    file: FileId,
+    (now, trees): (&'t ast::SourceFile, &[(FileId, &ast::SourceFile)]),
+    (new, parsed): (&FxHashSet<&'n str>, &FxHashSet<&'n str>),
+    (old_parsed, old_broken): (&FxHashSet<&str>, &FxHashSet<&str>),
+    broken_block: &std::ops::Range<usize>,
+) -> Option<(Vec<&'t ast::Broken>, FxHashSet<&'n str>)> {
+    let ours = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file == file);
+    if new.iter().any(|id| previous.lookup(id).is_some_and(|owner| !ours(owner))) {
+        return None;
+    }
+    let declaring = declaring_broken(previous, file, now, parsed, broken_block.end)?;
+    if declaring.len() > broken_block.len() {
+        return None;
+    }
+    let all_new: FxHashSet<&'n str> = new
+        .iter()
+        .copied()
+        .chain(
+            declaring
+                .iter()
+                .filter_map(|declaration| declaration.name.as_ref())
+                .map(|name| name.name.as_str()),
+        )
+        .collect();
+    // An id the file's parsed entities no longer hold is wanted by another file's broken
+    // declaration even when one of the file's own broken declarations names it: an
+    // earlier file's would come first.
+    let freed = |id: &str| {
+        (old_parsed.contains(id) && !new.contains(id)) || (old_broken.contains(id) && !all_new.contains(id))
+    };
+    if wanted_elsewhere(trees, file, freed) {
+        return None;
+    }
+    Some((declaring, all_new))
+}
+
+/// A resolver over `previous` with the slots `cleared` emptied and the ids `gone` no
+/// longer declared, `prepared` declared again from `start` and the broken declarations
+/// `declaring` from `broken_start`. The index says at once where each id is then, so that
+/// an id that stays where it was costs a lookup, not a removal and an insertion. `None`
+/// when declaring them finds a problem or they do not all land where they should.
+fn declare_again<'a>(
+    previous: &Portfolio,
+    (cleared, gone): (impl Iterator<Item = usize>, &[&str]),
+    (prepared, start): (Vec<super::resolve::Prepared<&'a ast::Entity>>, usize),
+    (declaring, broken_start): (&[&'a ast::Broken], usize),
+) -> Option<Resolver<&'a ast::Entity>> {
+    let mut entities = previous.entities.clone();
+    for slot in cleared {
+        if let Some(slot) = entities.get_mut(slot) {
+            *slot = None;
+        }
+    }
+    let mut index = previous.index.clone();
+    for id in gone {
+        index.remove(id);
+    }
+    for (position, item) in prepared.iter().enumerate() {
+        index.insert(&item.entity.id, EntityId((start + position) as u32));
+    }
+    for (position, declaration) in declaring.iter().enumerate() {
+        if let Some(name) = &declaration.name {
+            index.insert(&name.name, EntityId((broken_start + position) as u32));
+        }
+    }
+    let (slots, count) = (entities.len(), prepared.len());
+    let mut resolver = Resolver::resume(previous.schema.clone(), entities, vec![None; slots], index);
+    resolver.next = start;
+    resolver.place(prepared);
+    if !resolver.declared().is_empty() || resolver.next != start + count {
+        return None;
+    }
+    resolver.next = broken_start;
+    for declaration in declaring {
+        resolver.declare_broken(declaration);
+    }
+    let placed = resolver.declared().is_empty() && resolver.next == broken_start + declaring.len();
+    (placed && resolver.entities.len() == slots).then_some(resolver)
+}
+
 /// The top-level entity declarations of `tree`, in order.
 fn entity_declarations(tree: &ast::SourceFile) -> Vec<&ast::Entity> {
     tree.items
@@ -768,7 +809,6 @@ fn reshape(
     if !inside(declared, &parsed_block) || !inside(broken, &broken_block) {
         return None;
     }
-    let ours = |id: EntityId| previous.entity(id).is_some_and(|entity| entity.span.file == file);
     let mut names = FxHashMap::default();
     let mut prepared = Vec::new();
     for item in &now.items {
@@ -791,78 +831,30 @@ fn reshape(
     if new_ids.len() != count {
         return None;
     }
-    if new_ids.iter().any(|id| previous.lookup(id).is_some_and(|owner| !ours(owner))) {
-        return None;
-    }
-    let declaring = declaring_broken(previous, file, now, &new_ids, broken_block.end)?;
-    if declaring.len() > broken_block.len() {
-        return None;
-    }
-    let all_new: FxHashSet<&str> = new_ids
-        .iter()
-        .copied()
-        .chain(
-            declaring
-                .iter()
-                .filter_map(|declaration| declaration.name.as_ref())
-                .map(|name| name.name.as_str()),
-        )
-        .collect();
-    // An id the file's parsed entities no longer hold is wanted by another file's broken
-    // declaration even when one of the file's own broken declarations names it: an
-    // earlier file's would come first.
-    let freed = |id: &str| {
-        (old_parsed.contains(id) && !new_ids.contains(id))
-            || (old_broken.contains(id) && !all_new.contains(id))
-    };
-    if wanted_elsewhere(trees, file, freed) {
-        return None;
-    }
+    let (declaring, all_new) = ids_again(
+        previous,
+        file,
+        (now, trees),
+        (&new_ids, &new_ids),
+        (&old_parsed, &old_broken),
+        &broken_block,
+    )?;
 
     // The entities elsewhere that name one of the file's ids, old or new.
     let old: Vec<EntityId> = declared.iter().chain(broken).copied().collect();
     let elsewhere = naming_any(previous, file, &old, |id| all_new.contains(id) && !old_parsed.contains(id));
 
     // The file's blocks emptied, its old ids gone from the index, then declared again.
-    let mut entities = previous.entities.clone();
-    for slot in parsed_block.clone().chain(broken_block.clone()) {
-        if let Some(slot) = entities.get_mut(slot) {
-            *slot = None;
-        }
-    }
-    // The index says at once where each of the file's ids is now, so that an id that
-    // stays where it was costs a lookup, not a removal and an insertion.
-    let mut index = previous.index.clone();
-    for old in old_parsed.iter().chain(&old_broken) {
-        if !all_new.contains(old) {
-            index.remove(old);
-        }
-    }
-    for (position, item) in prepared.iter().enumerate() {
-        index.insert(&item.entity.id, EntityId((parsed_block.start + position) as u32));
-    }
-    for (position, declaration) in declaring.iter().enumerate() {
-        if let Some(name) = &declaration.name {
-            index.insert(&name.name, EntityId((broken_block.start + position) as u32));
-        }
-    }
-    let slots = entities.len();
-    let mut resolver = Resolver::resume(previous.schema.clone(), entities, vec![None; slots], index);
-    resolver.next = parsed_block.start;
-    resolver.place(prepared);
-    if !resolver.declared().is_empty() || resolver.next != parsed_block.start + count {
-        return None;
-    }
-    resolver.next = broken_block.start;
-    for declaration in &declaring {
-        resolver.declare_broken(declaration);
-    }
-    if !resolver.declared().is_empty() || resolver.next != broken_block.start + declaring.len() {
-        return None;
-    }
-    if resolver.entities.len() != slots {
-        return None;
-    }
+    let gone: Vec<&str> =
+        old_parsed.iter().chain(&old_broken).copied().filter(|id| !all_new.contains(id)).collect();
+    let cleared = parsed_block.clone().chain(broken_block.clone());
+    let mut resolver = declare_again(
+        previous,
+        (cleared, &gone),
+        (prepared, parsed_block.start),
+        (&declaring, broken_block.start),
+    )?;
+    let slots = resolver.entities.len();
 
     // Lower the file's entities, and those elsewhere that name one of its ids.
     let mut relower: Vec<EntityId> =
