@@ -48,7 +48,7 @@ impl FieldIndex {
             names: names.to_vec(),
             stride,
             positions: Vec::new(),
-            tainted: portfolio.reverse.tainted_links().to_vec(),
+            tainted: portfolio.reverse.tainted_links().collect(),
         };
         if stride == 0 {
             return index;
@@ -71,7 +71,7 @@ impl FieldIndex {
         if !fits {
             return None;
         }
-        let tainted = portfolio.reverse.tainted_links();
+        let tainted: Vec<(&'static str, &'static str)> = portfolio.reverse.tainted_links().collect();
         let mut positions = self.positions.clone();
         if self.stride > 0 {
             let keys = keys(names);
@@ -94,12 +94,7 @@ impl FieldIndex {
                 }
             }
         }
-        Some(FieldIndex {
-            names: self.names.clone(),
-            stride: self.stride,
-            positions,
-            tainted: tainted.to_vec(),
-        })
+        Some(FieldIndex { names: self.names.clone(), stride: self.stride, positions, tainted })
     }
 
     /// Where the entity has the field, `None` when the field is not indexed.

@@ -171,11 +171,6 @@ impl Portfolio {
         self.entities.iter().flatten().map(Arc::as_ref)
     }
 
-    /// Every slot in order, with its entity when it has one.
-    pub fn by_slot(&self) -> impl Iterator<Item = Option<&Entity>> + '_ {
-        self.entities.iter().map(Option::as_deref)
-    }
-
     /// The ids of the entities `file` declares, in order.
     pub fn ids_of_file(&self, file: crate::source::FileId) -> Vec<EntityId> {
         let in_file = |id: &EntityId| self.entity(*id).is_some_and(|entity| entity.span.file == file);

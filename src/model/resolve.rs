@@ -889,7 +889,7 @@ fn prepare_marked(
 }
 
 /// Calls `visit` on `declaration` and its nested ones, in declaration order.
-fn walk(declaration: &ast::Entity, visit: &mut impl FnMut(&ast::Entity)) {
+pub(crate) fn walk<'a>(declaration: &'a ast::Entity, visit: &mut impl FnMut(&'a ast::Entity)) {
     visit(declaration);
     for child in &declaration.children {
         walk(child, visit);
@@ -915,7 +915,7 @@ fn parts_of(mut trees: Vec<ast::Entity>, size: usize) -> Vec<Vec<ast::Entity>> {
 }
 
 /// How many entities `declaration` declares: itself and its nested ones.
-fn declared(declaration: &ast::Entity) -> usize {
+pub(crate) fn declared(declaration: &ast::Entity) -> usize {
     1 + declaration.children.iter().map(declared).sum::<usize>()
 }
 
@@ -1731,12 +1731,10 @@ pub(super) mod links {
         starts: Vec<u32>,
         fields: Vec<(&'static str, Arc<[Value]>)>,
         empty: Option<Arc<[Value]>>,
-        /// The `(target kind, computed field)` of the entries some entity feeds with a
-        /// field that is present but invalid (or that a declaration that did not parse
-        /// may have fed): which entity it meant to name is unknown, so the link is
-        /// present but invalid on every entity of the kind. In the order of `REVERSE`.
-        tainted: Vec<(&'static str, &'static str)>,
-        /// Per entry of `REVERSE`: how many entities taint it.
+        /// Per entry of `REVERSE`: how many entities feed it with a field that is present
+        /// but invalid (or, not parsed, may have fed it). Which entity they meant to name is
+        /// unknown, so an entry some entity taints is present but invalid on every entity
+        /// of its target kind.
         taints: Vec<u32>,
     }
 
@@ -1759,7 +1757,7 @@ pub(super) mod links {
         /// Whether the reverse-link field `field` of entities of kind `kind` is fed by a
         /// field that is present but invalid.
         pub(crate) fn tainted(&self, kind: &str, field: &str) -> bool {
-            self.tainted.iter().any(|(target, computed)| *target == kind && *computed == field)
+            self.tainted_links().any(|(target, computed)| target == kind && computed == field)
         }
 
         /// The same links after the empty slots closed: `occupied` says which slots hold an
@@ -1785,23 +1783,21 @@ pub(super) mod links {
                 }
                 starts.push(fields.len() as u32);
             }
-            Links {
-                starts,
-                fields,
-                empty: self.empty.clone(),
-                tainted: self.tainted.clone(),
-                taints: self.taints.clone(),
-            }
+            Links { starts, fields, empty: self.empty.clone(), taints: self.taints.clone() }
         }
 
-        /// Every `(target kind, computed field)` that is tainted.
-        pub(crate) fn tainted_links(&self) -> &[(&'static str, &'static str)] {
-            &self.tainted
+        /// Every `(target kind, computed field)` that is tainted, in the order of `REVERSE`.
+        pub(crate) fn tainted_links(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+            self.taints
+                .iter()
+                .zip(REVERSE)
+                .filter(|(count, _)| **count > 0)
+                .map(|(_, (target, computed, ..))| (target, computed))
         }
 
         /// Whether some reverse-link field of entities of kind `kind` is tainted.
         pub(crate) fn any_tainted(&self, kind: &str) -> bool {
-            self.tainted.iter().any(|(target, _)| *target == kind)
+            self.tainted_links().any(|(target, _)| target == kind)
         }
     }
 
@@ -1867,16 +1863,6 @@ pub(super) mod links {
         }
     }
 
-    /// The entries some entity taints, in the order of `REVERSE`.
-    fn tainted_of(counts: &[u32]) -> Vec<(&'static str, &'static str)> {
-        counts
-            .iter()
-            .zip(REVERSE)
-            .filter(|(count, _)| **count > 0)
-            .map(|(_, (target, computed, ..))| (target, computed))
-            .collect()
-    }
-
     pub(crate) fn reverse_links(entities: &[Option<Arc<Entity>>]) -> Links {
         // Per entry: (target, source) pairs, in source order.
         let mut pairs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); REVERSE.len()];
@@ -1928,7 +1914,7 @@ pub(super) mod links {
             .into_iter()
             .filter_map(|(_, entry, values)| REVERSE.get(entry).map(|(_, computed, ..)| (*computed, values)))
             .collect();
-        Links { starts, fields, empty: Some(Arc::from(Vec::new())), tainted: tainted_of(&taints), taints }
+        Links { starts, fields, empty: Some(Arc::from(Vec::new())), taints }
     }
 
     /// The links of `now` from `previous`, the links of `before`, when only the entities at
@@ -2042,7 +2028,6 @@ pub(super) mod links {
             starts,
             fields,
             empty: previous.empty.clone().or_else(|| Some(Arc::from(Vec::new()))),
-            tainted: tainted_of(&taints),
             taints,
         }
     }

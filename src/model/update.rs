@@ -21,8 +21,10 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::Reference;
 use super::resolve::{
     Entities, Found, Kept, Resolver, assemble, broken_kind, declared_kind, file_of, links, merge, prepare,
+    walk,
 };
 use super::{Entity, EntityId, Portfolio};
 use crate::diagnostic::{BuiltinCode, Diagnostic};
@@ -172,26 +174,12 @@ fn update_in(
     resolver.index = index;
     let mut moved_references = Vec::new();
     for &(id, delta) in &moved {
-        let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?);
-        entity.span.shift(delta);
-        entity.id_span.shift(delta);
-        entity.kind_span.shift(delta);
-        for field in &mut entity.fields {
-            field.name_span.shift(delta);
-            field.value_span.shift(delta);
-        }
-        moved_references.extend(previous.references.of(id).iter().map(|reference| {
-            let mut reference = reference.clone();
-            reference.span.shift(delta);
-            reference
-        }));
+        move_entity(previous, &mut resolver.entities, (id, delta), &mut moved_references)?;
     }
     for &id in relower.iter().filter(|id| ours(**id)) {
         let declaration = resolver.sources.get(id.index()).copied().flatten()?;
         let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?);
-        entity.span = declaration.span;
-        entity.id_span = declaration.id.span;
-        entity.kind_span = declaration.kind.span;
+        place_at(entity, declaration);
         entity.title = declaration.title.as_ref().map(|title| Arc::from(title.value.as_str()));
         entity.doc = declaration.doc.as_ref().map(|doc| doc.text.clone());
     }
@@ -257,16 +245,7 @@ fn unchanged(
     (old_text, new_text): (&str, &str),
     declared: &[EntityId],
 ) -> Option<(Vec<EntityId>, Vec<Moved>)> {
-    fn entities(tree: &ast::SourceFile) -> Vec<&ast::Entity> {
-        tree.items
-            .iter()
-            .filter_map(|item| match item {
-                ast::Item::Entity(declaration) => Some(declaration),
-                _ => None,
-            })
-            .collect()
-    }
-    let (old, new) = (entities(before), entities(now));
+    let (old, new) = (entity_declarations(before), entity_declarations(now));
     if old.len() != new.len() {
         return None;
     }
@@ -274,13 +253,10 @@ fn unchanged(
     let (mut relower, mut moved) = (Vec::new(), Vec::new());
     let mut ids = declared.iter().copied();
     for (old, new) in old.iter().zip(&new) {
-        let ids: Vec<EntityId> = ids.by_ref().take(declared_by(new)).collect();
+        let ids: Vec<EntityId> = ids.by_ref().take(super::resolve::declared(new)).collect();
         let delta = i64::from(new.span.start) - i64::from(old.span.start);
-        // The same text parses to the same tree, every span moved alike (a declaration's
-        // doc comment, outside its span, is compared in the trees). A finding may have a
-        // label on another entity, which would not move alike.
-        let same = old_text.get(old.span.range()) == new_text.get(new.span.range()) && old == new;
-        if !same || ids.iter().any(|id| has_findings.contains(id)) {
+        // A finding may have a label on another entity, which would not move alike.
+        if !same_text((old_text, new_text), old, new) || ids.iter().any(|id| has_findings.contains(id)) {
             relower.extend(ids);
         } else if delta != 0 {
             moved.extend(ids.into_iter().map(|id| (id, delta)));
@@ -289,9 +265,42 @@ fn unchanged(
     ids.next().is_none().then_some((relower, moved))
 }
 
-/// How many entities `declaration` declares: itself and its nested ones.
-fn declared_by(declaration: &ast::Entity) -> usize {
-    1 + declaration.children.iter().map(declared_by).sum::<usize>()
+/// Whether declaration `old` of the file's old text is `new` of its new text, maybe
+/// elsewhere: the same text parses to the same tree, every span moved alike (a
+/// declaration's doc comment, outside its span, is compared in the trees).
+fn same_text((old_text, new_text): (&str, &str), old: &ast::Entity, new: &ast::Entity) -> bool {
+    old_text.get(old.span.range()) == new_text.get(new.span.range()) && old == new
+}
+
+/// Moves entity `id` of `entities` (`previous`'s until now) by `delta` bytes, and adds its
+/// references, moved alike, to `references`: a declaration whose text did not change.
+fn move_entity(
+    previous: &Portfolio,
+    entities: &mut [Option<Arc<Entity>>],
+    (id, delta): Moved,
+    references: &mut Vec<Reference>,
+) -> Option<()> {
+    let entity = Arc::make_mut(entities.get_mut(id.index())?.as_mut()?);
+    entity.span.shift(delta);
+    entity.id_span.shift(delta);
+    entity.kind_span.shift(delta);
+    for field in &mut entity.fields {
+        field.name_span.shift(delta);
+        field.value_span.shift(delta);
+    }
+    references.extend(previous.references.of(id).iter().map(|reference| {
+        let mut reference = reference.clone();
+        reference.span.shift(delta);
+        reference
+    }));
+    Some(())
+}
+
+/// Gives `entity` the place of `declaration`, which declares it now.
+fn place_at(entity: &mut Entity, declaration: &ast::Entity) {
+    entity.span = declaration.span;
+    entity.id_span = declaration.id.span;
+    entity.kind_span = declaration.kind.span;
 }
 
 /// Matches the file's new declarations with its previous entities.
@@ -511,9 +520,7 @@ fn reshape_within(
         return None;
     }
     let (old, new) = (entity_declarations(before), entity_declarations(now));
-    let same = |a: &&ast::Entity, b: &&ast::Entity| {
-        old_text.get(a.span.range()) == new_text.get(b.span.range()) && a == b
-    };
+    let same = |a: &&ast::Entity, b: &&ast::Entity| same_text((old_text, new_text), a, b);
     let prefix = old.iter().zip(&new).take_while(|(a, b)| same(a, b)).count();
     let suffix = old
         .get(prefix..)?
@@ -525,10 +532,15 @@ fn reshape_within(
     let new_middle = new.get(prefix..new.len() - suffix)?;
     // The ids of each old declaration, in order.
     let mut ids = declared.iter().copied();
-    let old_ids: Vec<Vec<EntityId>> =
-        old.iter().map(|declaration| ids.by_ref().take(declared_by(declaration)).collect()).collect();
+    let old_ids: Vec<Vec<EntityId>> = old
+        .iter()
+        .map(|declaration| ids.by_ref().take(super::resolve::declared(declaration)).collect())
+        .collect();
     if ids.next().is_some()
-        || old_ids.iter().zip(&old).any(|(ids, declaration)| ids.len() != declared_by(declaration))
+        || old_ids
+            .iter()
+            .zip(&old)
+            .any(|(ids, declaration)| ids.len() != super::resolve::declared(declaration))
     {
         return None;
     }
@@ -580,7 +592,7 @@ fn reshape_within(
     for ((old_declaration, new_declaration), ids) in pairs.zip(before_middle.iter().chain(after_middle)) {
         let delta = i64::from(new_declaration.span.start) - i64::from(old_declaration.span.start);
         let mut ids = ids.iter();
-        walk_declaration(new_declaration, &mut |declaration| {
+        walk(new_declaration, &mut |declaration| {
             if let Some(id) = ids.next() {
                 unchanged.push((*id, declaration, delta));
             }
@@ -606,25 +618,10 @@ fn reshape_within(
     for (id, declaration, delta) in &unchanged {
         if naming.contains(id) || has_findings.contains(id) {
             *resolver.sources.get_mut(id.index())? = Some(declaration);
-            let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?);
-            entity.span = declaration.span;
-            entity.id_span = declaration.id.span;
-            entity.kind_span = declaration.kind.span;
+            place_at(Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?), declaration);
             relower.push(*id);
         } else if *delta != 0 {
-            let entity = Arc::make_mut(resolver.entities.get_mut(id.index())?.as_mut()?);
-            entity.span.shift(*delta);
-            entity.id_span.shift(*delta);
-            entity.kind_span.shift(*delta);
-            for field in &mut entity.fields {
-                field.name_span.shift(*delta);
-                field.value_span.shift(*delta);
-            }
-            moved_references.extend(previous.references.of(*id).iter().map(|reference| {
-                let mut reference = reference.clone();
-                reference.span.shift(*delta);
-                reference
-            }));
+            move_entity(previous, &mut resolver.entities, (*id, *delta), &mut moved_references)?;
             moved.push((*id, *delta));
         }
     }
@@ -775,14 +772,6 @@ fn entity_declarations(tree: &ast::SourceFile) -> Vec<&ast::Entity> {
             _ => None,
         })
         .collect()
-}
-
-/// Calls `visit` on `declaration` and its nested ones, in the order they are declared.
-fn walk_declaration<'a>(declaration: &'a ast::Entity, visit: &mut impl FnMut(&'a ast::Entity)) {
-    visit(declaration);
-    for child in &declaration.children {
-        walk_declaration(child, visit);
-    }
 }
 
 /// The update when the file's declarations changed shape (one added or removed, nested

@@ -141,9 +141,7 @@ impl Focus {
             }
             if portfolio.entity(id).is_some_and(|entity| &*entity.kind == "waiver" && !entity.broken) {
                 portfolio_rules = true;
-                let listed =
-                    portfolio.references.of(id).iter().filter(|reference| &*reference.field == "applies_to");
-                for target in listed.filter_map(|reference| reference.target) {
+                for target in waivers::entries(portfolio, id).filter_map(|reference| reference.target) {
                     if let Some(subject) = subjects.get_mut(target.index()) {
                         *subject = true;
                     }

@@ -36,6 +36,11 @@ impl Waiver {
     }
 }
 
+/// The `applies_to` entries of waiver `id`, resolved or not, in order.
+pub(crate) fn entries(portfolio: &Portfolio, id: EntityId) -> impl Iterator<Item = &crate::model::Reference> {
+    portfolio.references.of(id).iter().filter(|reference| &*reference.field == "applies_to")
+}
+
 /// Every waiver of the portfolio (broken declarations excluded).
 pub(crate) fn collect(portfolio: &Portfolio) -> Vec<Waiver> {
     super::eval::subjects(portfolio, "waiver")
@@ -43,9 +48,7 @@ pub(crate) fn collect(portfolio: &Portfolio) -> Vec<Waiver> {
             let entity = portfolio.entity(id)?;
             let mut applies_to = Vec::new();
             let mut unresolved = false;
-            for reference in
-                portfolio.references.of(id).iter().filter(|reference| &*reference.field == "applies_to")
-            {
+            for reference in entries(portfolio, id) {
                 match reference.target {
                     Some(target) => applies_to.push((target, reference.span)),
                     None => unresolved = true,
